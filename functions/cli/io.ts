@@ -1,0 +1,21 @@
+/** What a CLI command may touch: its output streams and a logger (stderr). Injected for tests. */
+import type { RunLogger } from '#shared/observability/logger.ts';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  logger: RunLogger;
+  now?: () => Date;
+}
+
+/** Bad usage or configuration: exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;

@@ -1,0 +1,59 @@
+/**
+ * `license-steward`: the CLI entry. Parses arguments, loads and validates the configuration once,
+ * runs one command and maps the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
+ */
+import { pathToFileURL } from 'node:url';
+import { ConfigError } from '#shared/config/errors.ts';
+import { loadConfig } from '#shared/config/load.ts';
+import { StderrLogger } from '#shared/observability/logger.ts';
+import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
+import { runCertsPut } from './commands/certs-put.ts';
+import { runMonitor } from './commands/monitor.ts';
+import { runRelease } from './commands/release.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
+
+export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
+  const stdout = io?.stdout ?? ((text: string) => process.stdout.write(text));
+  const stderr = io?.stderr ?? ((text: string) => process.stderr.write(text));
+  let args: ParsedArgs;
+  try {
+    args = parseCliArgs(argv);
+  } catch (error) {
+    stderr(`license-steward: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (args.command === 'help') {
+    stdout(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  const logger =
+    io?.logger ??
+    new StderrLogger({
+      level: args.verbose ? 'debug' : 'info',
+      json: args.json,
+      write: (line) => stderr(`${line}\n`),
+    });
+  const cliIo: CliIo = { stdout, stderr, logger, ...(io?.now ? { now: io.now } : {}) };
+  try {
+    const config = loadConfig(args.config as string);
+    switch (args.command) {
+      case 'monitor':
+        return await runMonitor(config, args, cliIo);
+      case 'release':
+        return await runRelease(config, args, cliIo);
+      case 'certs-put':
+        return await runCertsPut(config, args, cliIo);
+    }
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof UsageError) {
+      stderr(`license-steward: ${error.message}\n`);
+      return EXIT_USAGE;
+    }
+    stderr(`license-steward: ${(error as Error).message}\n`);
+    return EXIT_FAILED;
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,12 @@
+/** Bad configuration: every problem names the key path (e.g. `sites[0].qrs.port`). */
+export class ConfigError extends Error {
+  readonly problems: string[];
+
+  constructor(source: string, problems: string[]) {
+    super(
+      `Invalid configuration in ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}

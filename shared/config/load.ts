@@ -1,0 +1,68 @@
+/** Reads, parses and validates the YAML configuration file, once, before anything touches QRS or AWS. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from './errors.ts';
+import { type Config, configSchema, type SecretSource } from './schema.ts';
+
+export function loadConfig(file: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    ]);
+  }
+  return parseConfig(text, file);
+}
+
+/** Parses YAML text; relative certificate paths are resolved against the file's folder. */
+export function parseConfig(text: string, source: string): Config {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    throw new ConfigError(
+      source,
+      document.errors.map(
+        (error) =>
+          `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
+      ),
+    );
+  }
+  const result = configSchema.safeParse(document.toJS() ?? {});
+  if (!result.success) throw new ConfigError(source, formatIssues(result.error));
+  const baseDir = path.dirname(path.resolve(source));
+  for (const site of result.data.sites) {
+    const certificates = site.qrs.certificates;
+    certificates.cert = resolveFile(certificates.cert, baseDir);
+    certificates.key = resolveFile(certificates.key, baseDir);
+    certificates.ca = resolveFile(certificates.ca, baseDir);
+  }
+  return result.data;
+}
+
+function resolveFile(source: SecretSource, baseDir: string): SecretSource {
+  return 'file' in source ? { file: path.resolve(baseDir, source.file) } : source;
+}
+
+/** `sites[0].licenseRelease.maxReleasesPerRun: must be at least 1`. */
+export function formatPath(segments: readonly PropertyKey[]): string {
+  let out = '';
+  for (const segment of segments) {
+    out += typeof segment === 'number' ? `[${segment}]` : `${out ? '.' : ''}${String(segment)}`;
+  }
+  return out || '(top level)';
+}
+
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return `${formatPath(issue.path)}: is required`;
+    }
+    return `${formatPath(issue.path)}: ${issue.message}`;
+  });
+}

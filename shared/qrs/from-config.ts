@@ -1,0 +1,20 @@
+/** Builds the QRS client for a configured site. */
+import type { SiteConfig } from '../config/schema.ts';
+import { QrsClient, type QrsLogger, type QrsTlsMaterial } from './client.ts';
+
+export function createQrsClient(
+  site: SiteConfig,
+  tls: QrsTlsMaterial,
+  logger?: QrsLogger,
+): QrsClient {
+  return new QrsClient({
+    host: site.qrs.host,
+    port: site.qrs.port,
+    ...(site.qrs.servername ? { servername: site.qrs.servername } : {}),
+    user: site.qrs.user,
+    tls,
+    timeoutMs: site.qrs.timeoutSeconds * 1000,
+    retry: { maxRetries: site.qrs.maxRetries },
+    ...(logger ? { logger } : {}),
+  });
+}

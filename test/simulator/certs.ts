@@ -1,0 +1,127 @@
+/**
+ * Test-only PKI for the QRS simulator, generated in memory at start (nothing secret is committed):
+ * a CA like the one a Qlik site exports as root.pem, a server certificate for localhost, a client
+ * certificate, and the wrong ones the tests need (another CA, an expired client certificate, a
+ * server certificate with another name).
+ */
+import 'reflect-metadata';
+import { webcrypto } from 'node:crypto';
+
+type CryptoKeyPair = webcrypto.CryptoKeyPair;
+
+import * as x509 from '@peculiar/x509';
+
+x509.cryptoProvider.set(webcrypto);
+
+const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const DAY_MS = 86_400_000;
+
+export interface PemPair {
+  cert: string;
+  key: string;
+}
+
+export interface TestPki {
+  /** The site's root CA (root.pem). */
+  ca: string;
+  server: PemPair;
+  client: PemPair;
+  /** A CA that signed nothing the server trusts. */
+  otherCa: string;
+  /** A client certificate signed by `otherCa`. */
+  foreignClient: PemPair;
+  /** A client certificate from the right CA whose validity ended yesterday. */
+  expiredClient: PemPair;
+  /** A server certificate from the right CA for `qlik.other.example` only. */
+  wrongNameServer: PemPair;
+}
+
+interface Issuer {
+  cert: x509.X509Certificate;
+  keys: CryptoKeyPair;
+}
+
+let serial = 1;
+
+async function newKeys(): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
+}
+
+async function keyPem(keys: CryptoKeyPair): Promise<string> {
+  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
+  return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
+}
+
+async function createCa(name: string): Promise<Issuer> {
+  const keys = await newKeys();
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: (serial++).toString(16).padStart(2, '0'),
+    name: `CN=${name}`,
+    notBefore: new Date(Date.now() - DAY_MS),
+    notAfter: new Date(Date.now() + 365 * DAY_MS),
+    keys,
+    signingAlgorithm: ALGORITHM,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, undefined, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+    ],
+  });
+  return { cert, keys };
+}
+
+async function issue(
+  issuer: Issuer,
+  subject: string,
+  usage: 'server' | 'client',
+  options: { names?: string[]; ips?: string[]; notBefore?: Date; notAfter?: Date } = {},
+): Promise<PemPair> {
+  const keys = await newKeys();
+  const altNames = [
+    ...(options.names ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: (serial++).toString(16).padStart(2, '0'),
+    subject: `CN=${subject}`,
+    issuer: issuer.cert.subject,
+    notBefore: options.notBefore ?? new Date(Date.now() - DAY_MS),
+    notAfter: options.notAfter ?? new Date(Date.now() + 365 * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.ExtendedKeyUsageExtension(
+        [usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
+        false,
+      ),
+      ...(altNames.length > 0 ? [new x509.SubjectAlternativeNameExtension(altNames)] : []),
+    ],
+  });
+  return { cert: cert.toString('pem'), key: await keyPem(keys) };
+}
+
+/** Generates a fresh PKI (about 50 ms). */
+export async function createTestPki(): Promise<TestPki> {
+  const root = await createCa('QlikClient-test root CA');
+  const other = await createCa('Some other CA');
+  const yesterday = new Date(Date.now() - DAY_MS);
+  return {
+    ca: root.cert.toString('pem'),
+    server: await issue(root, 'localhost', 'server', { names: ['localhost'], ips: ['127.0.0.1'] }),
+    client: await issue(root, 'QlikClient', 'client'),
+    otherCa: other.cert.toString('pem'),
+    foreignClient: await issue(other, 'QlikClient', 'client'),
+    expiredClient: await issue(root, 'QlikClient', 'client', {
+      notBefore: new Date(Date.now() - 30 * DAY_MS),
+      notAfter: yesterday,
+    }),
+    wrongNameServer: await issue(root, 'qlik.other.example', 'server', {
+      names: ['qlik.other.example'],
+    }),
+  };
+}

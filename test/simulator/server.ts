@@ -1,0 +1,602 @@
+/**
+ * The QRS simulator: a real HTTPS server with mutual TLS that behaves like the Qlik Sense
+ * Repository Service for the endpoints license-steward uses. Tests, the demo (`npm start`) and the
+ * benchmark run against it. It counts requests per route and can inject faults.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { createTestPki, type TestPki } from './certs.ts';
+import { FilterSyntaxError, parseFilter } from './filter.ts';
+import {
+  NO_DATE,
+  type SimAllocation,
+  type SimLicenseType,
+  type SimSite,
+  type SimUser,
+} from './site.ts';
+
+const DAY_MS = 86_400_000;
+
+export interface FaultRule {
+  /** HTTP method to match; any when absent. */
+  method?: string;
+  /** Route key to match (e.g. `/qrs/user/full`, `/qrs/license/analyzeraccesstype/{id}`) or a pattern on the path. */
+  route: string | RegExp;
+  /** How many matching requests the fault applies to; every one when absent. */
+  times?: number;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
+  latencyMs?: number;
+  /** Destroy the socket without an answer. */
+  reset?: boolean;
+  /** Never answer (for timeout tests). */
+  hang?: boolean;
+  /** Answer 200 with a body that is not valid JSON. */
+  malformed?: 'truncated' | 'garbage';
+}
+
+export interface SimulatorOptions {
+  site: SimSite;
+  pki?: TestPki;
+  /** Server certificate to present; the PKI's localhost certificate by default. */
+  serverCert?: { cert: string; key: string };
+  host?: string;
+  port?: number;
+  /** Latency added to every request, and to DELETEs on top. */
+  latencyMs?: number;
+  deleteLatencyMs?: number;
+  now?: () => Date;
+}
+
+export interface RouteCounter {
+  requests: number;
+  inFlight: number;
+  maxInFlight: number;
+}
+
+export interface Simulator {
+  host: string;
+  port: number;
+  pki: TestPki;
+  site: SimSite;
+  faults: FaultRule[];
+  /** Per route key, e.g. `GET /qrs/user/full`. */
+  counters: Map<string, RouteCounter>;
+  /** Filters received, per route key (to check what the client asked for). */
+  filters: Map<string, string[]>;
+  /** `X-Qlik-User` headers seen. */
+  users: string[];
+  bytesSent: number;
+  requestCount(key?: string): number;
+  resetCounters(): void;
+  setLatency(latencyMs: number, deleteLatencyMs?: number): void;
+  close(): Promise<void>;
+}
+
+type Handler = (context: RequestContext) => Promise<Answer> | Answer;
+interface RequestContext {
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: string;
+  site: SimSite;
+  now: Date;
+}
+interface Answer {
+  status: number;
+  body?: unknown;
+}
+
+const ACCESS_TYPE_ROUTE = /^(professional|analyzer)accesstype$/;
+
+export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
+  const pki = options.pki ?? (await createTestPki());
+  const site = options.site;
+  const now = options.now ?? (() => new Date());
+  const counters = new Map<string, RouteCounter>();
+  const filters = new Map<string, string[]>();
+  const faults: FaultRule[] = [];
+  const users: string[] = [];
+  let latencyMs = options.latencyMs ?? 0;
+  let deleteLatencyMs = options.deleteLatencyMs ?? 0;
+  const sockets = new Set<Socket>();
+
+  const routes: Array<{ method: string; pattern: string; handler: Handler }> = [
+    { method: 'GET', pattern: '/qrs/about', handler: () => ({ status: 200, body: about() }) },
+    {
+      method: 'GET',
+      pattern: '/qrs/license',
+      handler: ({ site }) => ({ status: 200, body: licenseBody(site) }),
+    },
+    {
+      method: 'GET',
+      pattern: '/qrs/license/accesstypeoverview',
+      handler: ({ site }) => ({ status: 200, body: overview(site) }),
+    },
+    {
+      method: 'GET',
+      pattern: '/qrs/license/{type}/full',
+      handler: (c) => listAccessTypes(c, true),
+    },
+    { method: 'GET', pattern: '/qrs/license/{type}', handler: (c) => listAccessTypes(c, false) },
+    {
+      method: 'GET',
+      pattern: '/qrs/license/{type}/count',
+      handler: (c) => ({ status: 200, body: { value: filterItems(c, accessTypesOf(c)).length } }),
+    },
+    { method: 'DELETE', pattern: '/qrs/license/{type}/{id}', handler: deleteAccessType },
+    { method: 'GET', pattern: '/qrs/user/full', handler: (c) => listUsers(c, true) },
+    { method: 'GET', pattern: '/qrs/user', handler: (c) => listUsers(c, false) },
+    {
+      method: 'GET',
+      pattern: '/qrs/user/count',
+      handler: (c) => ({
+        status: 200,
+        body: { value: filterItems(c, [...c.site.users.values()].map(userFull)).length },
+      }),
+    },
+    { method: 'GET', pattern: '/qrs/user/{id}', handler: getUser },
+  ];
+
+  const server = https.createServer(
+    {
+      key: options.serverCert?.key ?? pki.server.key,
+      cert: options.serverCert?.cert ?? pki.server.cert,
+      ca: pki.ca,
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (request, response) => {
+      handle(request, response).catch((error: unknown) => {
+        if (!response.headersSent) send(response, 500, { message: String(error) });
+      });
+    },
+  );
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  // A rejected client certificate is a TLS alert, not an HTTP answer: nothing to do here.
+  server.on('tlsClientError', () => {});
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'https://qrs');
+    const method = request.method ?? 'GET';
+    const match = matchRoute(method, url.pathname);
+    const key = `${method} ${match?.pattern ?? url.pathname}`;
+    const counter = counters.get(key) ?? { requests: 0, inFlight: 0, maxInFlight: 0 };
+    counters.set(key, counter);
+    counter.requests++;
+    counter.inFlight++;
+    counter.maxInFlight = Math.max(counter.maxInFlight, counter.inFlight);
+    response.on('close', () => {
+      counter.inFlight--;
+    });
+    const body = await readBody(request);
+
+    const xrfkeyQuery = url.searchParams.get('xrfkey');
+    const xrfkeyHeader = request.headers['x-qlik-xrfkey'];
+    if (!xrfkeyQuery || xrfkeyQuery !== xrfkeyHeader || !/^[A-Za-z0-9]{16}$/.test(xrfkeyQuery)) {
+      return send(
+        response,
+        403,
+        'XSRF prevention check failed. Possible XSRF discovered.',
+        'text/plain',
+      );
+    }
+    const userHeader = request.headers['x-qlik-user'];
+    if (typeof userHeader !== 'string' || !/UserDirectory=[^;]+;\s*UserId=.+/i.test(userHeader)) {
+      return send(response, 403, 'Missing or malformed X-Qlik-User header', 'text/plain');
+    }
+    users.push(userHeader);
+
+    const filter = url.searchParams.get('filter');
+    if (filter !== null) filters.set(key, [...(filters.get(key) ?? []), filter]);
+
+    await delay(latencyMs + (method === 'DELETE' ? deleteLatencyMs : 0));
+    const fault = takeFault(method, url.pathname, match?.pattern);
+    if (fault) {
+      if (fault.latencyMs) await delay(fault.latencyMs);
+      if (fault.hang) return;
+      if (fault.reset) {
+        request.socket.destroy();
+        return;
+      }
+      if (fault.malformed) {
+        const text =
+          fault.malformed === 'truncated'
+            ? '[{"id":"0f0e2a4c-1f2b-4c3d-9e8f-0a1b2c3d4e5f","createdDa'
+            : '<html>Gateway</html>';
+        return send(response, 200, text, 'application/json');
+      }
+      if (fault.status) {
+        for (const [name, value] of Object.entries(fault.headers ?? {}))
+          response.setHeader(name, value);
+        return send(response, fault.status, fault.body ?? { message: `Injected ${fault.status}` });
+      }
+    }
+    if (!match) return send(response, 404, { message: 'No such route' });
+    try {
+      const answer = await match.handler({
+        params: match.params,
+        query: url.searchParams,
+        body,
+        site,
+        now: now(),
+      });
+      return send(response, answer.status, answer.body);
+    } catch (error) {
+      if (error instanceof FilterSyntaxError)
+        return send(response, 400, { message: error.message });
+      throw error;
+    }
+  }
+
+  function matchRoute(method: string, pathname: string) {
+    const parts = pathname.replace(/\/+$/, '').split('/');
+    for (const route of routes) {
+      if (route.method !== method) continue;
+      const patternParts = route.pattern.split('/');
+      if (patternParts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = patternParts.every((segment, i) => {
+        const actual = parts[i] ?? '';
+        if (segment.startsWith('{')) {
+          if (segment === '{type}' && !ACCESS_TYPE_ROUTE.test(actual)) return false;
+          if (segment === '{id}' && ['full', 'count', 'table', 'many'].includes(actual))
+            return false;
+          params[segment.slice(1, -1)] = decodeURIComponent(actual);
+          return true;
+        }
+        return segment === actual.toLowerCase();
+      });
+      if (ok) {
+        const pattern = route.pattern.replace('{type}', params.type ?? '{type}');
+        return { pattern, params, handler: route.handler };
+      }
+    }
+    return undefined;
+  }
+
+  function takeFault(
+    method: string,
+    pathname: string,
+    pattern: string | undefined,
+  ): FaultRule | undefined {
+    const index = faults.findIndex(
+      (rule) =>
+        (!rule.method || rule.method === method) &&
+        (typeof rule.route === 'string'
+          ? rule.route === pattern || rule.route === pathname
+          : rule.route.test(pathname)),
+    );
+    if (index < 0) return undefined;
+    const rule = faults[index] as FaultRule;
+    if (rule.times !== undefined) {
+      rule.times--;
+      if (rule.times <= 0) faults.splice(index, 1);
+    }
+    return rule;
+  }
+
+  let bytesSent = 0;
+  function send(
+    response: ServerResponse,
+    status: number,
+    body: unknown,
+    type = 'application/json',
+  ): void {
+    const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
+    bytesSent += Buffer.byteLength(text);
+    response.writeHead(status, {
+      'Content-Type': `${type}; charset=utf-8`,
+      'Content-Length': Buffer.byteLength(text),
+    });
+    response.end(text);
+  }
+
+  await new Promise<void>((resolve) =>
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
+  );
+  const address = server.address() as AddressInfo;
+
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: address.port,
+    pki,
+    site,
+    faults,
+    counters,
+    filters,
+    users,
+    get bytesSent() {
+      return bytesSent;
+    },
+    requestCount(key?: string) {
+      if (key) return counters.get(key)?.requests ?? 0;
+      let total = 0;
+      for (const counter of counters.values()) total += counter.requests;
+      return total;
+    },
+    resetCounters() {
+      counters.clear();
+      filters.clear();
+      users.length = 0;
+      bytesSent = 0;
+    },
+    setLatency(latency: number, deleteLatency = 0) {
+      latencyMs = latency;
+      deleteLatencyMs = deleteLatency;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((resolve) => setTimeout(resolve, ms)) : Promise.resolve();
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}
+
+function filterItems<T>(context: RequestContext, items: T[]): T[] {
+  const filter = context.query.get('filter');
+  if (filter === null || filter.trim() === '') return items;
+  const predicate = parseFilter(filter);
+  return items.filter((item) => predicate(item));
+}
+
+function licenseTypeOf(context: RequestContext): SimLicenseType {
+  return context.params.type?.startsWith('professional') ? 'professional' : 'analyzer';
+}
+
+function accessTypesOf(context: RequestContext) {
+  const type = licenseTypeOf(context);
+  return [...context.site.allocations.values()]
+    .filter((allocation) => allocation.licenseType === type)
+    .map((allocation) => accessTypeFull(context.site, allocation));
+}
+
+function listAccessTypes(context: RequestContext, full: boolean): Answer {
+  const items = filterItems(context, accessTypesOf(context));
+  return {
+    status: 200,
+    body: full ? items : items.map(({ id, privileges }) => ({ id, privileges })),
+  };
+}
+
+function deleteAccessType(context: RequestContext): Answer {
+  const id = context.params.id ?? '';
+  const allocation = context.site.allocations.get(id);
+  if (!allocation || allocation.licenseType !== licenseTypeOf(context)) {
+    return { status: 404, body: { message: `Cannot find ${context.params.type} with id ${id}` } };
+  }
+  const lastUsed = Date.parse(allocation.lastUsed);
+  const usedWithinWeek =
+    allocation.lastUsed !== NO_DATE && context.now.getTime() - lastUsed < 7 * DAY_MS;
+  // With a serial/control number (LEF) license, a recently used allocation goes into quarantine.
+  if (context.site.license.model === 'lef' && usedWithinWeek) {
+    allocation.quarantined = true;
+    allocation.quarantineEnd = new Date(context.now.getTime() + 7 * DAY_MS).toISOString();
+  } else {
+    context.site.allocations.delete(id);
+  }
+  return { status: 204 };
+}
+
+function listUsers(context: RequestContext, full: boolean): Answer {
+  const items = filterItems(context, [...context.site.users.values()].map(userFull));
+  return {
+    status: 200,
+    body: full
+      ? items
+      : items.map(({ id, userId, userDirectory, name }) => ({
+          id,
+          userId,
+          userDirectory,
+          name,
+          privileges: null,
+        })),
+  };
+}
+
+function getUser(context: RequestContext): Answer {
+  const user = context.site.users.get(context.params.id ?? '');
+  return user
+    ? { status: 200, body: userFull(user) }
+    : { status: 404, body: { message: 'Not found' } };
+}
+
+function userCondensed(user: SimUser) {
+  return {
+    id: user.id,
+    userId: user.userId,
+    userDirectory: user.userDirectory,
+    userDirectoryConnectorName: user.userDirectory,
+    name: user.name,
+    privileges: null,
+  };
+}
+
+/** `User` as `/qrs/user/full` returns it. */
+export function userFull(user: SimUser) {
+  return {
+    id: user.id,
+    createdDate: user.createdDate,
+    modifiedDate: user.createdDate,
+    modifiedByUserName: 'INTERNAL\\sa_repository',
+    customProperties: user.customProperties.map((property, index) => ({
+      id: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      createdDate: user.createdDate,
+      modifiedDate: user.createdDate,
+      modifiedByUserName: 'INTERNAL\\sa_repository',
+      value: property.value,
+      definition: {
+        id: `00000000-0000-4000-9000-${String(index).padStart(12, '0')}`,
+        name: property.name,
+        valueType: 'Text',
+        choiceValues: [property.value],
+        privileges: null,
+      },
+      schemaPath: 'CustomPropertyValue',
+    })),
+    userId: user.userId,
+    userDirectory: user.userDirectory,
+    userDirectoryConnectorName: user.userDirectory,
+    name: user.name,
+    roles: [],
+    attributes: [],
+    inactive: user.inactive,
+    removedExternally: user.removedExternally,
+    blacklisted: user.blacklisted,
+    deleteProhibited: false,
+    tags: user.tags.map((name, index) => ({
+      id: `00000000-0000-4000-a000-${String(index).padStart(12, '0')}`,
+      name,
+      privileges: null,
+    })),
+    favorites: [],
+    privileges: null,
+    schemaPath: 'User',
+  };
+}
+
+/** `LicenseProfessionalAccessType` / `LicenseAnalyzerAccessType` as `…/full` returns it. */
+function accessTypeFull(site: SimSite, allocation: SimAllocation) {
+  const user = allocation.userRef ? site.users.get(allocation.userRef) : undefined;
+  return {
+    id: allocation.id,
+    createdDate: allocation.createdDate,
+    modifiedDate: allocation.lastUsed === NO_DATE ? allocation.createdDate : allocation.lastUsed,
+    modifiedByUserName: 'INTERNAL\\sa_repository',
+    user: user ? userCondensed(user) : null,
+    lastUsed: allocation.lastUsed,
+    excess: allocation.excess,
+    quarantined: allocation.quarantined,
+    quarantineEnd: allocation.quarantineEnd,
+    deletedUserId: allocation.deletedUserId,
+    deletedUserDirectory: allocation.deletedUserDirectory,
+    privileges: null,
+    schemaPath:
+      allocation.licenseType === 'professional'
+        ? 'License.ProfessionalAccessType'
+        : 'License.AnalyzerAccessType',
+  };
+}
+
+function about() {
+  return {
+    buildVersion: '38.22.0.0',
+    buildDate: '11/14/2022',
+    databaseProvider: 'Devart.Data.PostgreSql',
+    nodeType: 1,
+    schemaPath: 'About',
+  };
+}
+
+function licenseBody(site: SimSite) {
+  const common = {
+    id: 'c517fae1-adbb-4848-b404-1d8a8d3748ad',
+    createdDate: '2022-01-10T09:00:00.000Z',
+    modifiedDate: '2022-01-10T09:00:00.000Z',
+    modifiedByUserName: 'INTERNAL\\sa_repository',
+    name: 'Qlik',
+    organization: 'Qlik',
+    product: 2,
+    numberOfCores: -1,
+    isExpired: false,
+    expiredReason: '',
+    isBlacklisted: false,
+    isInvalid: false,
+    isSubscription: false,
+    isCloudServices: false,
+    isElastic: false,
+    privileges: null,
+    schemaPath: 'License',
+  };
+  return site.license.model === 'lef'
+    ? {
+        ...common,
+        serial: site.license.serial,
+        check: '1100275618',
+        lef: site.license.text,
+        key: '',
+        keyDetails: '',
+      }
+    : {
+        ...common,
+        serial: '',
+        check: '',
+        lef: '',
+        key: 'eyJhbGciOi...signed',
+        keyDetails: site.license.text,
+      };
+}
+
+function overview(site: SimSite) {
+  const details = (type: SimLicenseType) => {
+    const of = [...site.allocations.values()].filter((a) => a.licenseType === type);
+    const quarantined = of.filter((a) => a.quarantined).length;
+    const allocated = of.length - quarantined;
+    const total = site.totals[type];
+    return {
+      enabled: true,
+      total,
+      allocated,
+      used: of.filter((a) => !a.quarantined && a.lastUsed !== NO_DATE).length,
+      quarantined,
+      excess: Math.max(0, allocated + quarantined - total),
+      available: Math.max(0, total - allocated - quarantined),
+      schemaPath: 'AccessTypeOverview.Details',
+    };
+  };
+  const tokens = site.tokens;
+  return {
+    totalTokens: tokens?.total ?? 0,
+    availableTokens: tokens?.available ?? 0,
+    tokensEnabled: tokens !== null,
+    userAccess: {
+      enabled: tokens !== null,
+      tokenCost: 1,
+      allocatedTokens: tokens?.userAccessAllocated ?? 0,
+      usedTokens: tokens?.userAccessAllocated ?? 0,
+      quarantinedTokens: 0,
+      schemaPath: 'AccessTypeOverview.UserAccessDetails',
+    },
+    loginAccess: {
+      enabled: tokens !== null,
+      tokenCost: 0.1,
+      allocatedTokens: tokens?.loginAccessAllocated ?? 0,
+      usedTokens: 0,
+      unavailableTokens: 0,
+      schemaPath: 'AccessTypeOverview.LoginAccessDetails',
+    },
+    professionalAccess:
+      tokens === null ? details('professional') : { ...details('professional'), enabled: false },
+    analyzerAccess:
+      tokens === null ? details('analyzer') : { ...details('analyzer'), enabled: false },
+    ...(site.oldServer
+      ? {}
+      : {
+          analyzerTimeAccess: {
+            enabled: site.analyzerCapacity !== null,
+            allocatedMinutes: site.analyzerCapacity?.allocatedMinutes ?? 0,
+            usedMinutes: site.analyzerCapacity?.usedMinutes ?? 0,
+            unavailableMinutes: site.analyzerCapacity?.unavailableMinutes ?? 0,
+            schemaPath: 'AccessTypeOverview.AnalyzerTimeAccessDetails',
+          },
+        }),
+    schemaPath: 'AccessTypeOverview',
+  };
+}
