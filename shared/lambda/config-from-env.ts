@@ -1,0 +1,25 @@
+/**
+ * The Lambda functions' configuration: the validated config JSON that the CDK app inlines into
+ * the bundle at build time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated
+ * again at cold start with the same schema as the CLI.
+ */
+import { ConfigError } from '../config/errors.ts';
+import { formatIssues } from '../config/load.ts';
+import { type Config, configSchema } from '../config/schema.ts';
+
+export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
+
+export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
+  const text = env[CONFIG_ENV];
+  if (!text)
+    throw new ConfigError(CONFIG_ENV, ['is not set (the CDK app inlines it when bundling)']);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new ConfigError(CONFIG_ENV, ['is not valid JSON']);
+  }
+  const result = configSchema.safeParse(json);
+  if (!result.success) throw new ConfigError(CONFIG_ENV, formatIssues(result.error));
+  return result.data;
+}
