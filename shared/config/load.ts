@@ -60,7 +60,7 @@ export function formatIssues(error: z.ZodError): string[] {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
       return `${formatPath(issue.path)}: is required`;
     }
     return `${formatPath(issue.path)}: ${issue.message}`;

@@ -489,7 +489,7 @@ function networkAdvice(code: string, baseUrl: string): string {
       return `the host name in ${baseUrl} does not resolve: check the host name and DNS (in AWS: the VPC's resolver)`;
     case 'ECONNRESET':
     case 'EPIPE':
-      return 'the connection was reset: check firewalls and proxies between here and QRS, and that the client certificate is accepted';
+      return "the connection was closed during TLS or the request: QRS may have rejected the client certificate (use client.pem and client_key.pem exported from this site's QMC, not expired), or a firewall or proxy dropped the connection";
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'no route to the host: check the VPN / peering routes and security groups';

@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   deleteLatencyMs?: number;
   now?: () => Date;
+  /** Highest TLS version offered. Windows Server 2016/2019 (where QRS runs) stop at 1.2. */
+  tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 export interface RouteCounter {
@@ -68,6 +70,8 @@ export interface Simulator {
   filters: Map<string, string[]>;
   /** `X-Qlik-User` headers seen. */
   users: string[];
+  /** xrfkeys seen (each request should bring a fresh one). */
+  xrfkeys: string[];
   bytesSent: number;
   requestCount(key?: string): number;
   resetCounters(): void;
@@ -98,6 +102,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const filters = new Map<string, string[]>();
   const faults: FaultRule[] = [];
   const users: string[] = [];
+  const xrfkeys: string[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let deleteLatencyMs = options.deleteLatencyMs ?? 0;
   const sockets = new Set<Socket>();
@@ -146,6 +151,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       ca: pki.ca,
       requestCert: true,
       rejectUnauthorized: true,
+      maxVersion: options.tlsMaxVersion ?? 'TLSv1.2',
     },
     (request, response) => {
       handle(request, response).catch((error: unknown) => {
@@ -190,6 +196,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return send(response, 403, 'Missing or malformed X-Qlik-User header', 'text/plain');
     }
     users.push(userHeader);
+    xrfkeys.push(xrfkeyQuery);
 
     const filter = url.searchParams.get('filter');
     if (filter !== null) filters.set(key, [...(filters.get(key) ?? []), filter]);
@@ -310,6 +317,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     counters,
     filters,
     users,
+    xrfkeys,
     get bytesSent() {
       return bytesSent;
     },
@@ -323,6 +331,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       counters.clear();
       filters.clear();
       users.length = 0;
+      xrfkeys.length = 0;
       bytesSent = 0;
     },
     setLatency(latency: number, deleteLatency = 0) {

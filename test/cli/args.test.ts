@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '#functions/cli/main.ts';
+
+async function run(argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+describe('license-steward usage', () => {
+  it('prints usage with --help and exits 0', async () => {
+    const result = await run(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/license-steward monitor --config FILE/);
+  });
+
+  it.each([
+    [['frobnicate', '--config', 'x.yaml'], /unknown command "frobnicate"/],
+    [['monitor'], /--config FILE is required/],
+    [['monitor', '--config', 'x.yaml', '--bogus'], /Unknown option '--bogus'/],
+    [['monitor', '--config', 'x.yaml', '--dry-run'], /--dry-run applies to release only/],
+    [['certs', 'put', '--config', 'x.yaml'], /certs put needs --site NAME and --dir DIR/],
+  ])('exits 2 for %j', async (argv, message) => {
+    const result = await run(argv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('exits 2 when the config file does not exist, naming it', async () => {
+    const result = await run(['monitor', '--config', '/nonexistent/license-steward.yaml']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/\/nonexistent\/license-steward.yaml/);
+    expect(result.stderr).toMatch(/ENOENT/);
+  });
+});
