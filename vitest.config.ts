@@ -10,5 +10,6 @@ export default defineConfig({
     pool: 'forks',
     unstubEnvs: true,
     restoreMocks: true,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
