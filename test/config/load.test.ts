@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/config/errors.ts';
-import { parseConfig } from '#shared/config/load.ts';
+import { loadConfig, parseConfig } from '#shared/config/load.ts';
 
 const MINIMAL = `
 sites:
@@ -186,5 +186,13 @@ licenseType:
   it('reports every problem at once', () => {
     const text = withRelease('maxReleasesPerRun: 0\ndryrun: true');
     expect(problemsOf(text)).toHaveLength(2);
+  });
+});
+
+describe('loadConfig', () => {
+  it('accepts the documented CLI example', () => {
+    const config = loadConfig('examples/license-steward.yaml');
+    expect(config.sites[0]?.licenseRelease?.neverRelease.userDirectory).toEqual(['INTERNAL', 'ADMIN']);
+    expect(config.sites[0]?.qrs.certificates.ca).toEqual({ file: expect.stringMatching(/examples\/certs\/root\.pem$/) });
   });
 });
