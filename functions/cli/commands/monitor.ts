@@ -1,8 +1,78 @@
-import type { Config } from '#shared/config/schema.ts';
+/**
+ * `license-steward monitor --config FILE [--site NAME] [--json]`: collects each site's license
+ * usage with the same core as the Lambda and prints it. It writes no metrics (Timestream and
+ * CloudWatch are the deployed Lambda's job): it is the administrator's try-out tool.
+ * One failing site does not stop the others; any failure is exit 1.
+ */
+import type { Config, SiteConfig } from '#shared/config/schema.ts';
+import { readSiteCertificates } from '#shared/config/secrets.ts';
+import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import { withLogContext } from '#shared/observability/context-logger.ts';
+import type { QrsClient } from '#shared/qrs/client.ts';
+import { createQrsClient } from '#shared/qrs/from-config.ts';
 import type { ParsedArgs } from '../args.ts';
-import { type CliIo, UsageError } from '../io.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
+import { selectSites } from '../select-sites.ts';
+import { renderMonitorTable, type SiteReport } from './monitor-table.ts';
 
-/** Placeholder until the command lands (its issue replaces this file). */
-export async function runMonitor(_config: Config, _args: ParsedArgs, _io: CliIo): Promise<number> {
-  throw new UsageError('this command is not available yet');
+const SKIPPED_NOTICE =
+  'license monitor is disabled for this site (licenseMonitor.enable: false): skipped';
+
+export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
+  const sites = selectSites(config, args.site).filter((site) => {
+    if (site.licenseMonitor.enable) return true;
+    io.logger.info(SKIPPED_NOTICE, { site: site.name });
+    return false;
+  });
+  const now = io.now ?? (() => new Date());
+  const reports = await Promise.all(sites.map((site) => monitorCliSite(site, now(), io)));
+  io.stdout(
+    args.json
+      ? `${JSON.stringify({ sites: reports.map(siteJson) }, null, 2)}\n`
+      : renderMonitorTable(reports),
+  );
+  return reports.some((report) => report.error !== undefined) ? EXIT_FAILED : EXIT_OK;
+}
+
+async function monitorCliSite(site: SiteConfig, now: Date, io: CliIo): Promise<SiteReport> {
+  const logger = withLogContext(io.logger, { site: site.name });
+  let client: QrsClient | undefined;
+  try {
+    client = createQrsClient(site, await readSiteCertificates(site), logger);
+    const outcome = await monitorSite({ source: client, site: site.name, now, sinks: [], logger });
+    return outcome.ok
+      ? { site, snapshot: outcome.snapshot }
+      : { site, snapshot: outcome.snapshot, error: outcome.error };
+  } catch (error) {
+    // Certificates that cannot be read: this site fails, the others still run.
+    const message = (error as Error).message;
+    logger.error('cannot monitor this site', { error: message });
+    return { site, snapshot: null, error: message };
+  } finally {
+    client?.close();
+  }
+}
+
+/** A site that failed keeps the documented shape: its blocks null, `error` saying why. */
+type FailedSiteJson = Omit<LicenseSnapshot, 'collectedAt'> & {
+  collectedAt: string | null;
+  error: string;
+};
+
+/** The DESIGN.md section 6 site object. */
+function siteJson(report: SiteReport): LicenseSnapshot | FailedSiteJson {
+  if (report.error === undefined) return report.snapshot;
+  // A sink failure would leave a snapshot here; the CLI has no sinks, so this is QRS or certificates.
+  if (report.snapshot) return { ...report.snapshot, error: report.error };
+  return {
+    site: report.site.name,
+    collectedAt: null,
+    professional: null,
+    analyzer: null,
+    analyzerCapacity: null,
+    tokens: null,
+    license: null,
+    error: report.error,
+  };
 }

@@ -1,0 +1,249 @@
+/**
+ * The release rules of DESIGN.md section 5, as pure functions with the clock passed in.
+ *
+ * Two stages, so the fetcher can ask QRS for user records only where they can still matter:
+ * `screenAllocations` applies everything the allocation itself answers (quarantine, user, dates,
+ * threshold, `user` and `userDirectory` rules) and sorts what is left longest-inactive first;
+ * `selectCandidates` applies the rules that need the user record and the per-run cap.
+ * `planRelease` runs both with every user record at hand (tests, small sites).
+ */
+import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
+import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
+import type { QrsUser } from '#shared/qrs/schemas.ts';
+import { parseQrsDate } from './dates.ts';
+import { compileProtectionRules, type ProtectionRules } from './rules.ts';
+import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
+
+export const DAY_MS = 86_400_000;
+
+export interface ReleasePolicy {
+  /** Days per enabled license type; a type that is absent is not released. */
+  thresholdDays: Partial<Record<LicenseType, number>>;
+  maxReleasesPerRun: number;
+  rules: ProtectionRules;
+}
+
+export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
+  const thresholdDays: Partial<Record<LicenseType, number>> = {};
+  for (const type of ['professional', 'analyzer'] as const) {
+    const rule = config.licenseType[type];
+    if (rule.enable) thresholdDays[type] = rule.releaseThresholdDays;
+  }
+  return {
+    thresholdDays,
+    maxReleasesPerRun: config.maxReleasesPerRun,
+    rules: compileProtectionRules(config.neverRelease),
+  };
+}
+
+/** Inactive when `lastActivity <= cutoff` (exactly `days × 24 h` before now, no day rounding). */
+export function cutoffFor(thresholdDays: number, now: Date): Date {
+  return new Date(now.getTime() - thresholdDays * DAY_MS);
+}
+
+/** An allocation past the threshold and not protected by its own user reference. */
+export interface EligibleAllocation {
+  item: ReleaseItem;
+  lastActivityMs: number;
+  /** The QRS user id (GUID) whose record the remaining rules read. */
+  userRecordId: string;
+}
+
+export interface Screening {
+  kept: KeptItem[];
+  /** Longest-inactive first (ties by access type id, so a run is reproducible). */
+  eligible: EligibleAllocation[];
+}
+
+export function screenAllocations(
+  allocations: readonly Allocation[],
+  policy: ReleasePolicy,
+  now: Date,
+): Screening {
+  const nowMs = now.getTime();
+  const kept: KeptItem[] = [];
+  const eligible: EligibleAllocation[] = [];
+  for (const allocation of allocations) {
+    const thresholdDays = policy.thresholdDays[allocation.licenseType];
+    // Types that are not enabled are never fetched; should one slip in, it is not this run's.
+    if (thresholdDays === undefined) continue;
+    const activity = lastActivity(allocation);
+    const item = toItem(allocation, activity.ms, nowMs);
+    const keep = (reason: KeepReason, detail?: string) =>
+      kept.push({ ...item, reason, ...(detail ? { detail } : {}) });
+
+    if (allocation.quarantined === true) {
+      keep('quarantined', 'in quarantine after an earlier release; QRS frees it when it ends');
+      continue;
+    }
+    const quarantineProblem = allocation.problems.find((p) => p.startsWith('quarantined:'));
+    if (quarantineProblem) {
+      keep('quarantined', `the quarantined flag could not be read (${quarantineProblem}): kept`);
+      continue;
+    }
+    if (!allocation.user) {
+      const userProblem = allocation.problems.find((p) => p.startsWith('user:'));
+      keep('no-user', userProblem ?? 'the allocation has no user (deleted from the repository?)');
+      continue;
+    }
+    if (activity.ms === null) {
+      keep('no-date', activity.detail);
+      continue;
+    }
+    if (activity.ms > nowMs) {
+      // A last use in the future is a clock or data problem: never a reason to release.
+      keep('active', `last activity ${item.lastActivity} is in the future (server clock?)`);
+      continue;
+    }
+    if (nowMs - activity.ms < thresholdDays * DAY_MS) {
+      keep('active', `inactive ${item.inactiveDays} of ${thresholdDays} days (${activity.source})`);
+      continue;
+    }
+    const protection = policy.rules.matchAllocationUser(allocation.user);
+    if (protection) {
+      keep(protection.reason, protection.detail);
+      continue;
+    }
+    eligible.push({ item, lastActivityMs: activity.ms, userRecordId: allocation.user.id });
+  }
+  eligible.sort(
+    (a, b) =>
+      a.lastActivityMs - b.lastActivityMs || (a.item.accessTypeId < b.item.accessTypeId ? -1 : 1),
+  );
+  return { kept, eligible };
+}
+
+/** What is known about one user record: found, missing/invalid (doubt), or not asked yet. */
+export type UserRecordLookup = { found: QrsUser } | { missing: string };
+
+export interface UserRecords {
+  /** `undefined` when the record has not been looked up yet. */
+  lookup(userId: string): UserRecordLookup | undefined;
+}
+
+export interface Selection {
+  candidates: ReleaseItem[];
+  kept: KeptItem[];
+  /** Eligible allocations within the cap whose user record is still unknown (0 = final). */
+  awaiting: number;
+  /** User ids not looked up yet, in the order the allocations are judged (no duplicates). */
+  unresolvedUserIds: string[];
+}
+
+export function selectCandidates(
+  eligible: readonly EligibleAllocation[],
+  policy: ReleasePolicy,
+  users: UserRecords,
+): Selection {
+  const { rules, maxReleasesPerRun } = policy;
+  const candidates: ReleaseItem[] = [];
+  const kept: KeptItem[] = [];
+  const unresolved = new Set<string>();
+  let awaiting = 0;
+  for (const entry of eligible) {
+    const lookup = rules.needsUserRecord ? users.lookup(entry.userRecordId) : undefined;
+    if (rules.needsUserRecord && !lookup) unresolved.add(entry.userRecordId);
+    if (candidates.length + awaiting >= maxReleasesPerRun) {
+      kept.push({
+        ...entry.item,
+        reason: 'cap',
+        detail: `maxReleasesPerRun ${maxReleasesPerRun} reached; longer-inactive allocations go first${
+          rules.needsUserRecord && !lookup ? ' (tag, customProperty and flag rules not read)' : ''
+        }`,
+      });
+      continue;
+    }
+    if (!rules.needsUserRecord) {
+      candidates.push(entry.item);
+      continue;
+    }
+    if (!lookup) {
+      awaiting++;
+      continue;
+    }
+    if ('missing' in lookup) {
+      kept.push({ ...entry.item, reason: 'no-user', detail: lookup.missing });
+      continue;
+    }
+    const protection = rules.matchUserRecord(lookup.found);
+    if (protection)
+      kept.push({
+        ...entry.item,
+        reason: protection.reason,
+        ...(protection.detail ? { detail: protection.detail } : {}),
+      });
+    else candidates.push(entry.item);
+  }
+  return { candidates, kept, awaiting, unresolvedUserIds: [...unresolved] };
+}
+
+export interface ReleasePlan {
+  candidates: ReleaseItem[];
+  kept: KeptItem[];
+}
+
+/** The whole plan with every user record at hand; a user not in `users` is doubt (kept). */
+export function planRelease(input: {
+  allocations: readonly Allocation[];
+  policy: ReleasePolicy;
+  now: Date;
+  users: ReadonlyMap<string, QrsUser>;
+}): ReleasePlan {
+  const screening = screenAllocations(input.allocations, input.policy, input.now);
+  const byId = new Map<string, QrsUser>();
+  for (const [id, user] of input.users) byId.set(id.toLowerCase(), user);
+  const selection = selectCandidates(screening.eligible, input.policy, {
+    lookup: (id) => {
+      const found = byId.get(id.toLowerCase());
+      return found ? { found } : { missing: missingUserDetail(id) };
+    },
+  });
+  return { candidates: selection.candidates, kept: [...screening.kept, ...selection.kept] };
+}
+
+export function missingUserDetail(id: string, problem?: string): string {
+  return problem
+    ? `the user record ${id} is not usable (${problem}): kept on doubt`
+    : `QRS returned no user record for ${id} (removed since?): kept on doubt`;
+}
+
+interface Activity {
+  ms: number | null;
+  /** Which date was used, or why none could be. */
+  source: string;
+  detail: string;
+}
+
+/** `lastUsed` when it is a real date, else the allocation's `createdDate` (never used yet). */
+function lastActivity(allocation: Allocation): Activity {
+  const lastUsed = parseQrsDate(allocation.lastUsed);
+  if (lastUsed.kind === 'date') return { ms: lastUsed.ms, source: 'last used', detail: '' };
+  if (lastUsed.kind === 'invalid')
+    return {
+      ms: null,
+      source: '',
+      detail: `lastUsed ${JSON.stringify(lastUsed.raw)} is not a date: kept on doubt`,
+    };
+  const created = parseQrsDate(allocation.createdDate);
+  if (created.kind === 'date')
+    return { ms: created.ms, source: 'never used; allocated', detail: '' };
+  return {
+    ms: null,
+    source: '',
+    detail:
+      created.kind === 'invalid'
+        ? `never used and createdDate ${JSON.stringify(created.raw)} is not a date`
+        : 'neither lastUsed nor createdDate holds a date',
+  };
+}
+
+function toItem(allocation: Allocation, activityMs: number | null, nowMs: number): ReleaseItem {
+  return {
+    accessTypeId: allocation.id,
+    licenseType: allocation.licenseType,
+    userDirectory: allocation.user?.userDirectory ?? null,
+    userId: allocation.user?.userId ?? null,
+    lastActivity: activityMs === null ? null : new Date(activityMs).toISOString(),
+    inactiveDays: activityMs === null ? null : Math.floor((nowMs - activityMs) / DAY_MS),
+  };
+}

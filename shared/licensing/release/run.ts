@@ -1,0 +1,112 @@
+/**
+ * One site's release run, the same in Lambda and in the CLI: plan (read-only), then, unless dry
+ * run, DELETE; every outcome logged as it happens; then the extra sinks (Timestream, CloudWatch),
+ * whose failures are reported in the result instead of undoing or hiding what was done.
+ */
+import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
+import type { RunLogger } from '#shared/observability/logger.ts';
+import type { LicenseType } from '#shared/qrs/allocation.ts';
+import {
+  type AuditContext,
+  describeRuleSet,
+  eventForOutcome,
+  logReleaseEvent,
+  logRunSummary,
+  type ReleaseEvent,
+} from './audit.ts';
+import { type DeleteQrs, executeReleases } from './executor.ts';
+import { fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
+import { releasePolicy } from './planner.ts';
+import type { SiteReleaseResult } from './types.ts';
+
+/** A place the finished run is recorded besides the log (Timestream, CloudWatch metrics). */
+export interface ReleaseSink {
+  name: string;
+  write(run: CompletedReleaseRun): Promise<void>;
+}
+
+export interface CompletedReleaseRun {
+  runId: string;
+  /** The license types this run judged (enabled in `licenseRelease.licenseType`). */
+  licenseTypes: LicenseType[];
+  result: SiteReleaseResult;
+  /** Releases, failures and would-be releases, each with the time it happened. */
+  events: ReleaseEvent[];
+}
+
+export interface SiteReleaseInput {
+  site: string;
+  release: LicenseReleaseConfig;
+  dryRun: boolean;
+  runId: string;
+  qrs: ReleaseQrs & DeleteQrs;
+  logger: RunLogger;
+  now?: () => Date;
+  /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
+  shouldStop?: () => boolean;
+  sinks?: readonly ReleaseSink[];
+}
+
+/** Throws only while planning (nothing has been changed yet); never after a DELETE was sent. */
+export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
+  const now = input.now ?? (() => new Date());
+  const evaluatedAt = now();
+  const policy = releasePolicy(input.release);
+  const audit: AuditContext = {
+    site: input.site,
+    runId: input.runId,
+    dryRun: input.dryRun,
+    rules: describeRuleSet(policy),
+    logger: input.logger,
+  };
+  const plan = await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+  const result: SiteReleaseResult = {
+    site: input.site,
+    dryRun: input.dryRun,
+    evaluatedAt: evaluatedAt.toISOString(),
+    candidates: plan.candidates,
+    kept: plan.kept,
+    released: [],
+    failed: [],
+    deferred: [],
+    sinkErrors: [],
+  };
+  const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
+  const events: ReleaseEvent[] = [];
+  const record = (event: ReleaseEvent) => {
+    events.push(event);
+    logReleaseEvent(audit, event);
+  };
+
+  if (input.dryRun) {
+    for (const item of plan.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
+  } else {
+    const execution = await executeReleases(input.qrs, plan.candidates, {
+      concurrency: input.release.deleteConcurrency,
+      ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
+      onOutcome: (outcome) => record(eventForOutcome(outcome)),
+      now,
+    });
+    Object.assign(result, execution);
+  }
+
+  for (const sink of input.sinks ?? []) {
+    try {
+      await sink.write({ runId: input.runId, licenseTypes, result, events });
+    } catch (error) {
+      const message = `${sink.name}: ${error instanceof Error ? error.message : String(error)}`;
+      result.sinkErrors.push(message);
+      input.logger.error(
+        'Release records could not be written to a sink; the log lines above hold them',
+        {
+          site: input.site,
+          runId: input.runId,
+          sink: sink.name,
+          error: message,
+        },
+      );
+    }
+  }
+  logRunSummary(audit, result);
+  return result;
+}

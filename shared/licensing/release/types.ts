@@ -1,0 +1,71 @@
+/**
+ * The release run's vocabulary: the allocation summary `A` of DESIGN.md section 6, the reasons an
+ * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
+ */
+import type { LicenseType } from '#shared/qrs/allocation.ts';
+
+/** Why an allocation was not selected, in the order the rules are applied (first match wins). */
+export const KEEP_REASONS = [
+  'quarantined',
+  'no-user',
+  'no-date',
+  'active',
+  'protected:user',
+  'protected:userDirectory',
+  'protected:tag',
+  'protected:customProperty',
+  'protected:inactive',
+  'protected:blocked',
+  'protected:removedExternally',
+  'cap',
+] as const;
+export type KeepReason = (typeof KEEP_REASONS)[number];
+
+/** `A` in DESIGN.md section 6. */
+export interface ReleaseItem {
+  accessTypeId: string;
+  licenseType: LicenseType;
+  userDirectory: string | null;
+  userId: string | null;
+  /** ISO 8601 (UTC) of the date the decision used; `null` when the allocation has no usable date. */
+  lastActivity: string | null;
+  /** Whole days since `lastActivity`, rounded down; `null` without a usable date. */
+  inactiveDays: number | null;
+}
+
+export interface KeptItem extends ReleaseItem {
+  reason: KeepReason;
+  detail?: string;
+}
+
+export interface ReleasedItem extends ReleaseItem {
+  /** QRS answered 404: someone (or an earlier attempt of this run) freed it already. */
+  alreadyGone?: true;
+}
+
+export interface FailedItem extends ReleaseItem {
+  error: string;
+}
+
+/** One site's run, exactly the keys of DESIGN.md section 6 plus the documented additions. */
+export interface SiteReleaseResult {
+  site: string;
+  dryRun: boolean;
+  evaluatedAt: string;
+  candidates: ReleaseItem[];
+  kept: KeptItem[];
+  released: ReleasedItem[];
+  failed: FailedItem[];
+  /** Addition: candidates not attempted because the run ran out of time (Lambda deadline). */
+  deferred: ReleaseItem[];
+  /** Addition: audit sinks (Timestream, CloudWatch) that failed; the log lines were written. */
+  sinkErrors: string[];
+  /** Addition, only when the site's run failed before or while planning. */
+  error?: string;
+}
+
+export function countByReason(kept: readonly KeptItem[]): Partial<Record<KeepReason, number>> {
+  const counts: Partial<Record<KeepReason, number>> = {};
+  for (const item of kept) counts[item.reason] = (counts[item.reason] ?? 0) + 1;
+  return counts;
+}

@@ -1,0 +1,95 @@
+/**
+ * CloudWatch metrics of a release run, as EMF through Powertools Metrics: per license type, with
+ * exactly the dimensions `Site` and `LicenseType` (Powertools' default `service` dimension is
+ * dropped, so alarms match on these two only). Names are exported for the alarms in `infra/`.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
+import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import { SERVICE_NAME } from '#shared/observability/logger.ts';
+import type { LicenseType } from '#shared/qrs/allocation.ts';
+import { CLOUDWATCH_DIMENSION } from './metric-names.ts';
+
+/** Allocations the run selected for release (in a dry run: would have released). */
+export const RELEASE_CANDIDATES_METRIC = 'ReleaseCandidates';
+/** Allocations freed by the run (404 "already gone" included). */
+export const RELEASED_METRIC = 'Released';
+/** DELETEs that failed: alarm on `Sum > 0`. */
+export const RELEASE_FAILED_METRIC = 'ReleaseFailed';
+/** Candidates not attempted because the Lambda's time ran short (released by the next run). */
+export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
+
+export const RELEASE_METRIC_NAMES = [
+  RELEASE_CANDIDATES_METRIC,
+  RELEASED_METRIC,
+  RELEASE_FAILED_METRIC,
+  RELEASE_DEFERRED_METRIC,
+] as const;
+
+/** `Site` and `LicenseType`, the same dimensions as the usage metrics. */
+export const SITE_DIMENSION = CLOUDWATCH_DIMENSION.site;
+export const LICENSE_TYPE_DIMENSION = CLOUDWATCH_DIMENSION.licenseType;
+
+type MetricsLogger = NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger'];
+
+/** One Metrics instance per namespace and process (Powertools keeps a buffer per instance). */
+export function createReleaseMetrics(namespace: string, logger?: MetricsLogger): Metrics {
+  const metrics = new Metrics({
+    namespace,
+    serviceName: SERVICE_NAME,
+    ...(logger ? { logger } : {}),
+  });
+  metrics.clearDefaultDimensions();
+  return metrics;
+}
+
+/** The counts per license type; types with nothing to count still report 0 (alarms need data). */
+export function releaseCounts(
+  result: SiteReleaseResult,
+  types: readonly LicenseType[],
+): Map<LicenseType, Record<(typeof RELEASE_METRIC_NAMES)[number], number>> {
+  const counts = new Map(
+    types.map((type) => [
+      type,
+      {
+        [RELEASE_CANDIDATES_METRIC]: 0,
+        [RELEASED_METRIC]: 0,
+        [RELEASE_FAILED_METRIC]: 0,
+        [RELEASE_DEFERRED_METRIC]: 0,
+      },
+    ]),
+  );
+  const add = (items: ReadonlyArray<{ licenseType: LicenseType }>, metric: string) => {
+    for (const item of items) {
+      const entry = counts.get(item.licenseType) as Record<string, number> | undefined;
+      if (entry) entry[metric] = (entry[metric] ?? 0) + 1;
+    }
+  };
+  add(result.candidates, RELEASE_CANDIDATES_METRIC);
+  add(result.released, RELEASED_METRIC);
+  add(result.failed, RELEASE_FAILED_METRIC);
+  add(result.deferred, RELEASE_DEFERRED_METRIC);
+  return counts;
+}
+
+export function publishReleaseMetrics(metrics: Metrics, run: CompletedReleaseRun): void {
+  for (const [type, counts] of releaseCounts(run.result, run.licenseTypes)) {
+    metrics.addDimension(SITE_DIMENSION, run.result.site);
+    metrics.addDimension(LICENSE_TYPE_DIMENSION, type);
+    // Context for Logs Insights, not dimensions (each dimension value multiplies metric cost).
+    metrics.addMetadata('runId', run.runId);
+    metrics.addMetadata('dryRun', String(run.result.dryRun));
+    for (const [name, value] of Object.entries(counts))
+      metrics.addMetric(name, MetricUnit.Count, value);
+    metrics.publishStoredMetrics();
+  }
+}
+
+export function cloudWatchReleaseSink(metrics: Metrics): ReleaseSink {
+  return {
+    name: 'cloudwatch',
+    async write(run) {
+      publishReleaseMetrics(metrics, run);
+    },
+  };
+}

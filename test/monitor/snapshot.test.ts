@@ -1,0 +1,172 @@
+import { describe, expect, it, vi } from 'vitest';
+import { collectSnapshot, type SnapshotSource } from '#shared/licensing/snapshot.ts';
+import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
+import { NOW } from './helpers.ts';
+
+/** The P/A + analyzer capacity overview from Butler's source (../shared/qrs/samples). */
+const BUTLER_OVERVIEW: AccessTypeOverview = {
+  totalTokens: 0,
+  availableTokens: 0,
+  tokensEnabled: false,
+  userAccess: {
+    enabled: false,
+    tokenCost: 1,
+    allocatedTokens: 0,
+    usedTokens: 0,
+    quarantinedTokens: 0,
+  },
+  loginAccess: {
+    enabled: false,
+    tokenCost: 0.1,
+    allocatedTokens: 0,
+    usedTokens: 0,
+    unavailableTokens: 0,
+  },
+  professionalAccess: {
+    enabled: true,
+    total: 25,
+    allocated: 5,
+    used: 0,
+    quarantined: 0,
+    excess: 0,
+    available: 20,
+  },
+  analyzerAccess: {
+    enabled: true,
+    total: 25,
+    allocated: 4,
+    used: 0,
+    quarantined: 0,
+    excess: 0,
+    available: 21,
+  },
+  analyzerTimeAccess: {
+    enabled: true,
+    allocatedMinutes: 700,
+    usedMinutes: 0,
+    unavailableMinutes: 0,
+  },
+};
+
+const LEF_LICENSE: License = {
+  serial: '9999000000001277',
+  lef: '9999000000001277\r\nTIMELIMIT;;;2026-03-31\r\nPROFESSIONAL;25;;\r\nANALYZER;25;;\r\nKZW3',
+  key: '',
+  keyDetails: '',
+};
+
+function source(overview: AccessTypeOverview, license: License): SnapshotSource {
+  return {
+    getAccessTypeOverview: vi.fn(async () => overview),
+    getLicense: vi.fn(async () => license),
+  };
+}
+
+describe('collectSnapshot', () => {
+  it('maps the overview and the license to the documented monitor shape, keys in order', async () => {
+    // Act
+    const snapshot = await collectSnapshot(source(BUTLER_OVERVIEW, LEF_LICENSE), 'prod', NOW);
+
+    // Assess
+    expect(Object.keys(snapshot)).toEqual([
+      'site',
+      'collectedAt',
+      'professional',
+      'analyzer',
+      'analyzerCapacity',
+      'tokens',
+      'license',
+    ]);
+    expect(snapshot.site).toBe('prod');
+    expect(snapshot.collectedAt).toBe(NOW.toISOString());
+    expect(snapshot.professional).toEqual({
+      enabled: true,
+      total: 25,
+      allocated: 5,
+      used: 0,
+      quarantined: 0,
+      excess: 0,
+      available: 20,
+    });
+    expect(snapshot.analyzer?.available).toBe(21);
+    expect(snapshot.analyzerCapacity).toEqual({
+      enabled: true,
+      allocatedMinutes: 700,
+      usedMinutes: 0,
+      unavailableMinutes: 0,
+    });
+    expect(snapshot.tokens).toMatchObject({ enabled: false, total: 0, available: 0 });
+    expect(snapshot.license).toEqual({
+      model: 'lef',
+      expiresAt: '2026-04-01T00:00:00.000Z',
+      daysUntilExpiry: 30.5,
+      licensed: { professional: 25, analyzer: 25, tokens: null },
+    });
+  });
+
+  it('reports blocks an older server does not send as null, not as zeros', async () => {
+    // Prepare
+    const overview: AccessTypeOverview = {
+      professionalAccess: { enabled: true, total: 10, allocated: 3 },
+    };
+
+    // Act
+    const snapshot = await collectSnapshot(source(overview, LEF_LICENSE), 'old', NOW);
+
+    // Assess
+    expect(snapshot.analyzer).toBeNull();
+    expect(snapshot.analyzerCapacity).toBeNull();
+    expect(snapshot.tokens).toBeNull();
+    expect(snapshot.professional).toEqual({
+      enabled: true,
+      total: 10,
+      allocated: 3,
+      used: null,
+      quarantined: null,
+      excess: null,
+      available: null,
+    });
+  });
+
+  it('reports the license as null when the server has neither a LEF nor a signed key', async () => {
+    const snapshot = await collectSnapshot(
+      source(BUTLER_OVERVIEW, { serial: '', lef: '', key: '', keyDetails: '' }),
+      'x',
+      NOW,
+    );
+    expect(snapshot.license).toBeNull();
+  });
+
+  it('keeps collecting when a license date cannot be read: expiry unknown, a warning raised', async () => {
+    // Prepare
+    const warnings: string[] = [];
+    const license: License = { lef: '', key: 'eyJ...', keyDetails: 'Valid To: some day' };
+
+    // Act
+    const snapshot = await collectSnapshot(source(BUTLER_OVERVIEW, license), 'x', NOW, (w) =>
+      warnings.push(w.message),
+    );
+
+    // Assess
+    expect(snapshot.license).toEqual({
+      model: 'signedKey',
+      expiresAt: null,
+      daysUntilExpiry: null,
+      licensed: null,
+    });
+    expect(warnings).toEqual([expect.stringMatching(/"some day".*Valid To/)]);
+  });
+
+  it('fails when either QRS call fails (no half snapshot)', async () => {
+    // Prepare
+    const failing: SnapshotSource = {
+      getAccessTypeOverview: async () => BUTLER_OVERVIEW,
+      getLicense: async () => {
+        throw new Error('QRS GET /license answered HTTP 500');
+      },
+    };
+
+    // Act / Assess
+    await expect(collectSnapshot(failing, 'x', NOW)).rejects.toThrow(/HTTP 500/);
+  });
+});
