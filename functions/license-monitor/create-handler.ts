@@ -8,15 +8,15 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Config } from '#shared/config/schema.ts';
+import { QrsClientPool } from '#shared/lambda/qrs-client-pool.ts';
+import { runOf, type SiteRunContext, startRun } from '#shared/lambda/run-context.ts';
+import { siteCertificates } from '#shared/lambda/site-certificates.ts';
 import { certificatesFromContext } from '#shared/lambda/ssm-certificates.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import { createQrsClient } from '#shared/qrs/from-config.ts';
 import type { UsageSink, UsageSinkName } from '#shared/sinks/usage-sink.ts';
-import { QrsClientPool } from './qrs-client-pool.ts';
-import { type MonitorContext, runOf, startRun } from './run-context.ts';
-import { siteCertificates } from './site-certificates.ts';
 
 export interface MonitorHandlerDependencies {
   config: Config;
@@ -56,7 +56,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
 
   const lambdaHandler = async (
     _event: unknown,
-    context: MonitorContext,
+    context: SiteRunContext,
   ): Promise<MonitorSummary> => {
     const { site, runId } = runOf(context);
     if (!site.licenseMonitor.enable) {
@@ -87,10 +87,12 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
     return summary;
   };
 
-  return middy<unknown, MonitorSummary, Error, MonitorContext>(lambdaHandler)
+  return middy<unknown, MonitorSummary, Error, SiteRunContext>(lambdaHandler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(startRun(config, logger, dependencies.newRunId))
-    .use(siteCertificates(config))
+    .use(
+      siteCertificates(config, { name: 'monitor', enabled: (site) => site.licenseMonitor.enable }),
+    )
     .use({
       name: 'license-steward-log-failure',
       onError: (request) => {

@@ -10,19 +10,14 @@
  * metric and the log. A retry of a run that did release is harmless: those allocations are gone
  * from QRS, and a DELETE of one that is gone answers 404 ("already gone").
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy, { type MiddlewareObj } from '@middy/core';
-import ssm from '@middy/ssm';
-import type { Context } from 'aws-lambda';
+import middy from '@middy/core';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { siteForEvent } from '#shared/lambda/site-event.ts';
-import {
-  CERT_CACHE_MS,
-  certificatesFromContext,
-  ssmFetchData,
-} from '#shared/lambda/ssm-certificates.ts';
+import { QrsClientPool } from '#shared/lambda/qrs-client-pool.ts';
+import { runOf, type SiteRunContext, startRun } from '#shared/lambda/run-context.ts';
+import { siteCertificates } from '#shared/lambda/site-certificates.ts';
+import { certificatesFromContext } from '#shared/lambda/ssm-certificates.ts';
 import { type ReleaseSink, runSiteRelease } from '#shared/licensing/release/run.ts';
 import { countByReason, type KeepReason } from '#shared/licensing/release/types.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
@@ -58,44 +53,19 @@ export type ReleaseSummary =
       qrsRequests: number;
     };
 
-interface ReleaseRun {
-  site: SiteConfig;
-  runId: string;
-}
-
-interface ReleaseContext extends Context {
-  releaseRun?: ReleaseRun;
-}
-
 export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
   const { config, logger, sinks } = dependencies;
   const runLogger = asRunLogger(logger);
   const now = dependencies.now ?? (() => new Date());
   const createQrs =
     dependencies.createQrs ?? ((site, tls) => createQrsClient(site, tls, runLogger));
-  const clients = new Map<string, { tls: QrsTlsMaterial; client: QrsClient }>();
+  const clients = new QrsClientPool(createQrs);
   const marginMs =
     dependencies.safetyMarginMs ?? ((site: SiteConfig) => site.qrs.timeoutSeconds * 1000 + 20_000);
 
-  /** Kept across warm invocations; replaced when SSM hands out other certificates (rotation). */
-  const clientFor = (site: SiteConfig, tls: QrsTlsMaterial): QrsClient => {
-    const cached = clients.get(site.name);
-    if (
-      cached &&
-      cached.tls.cert === tls.cert &&
-      cached.tls.key === tls.key &&
-      cached.tls.ca === tls.ca
-    )
-      return cached.client;
-    cached?.client.close();
-    const client = createQrs(site, tls);
-    clients.set(site.name, { tls, client });
-    return client;
-  };
-
   const lambdaHandler = async (
     _event: unknown,
-    context: ReleaseContext,
+    context: SiteRunContext,
   ): Promise<ReleaseSummary> => {
     const { site, runId } = runOf(context);
     const release = site.licenseRelease;
@@ -106,7 +76,7 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
       logger.info(`license release skipped: ${reason}`);
       return { site: site.name, runId, status: 'skipped', reason };
     }
-    const client = clientFor(site, certificatesFromContext(context, site));
+    const client = clients.forSite(site, certificatesFromContext(context, site));
     const requestsBefore = client.stats.requests;
     const result = await runSiteRelease({
       site: site.name,
@@ -137,10 +107,15 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
     };
   };
 
-  return middy<unknown, ReleaseSummary, Error, ReleaseContext>(lambdaHandler)
+  return middy<unknown, ReleaseSummary, Error, SiteRunContext>(lambdaHandler)
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(startRun(config, logger))
-    .use(siteCertificates(config))
+    .use(
+      siteCertificates(config, {
+        name: 'release',
+        enabled: (site) => site.licenseRelease?.enable === true,
+      }),
+    )
     .use({
       name: 'license-steward-release-log-failure',
       onError: (request) => {
@@ -148,73 +123,4 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         logger.error('license release run failed', { error: request.error?.message });
       },
     });
-}
-
-/** Which site the event names and a run id (the request id), on every log line from here on. */
-function startRun(
-  config: Config,
-  logger: Logger,
-): MiddlewareObj<unknown, unknown, Error, ReleaseContext> {
-  return {
-    name: 'license-steward-release-run',
-    before: (request) => {
-      const runId = request.context.awsRequestId || randomUUID();
-      logger.appendKeys({ runId });
-      const site = siteForEvent(config, request.event);
-      logger.appendKeys({ site: site.name });
-      request.context.releaseRun = { site, runId };
-    },
-  };
-}
-
-function runOf(context: ReleaseContext): ReleaseRun {
-  if (!context.releaseRun) throw new Error('the release run middleware did not run');
-  return context.releaseRun;
-}
-
-type Before = NonNullable<MiddlewareObj<unknown, unknown, Error, ReleaseContext>['before']>;
-
-/**
- * `@middy/ssm` per site (no prefetch, cached for `CERT_CACHE_MS`), only for the site of this
- * invocation: one site's missing parameter never breaks another site's runs.
- */
-function siteCertificates(config: Config): MiddlewareObj<unknown, unknown, Error, ReleaseContext> {
-  const perSite = new Map<string, Before>();
-  for (const site of config.sites) {
-    const fetchData = ssmFetchData({ ...config, sites: [site] });
-    if (Object.keys(fetchData).length === 0) continue;
-    const middleware = ssm({
-      fetchData,
-      cacheKey: `license-steward-release-certificates-${site.name}`,
-      cacheExpiry: CERT_CACHE_MS,
-      disablePrefetch: true,
-      setToContext: true,
-    }) as MiddlewareObj<unknown, unknown, Error, ReleaseContext>;
-    if (middleware.before) perSite.set(site.name, middleware.before);
-  }
-  return {
-    name: 'license-steward-release-certificates',
-    before: async (request) => {
-      const { site } = runOf(request.context);
-      if (!site.licenseRelease?.enable) return; // nothing will connect to QRS
-      const before = perSite.get(site.name);
-      if (!before) return; // `file` certificates: certificatesFromContext says what is wrong
-      try {
-        await before(request);
-      } catch (error) {
-        throw new Error(
-          `cannot read the QRS certificates of site ${site.name} from SSM: ${ssmFailure(error)}; check that the parameters exist (\`license-steward certs put\`) and that the function may ssm:GetParameters and kms:Decrypt them`,
-        );
-      }
-    },
-  };
-}
-
-/** @middy/ssm wraps SDK errors in `cause.data`; their names and messages carry no secrets. */
-function ssmFailure(error: unknown): string {
-  const data = (error as { cause?: { data?: unknown } })?.cause?.data;
-  const list = Array.isArray(data) && data.length > 0 ? data : [error];
-  return list
-    .map((item) => (item instanceof Error ? `${item.name}: ${item.message}` : String(item)))
-    .join('; ');
 }

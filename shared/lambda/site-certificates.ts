@@ -7,9 +7,9 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import ssm from '@middy/ssm';
-import type { Config } from '#shared/config/schema.ts';
-import { CERT_CACHE_MS, ssmFetchData } from '#shared/lambda/ssm-certificates.ts';
-import { type MonitorContext, runOf } from './run-context.ts';
+import type { Config, SiteConfig } from '../config/schema.ts';
+import { runOf, type SiteRunContext, type SiteRunMiddleware } from './run-context.ts';
+import { CERT_CACHE_MS, ssmFetchData } from './ssm-certificates.ts';
 
 export class CertificateFetchError extends Error {
   constructor(site: string, parameters: string[], reasons: string[]) {
@@ -20,30 +20,36 @@ export class CertificateFetchError extends Error {
   }
 }
 
-type Before = NonNullable<MiddlewareObj<unknown, unknown, Error, MonitorContext>['before']>;
+type Before = NonNullable<MiddlewareObj<unknown, unknown, Error, SiteRunContext>['before']>;
 
+/**
+ * @param job which function this is: its cache is its own, and a site whose job is disabled
+ *   fetches nothing (nothing will connect to QRS).
+ */
 export function siteCertificates(
   config: Config,
-): MiddlewareObj<unknown, unknown, Error, MonitorContext> {
+  job: { name: string; enabled: (site: SiteConfig) => boolean },
+): SiteRunMiddleware {
   const perSite = new Map<string, { before: Before; parameters: string[] }>();
   for (const site of config.sites) {
     const fetchData = ssmFetchData({ ...config, sites: [site] });
     if (Object.keys(fetchData).length === 0) continue;
     const middleware = ssm({
       fetchData,
-      cacheKey: `license-steward-certificates-${site.name}`,
+      cacheKey: `license-steward-${job.name}-certificates-${site.name}`,
       cacheExpiry: CERT_CACHE_MS,
       disablePrefetch: true,
       setToContext: true,
-    }) as MiddlewareObj<unknown, unknown, Error, MonitorContext>;
-    if (middleware.before)
+    }) as SiteRunMiddleware;
+    if (middleware.before) {
       perSite.set(site.name, { before: middleware.before, parameters: Object.values(fetchData) });
+    }
   }
   return {
     name: 'license-steward-site-certificates',
     before: async (request) => {
       const { site } = runOf(request.context);
-      if (!site.licenseMonitor.enable) return; // nothing will connect to QRS
+      if (!job.enabled(site)) return;
       const entry = perSite.get(site.name);
       if (!entry) return; // file certificates: reported when they are read from the context
       try {

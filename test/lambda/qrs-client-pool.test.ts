@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { QrsClientPool } from '#functions/license-monitor/qrs-client-pool.ts';
 import { configSchema } from '#shared/config/schema.ts';
+import { QrsClientPool } from '#shared/lambda/qrs-client-pool.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 
 const [SITE] = configSchema.parse({
