@@ -9,8 +9,11 @@ import { type Config, configSchema } from '../config/schema.ts';
 
 export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
 
-export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
-  const text = env[CONFIG_ENV];
+/**
+ * @param text defaults to the literal `process.env.LICENSE_STEWARD_CONFIG`: esbuild `define`
+ *   replaces exactly that expression in the bundle, so it must stay written out like this.
+ */
+export function configFromEnv(text: string | undefined = process.env.LICENSE_STEWARD_CONFIG): Config {
   if (!text)
     throw new ConfigError(CONFIG_ENV, ['is not set (the CDK app inlines it when bundling)']);
   let json: unknown;

@@ -1,8 +1,194 @@
-import type { Config } from '#shared/config/schema.ts';
+/**
+ * `license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]`: stores the QMC's
+ * exported client.pem, client_key.pem and root.pem as SSM SecureString parameters, under the
+ * names the site's `qrs.certificates` give, so nobody hand-types a key into the console.
+ *
+ * The files are checked first (PEM, parseable, key matches certificate, key not encrypted) and
+ * nothing is sent when one is wrong. Existing parameters are replaced only with --overwrite.
+ * PEM text is never printed or logged: output names files and parameters only.
+ */
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { ParsedArgs } from '../args.ts';
-import { type CliIo, UsageError } from '../io.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
+import { selectSites } from '../select-sites.ts';
 
-/** Placeholder until the command lands (its issue replaces this file). */
-export async function runCertsPut(_config: Config, _args: ParsedArgs, _io: CliIo): Promise<number> {
-  throw new UsageError('this command is not available yet');
+type Part = 'cert' | 'key' | 'ca';
+
+/** The QMC's export file names ("Export certificates", PEM format). */
+export const CERTIFICATE_FILES: Record<Part, { file: string; what: string }> = {
+  cert: { file: 'client.pem', what: 'client certificate' },
+  key: { file: 'client_key.pem', what: 'client key' },
+  ca: { file: 'root.pem', what: 'root CA certificate' },
+};
+const PARTS: readonly Part[] = ['cert', 'key', 'ca'];
+
+export interface CertsPutDependencies {
+  /** The SSM client (default: the AWS SDK's credential chain, aws.region when configured). */
+  ssm?: (region: string | undefined) => SSMClient;
+}
+
+interface Stored {
+  part: Part;
+  file: string;
+  parameter: string;
+  stored: boolean;
+  version?: number;
+  tier?: string;
+  error?: string;
+}
+
+export async function runCertsPut(
+  config: Config,
+  args: ParsedArgs,
+  io: CliIo,
+  dependencies: CertsPutDependencies = {},
+): Promise<number> {
+  const [site] = selectSites(config, args.site);
+  if (!site || !args.dir) throw new UsageError('certs put needs --site NAME and --dir DIR');
+  const siteIndex = config.sites.indexOf(site);
+  const parameters = parameterNames(site, siteIndex);
+  const pems = await readAndCheck(args.dir);
+
+  const ssm = (dependencies.ssm ?? ((region) => new SSMClient(region ? { region } : {})))(
+    config.aws?.region,
+  );
+  const keyId = config.aws?.certificatesKmsKeyArn;
+  const results: Stored[] = [];
+  try {
+    for (const part of PARTS) {
+      const { file, what } = CERTIFICATE_FILES[part];
+      const name = parameters[part];
+      try {
+        const output = await ssm.send(
+          new PutParameterCommand({
+            Name: name,
+            Value: pems[part],
+            Type: 'SecureString',
+            Description: `license-steward ${site.name}: QRS ${what} (${file})`,
+            Overwrite: args.overwrite,
+            // Standard (free) unless the PEM is over 4 KB, e.g. a certificate chain.
+            Tier: 'Intelligent-Tiering',
+            ...(keyId ? { KeyId: keyId } : {}),
+          }),
+        );
+        results.push({
+          part,
+          file,
+          parameter: name,
+          stored: true,
+          ...(output.Version !== undefined ? { version: output.Version } : {}),
+          ...(output.Tier ? { tier: output.Tier } : {}),
+        });
+      } catch (error) {
+        results.push({ part, file, parameter: name, stored: false, error: putError(error, name) });
+      }
+    }
+  } finally {
+    ssm.destroy();
+  }
+
+  const failed = results.filter((result) => !result.stored);
+  if (args.json) {
+    io.stdout(`${JSON.stringify({ site: site.name, parameters: results }, null, 2)}\n`);
+  } else {
+    for (const result of results) {
+      io.stdout(
+        result.stored
+          ? `stored ${result.file} as SecureString ${result.parameter}${result.version !== undefined ? ` (version ${result.version})` : ''}\n`
+          : `not stored: ${result.file} → ${result.parameter}: ${result.error}\n`,
+      );
+    }
+  }
+  for (const result of failed) {
+    io.logger.error('certificate parameter not stored', {
+      site: site.name,
+      parameter: result.parameter,
+      error: result.error,
+    });
+  }
+  return failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** The site's three parameter names; a part configured as a file is a usage error naming its key. */
+function parameterNames(site: SiteConfig, index: number): Record<Part, string> {
+  const names = {} as Record<Part, string>;
+  const problems: string[] = [];
+  for (const part of PARTS) {
+    const source = site.qrs.certificates[part];
+    if ('ssmParameter' in source) names[part] = source.ssmParameter;
+    else
+      problems.push(
+        `sites[${index}].qrs.certificates.${part} is { file: ... }: certs put stores into the parameter named by { ssmParameter: NAME }`,
+      );
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return names;
+}
+
+/** Reads the three files and checks them; every problem names the file, never its content. */
+async function readAndCheck(dir: string): Promise<Record<Part, string>> {
+  const problems: string[] = [];
+  const text = {} as Record<Part, string>;
+  for (const part of PARTS) {
+    const file = path.join(dir, CERTIFICATE_FILES[part].file);
+    try {
+      text[part] = await readFile(file, 'utf8');
+    } catch (error) {
+      problems.push(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    }
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+
+  const where = (part: Part) => path.join(dir, CERTIFICATE_FILES[part].file);
+  const certificate = (part: 'cert' | 'ca'): X509Certificate | undefined => {
+    if (!/-----BEGIN CERTIFICATE-----/.test(text[part])) {
+      problems.push(
+        `${where(part)} is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)`,
+      );
+      return undefined;
+    }
+    try {
+      return new X509Certificate(text[part]);
+    } catch {
+      problems.push(`${where(part)} is not a valid PEM certificate`);
+      return undefined;
+    }
+  };
+  const cert = certificate('cert');
+  certificate('ca');
+
+  let key: KeyObject | undefined;
+  const keyText = text.key;
+  if (/ENCRYPTED/.test(keyText)) {
+    problems.push(
+      `${where('key')} is an encrypted key: export the certificates from the QMC again without a password`,
+    );
+  } else if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(keyText)) {
+    problems.push(
+      `${where('key')} is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- line)`,
+    );
+  } else {
+    try {
+      key = createPrivateKey(keyText);
+    } catch {
+      problems.push(`${where('key')} is not a valid PEM private key`);
+    }
+  }
+  if (cert && key && !cert.checkPrivateKey(key)) {
+    problems.push(`${where('key')} does not belong to the certificate in ${where('cert')}`);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return text;
+}
+
+/** The SDK's error name and message (they carry no parameter values), with advice for the usual ones. */
+function putError(error: unknown, name: string): string {
+  const { name: code, message } = error as Error;
+  if (code === 'ParameterAlreadyExists')
+    return `${name} already exists: pass --overwrite to replace it`;
+  return `${code}: ${message}`;
 }

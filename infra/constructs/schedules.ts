@@ -1,0 +1,85 @@
+/**
+ * EventBridge Scheduler: one schedule per site and enabled job, in the site's time zone, with
+ * `{"site": "<name>"}` as the input. Retries and event age are set on purpose (the target's
+ * default is 185 retries over 24 hours): a monitor reading or a release run that is hours late is
+ * worth less than the next scheduled one. Events the scheduler cannot deliver go to the
+ * failure queue. The scheduler's role may invoke exactly these functions (no `:*` qualifiers).
+ */
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import {
+  Schedule,
+  ScheduleExpression,
+  ScheduleGroup,
+  ScheduleTargetInput,
+} from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { SiteConfig } from '#shared/config/schema.ts';
+
+/** Delivery policy per job: a couple of retries for throttling/service errors, then the DLQ. */
+export const SCHEDULE_DELIVERY = {
+  monitor: { retryAttempts: 2, maxEventAge: Duration.minutes(10) },
+  release: { retryAttempts: 2, maxEventAge: Duration.hours(1) },
+} as const;
+
+export interface StewardSchedulesProps {
+  sites: readonly SiteConfig[];
+  monitor: IFunction;
+  release: IFunction;
+  deadLetterQueue: IQueue;
+}
+
+export class StewardSchedules extends Construct {
+  readonly group: ScheduleGroup;
+  /** `prod/monitor` → schedule. */
+  readonly schedules = new Map<string, Schedule>();
+
+  constructor(scope: Construct, id: string, props: StewardSchedulesProps) {
+    super(scope, id);
+    this.group = new ScheduleGroup(this, 'Group');
+    for (const site of props.sites) {
+      if (site.licenseMonitor.enable) {
+        this.add(site, 'monitor', site.licenseMonitor.schedule, props.monitor, props);
+      }
+      if (site.licenseRelease?.enable) {
+        this.add(site, 'release', site.licenseRelease.schedule, props.release, props);
+      }
+    }
+  }
+
+  private add(
+    site: SiteConfig,
+    job: 'monitor' | 'release',
+    expression: string,
+    target: IFunction,
+    props: StewardSchedulesProps,
+  ): void {
+    const schedule = new Schedule(this, `${site.name}-${job}`, {
+      scheduleGroup: this.group,
+      description: `license-steward ${job} for site ${site.name} (${expression}, ${site.timezone})`,
+      schedule: ScheduleExpression.expression(expression, TimeZone.of(site.timezone)),
+      target: new ExactLambdaInvoke(target, {
+        input: ScheduleTargetInput.fromObject({ site: site.name }),
+        deadLetterQueue: props.deadLetterQueue,
+        ...SCHEDULE_DELIVERY[job],
+      }),
+    });
+    this.schedules.set(`${site.name}/${job}`, schedule);
+  }
+}
+
+/**
+ * LambdaInvoke grants `lambda:InvokeFunction` on the function and on `function:*` (every version
+ * and alias). The schedules invoke the unqualified function only, so grant exactly that.
+ */
+class ExactLambdaInvoke extends LambdaInvoke {
+  protected override addTargetActionToRole(role: IRole): void {
+    role.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.targetArn] }),
+    );
+  }
+}

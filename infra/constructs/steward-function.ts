@@ -1,0 +1,205 @@
+/**
+ * The project's one Lambda construct: Node.js 22 on arm64, an esbuild bundle (minified, with
+ * source maps, bundled locally with the project's esbuild, never Docker) that has the validated
+ * configuration inlined at build time, a log group with retention, a role of its own with only
+ * the statements this construct and its `grant…` methods add, and asynchronous invocations that
+ * still fail after a deliberate number of retries sent to a failure queue.
+ */
+import { type Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { Policy, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { Config } from '#shared/config/schema.ts';
+import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
+
+/** Puts the inlined configuration into process.env at cold start (see the file). */
+
+/** The runtime the project is tested on (package.json engines; @middy 7 needs Node ≥ 22). */
+export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
+
+/** Lets ESM bundles load the few CommonJS dependencies that `require` Node built-ins. */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __lsCreateRequire } from 'node:module'; const require = __lsCreateRequire(import.meta.url);";
+
+export interface StewardFunctionProps {
+  /** The handler file (exports `handler`). */
+  entry: string;
+  description: string;
+  /** The validated configuration, inlined into the bundle as process.env.LICENSE_STEWARD_CONFIG. */
+  config: Config;
+  memoryMb: number;
+  timeout: Duration;
+  logRetention: RetentionDays;
+  vpc: IVpc;
+  subnets: SubnetSelection;
+  securityGroup: ISecurityGroup;
+  /** Asynchronous invocations that still fail after `retryAttempts` go here. */
+  failureQueue: IQueue;
+  /** Lambda's own retries of a failed asynchronous invocation (0-2; the schedules invoke asynchronously). */
+  retryAttempts: number;
+  /** How long an asynchronous invocation may wait in Lambda's queue before it is dropped to the failure queue. */
+  maxEventAge: Duration;
+  reservedConcurrency?: number;
+  environment?: Record<string, string>;
+}
+
+export class StewardFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly role: Role;
+  readonly logGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: StewardFunctionProps) {
+    super(scope, id);
+    // Kept when the stack is deleted: the release function's log is the audit trail.
+    this.logGroup = new LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `license-steward ${id}: logs, VPC network interfaces, its own grants`,
+    });
+    this.logGroup.grantWrite(this.role);
+    // What AWSLambdaVPCAccessExecutionRole grants for the network interfaces, without its
+    // logs:* on every log group. A policy of its own, so its acknowledgement covers it alone.
+    const networkPolicy = new Policy(this, 'VpcNetworkInterfaces', {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      ],
+    });
+    Validations.of(networkPolicy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Lambda manages the network interfaces of a VPC function with these EC2 actions under the execution role; ec2:DescribeNetworkInterfaces and ec2:DescribeSubnets have no resource-level permissions and the interfaces do not exist before deployment. Same EC2 actions as the AWS managed AWSLambdaVPCAccessExecutionRole, without its logs:* on all log groups.',
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: props.entry,
+      handler: 'handler',
+      description: props.description,
+      runtime: FUNCTION_RUNTIME,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memoryMb,
+      timeout: props.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      securityGroups: [props.securityGroup],
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      retryAttempts: props.retryAttempts,
+      maxEventAge: props.maxEventAge,
+      onFailure: new SqsDestination(props.failureQueue),
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      bundling: {
+        forceDockerBundling: false,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // Stack traces map to file and line; the sources themselves stay out of the zip.
+        sourcesContent: false,
+        // The AWS SDK is bundled too: the exact versions the tests ran with, not the runtime's.
+        externalModules: [],
+        banner: ESM_REQUIRE_BANNER,
+        logLevel: LogLevel.WARNING,
+        define: { [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(props.config)) },
+      },
+    });
+    // Lambda checks the network-interface permissions when it creates the function.
+    this.function.node.addDependency(networkPolicy);
+    if (FUNCTION_RUNTIME !== Runtime.NODEJS_24_X) {
+      Validations.of(this.function).acknowledge({
+        id: 'AwsSolutions-L1',
+        reason:
+          'Node.js 22 on purpose: the runtime the project is built and tested on (package.json engines, @middy 7 needs >= 22); moving to a newer runtime is a tested change, not a silent one.',
+      });
+    }
+  }
+
+  /**
+   * Read access to exactly these SSM parameters (ssm:GetParameters, what @middy/ssm calls). With
+   * a customer managed key, kms:Decrypt on that key, only through SSM and only for these
+   * parameters. With the default aws/ssm key no KMS statement is needed or possible without a
+   * wildcard: its key policy already lets every principal of the account decrypt through SSM.
+   */
+  grantParameters(names: readonly string[], kmsKeyArn?: string): void {
+    const stack = Stack.of(this);
+    const arns = [...new Set(names)].map((name) => parameterArn(stack, name));
+    if (arns.length === 0) return;
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'ReadQrsCertificates',
+        actions: ['ssm:GetParameters'],
+        resources: arns,
+      }),
+    );
+    if (kmsKeyArn) {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          sid: 'DecryptQrsCertificates',
+          actions: ['kms:Decrypt'],
+          resources: [kmsKeyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `ssm.${stack.region}.${stack.urlSuffix}`,
+              'kms:EncryptionContext:PARAMETER_ARN': arns,
+            },
+          },
+        }),
+      );
+    }
+  }
+
+  /**
+   * timestream:WriteRecords on exactly these tables, plus timestream:DescribeEndpoints, which the
+   * SDK calls first to find the account's cell and which IAM only allows on `*`.
+   */
+  grantTimestreamWrite(tableArns: readonly string[]): void {
+    this.role.addToPolicy(
+      new PolicyStatement({
+        sid: 'WriteTimestream',
+        actions: ['timestream:WriteRecords'],
+        resources: [...tableArns],
+      }),
+    );
+    const discovery = new Policy(this, 'TimestreamEndpointDiscovery', {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({ actions: ['timestream:DescribeEndpoints'], resources: ['*'] }),
+      ],
+    });
+    Validations.of(discovery).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'timestream:DescribeEndpoints (endpoint discovery, called by the SDK before every WriteRecords batch) supports no resource-level permissions: AWS documents Resource "*" for it. It returns endpoint addresses only, no data.',
+    });
+  }
+}
+
+/** `arn:…:parameter/license-steward/prod/client-cert` for `/license-steward/prod/client-cert` or `license-steward-prod-cert`. */
+export function parameterArn(stack: Stack, name: string): string {
+  return stack.formatArn({
+    service: 'ssm',
+    resource: 'parameter',
+    resourceName: name.startsWith('/') ? name.slice(1) : name,
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * What `cdk synth` needs beyond the CLI's checks: the configuration is loaded and validated with
+ * the same schema and messages as the CLI (shared/config/load.ts), then checked for deployment.
+ * Every problem names the key, e.g. `sites[0].qrs.certificates.key: ...`.
+ */
+import { isIPv4 } from 'node:net';
+import { ConfigError } from '#shared/config/errors.ts';
+import { formatPath, loadConfig } from '#shared/config/load.ts';
+import type { AwsConfig, Config, SiteConfig } from '#shared/config/schema.ts';
+
+/** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
+export const DEFAULT_CONFIG_FILE = 'examples/license-steward.aws.yaml';
+
+const CERTIFICATE_PARTS = ['cert', 'key', 'ca'] as const;
+
+export interface DeployedSite {
+  site: SiteConfig;
+  /** Where the functions may connect: the egress rule of their security groups. */
+  qrsCidr: string;
+  qrsPort: number;
+  /** The site's three SSM parameter names (cert, key, CA). */
+  certificateParameters: string[];
+}
+
+export interface Deployment {
+  /** The validated configuration, inlined into both bundles. */
+  config: Config;
+  aws: AwsConfig;
+  sites: DeployedSite[];
+  /** Where the configuration came from (for messages). */
+  source: string;
+}
+
+export function loadDeployment(file: string): Deployment {
+  return checkDeployable(loadConfig(file), file);
+}
+
+/** Throws a ConfigError listing every problem that would make the deployment fail or unsafe. */
+export function checkDeployable(config: Config, source: string): Deployment {
+  const problems: string[] = [];
+  const at = (...path: (string | number)[]) => formatPath(path);
+  const { aws } = config;
+  if (!aws) {
+    throw new ConfigError(source, [
+      'aws: is required to deploy (network, alarm e-mails, ...; see docs/deploy.md and examples/license-steward.aws.yaml)',
+    ]);
+  }
+
+  const sites: DeployedSite[] = [];
+  config.sites.forEach((site, index) => {
+    const certificateParameters: string[] = [];
+    for (const part of CERTIFICATE_PARTS) {
+      const source = site.qrs.certificates[part];
+      if ('ssmParameter' in source) {
+        certificateParameters.push(source.ssmParameter);
+      } else {
+        problems.push(
+          `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
+        );
+      }
+    }
+    const qrsCidr =
+      site.aws?.qrsCidr ?? (isIPv4(site.qrs.host) ? `${site.qrs.host}/32` : undefined);
+    if (!qrsCidr) {
+      problems.push(
+        `${at('sites', index, 'aws', 'qrsCidr')}: is required because ${at('sites', index, 'qrs', 'host')} ("${site.qrs.host}") is a host name: the security group egress rule needs the QRS address, e.g. qrsCidr: 10.1.2.3/32 (the name must also resolve in the VPC)`,
+      );
+    }
+    sites.push({ site, qrsCidr: qrsCidr ?? '', qrsPort: site.qrs.port, certificateParameters });
+  });
+
+  const create = aws.network.create;
+  const isolated = create !== undefined && create.natGateways === 0;
+  if (isolated && !aws.vpcEndpoints.ssm) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'ssm')}: must be true when aws.network.create has natGateways: 0 (without NAT the functions reach SSM, for the certificates, only through the endpoint)`,
+    );
+  }
+  const timestream = config.destinations.timestream.enable;
+  if (isolated && timestream && !aws.vpcEndpoints.timestreamIngestCell) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'timestreamIngestCell')}: is required when destinations.timestream.enable is true and aws.network.create has natGateways: 0 (see docs/deploy.md for finding your cell)`,
+    );
+  }
+  if (!timestream && aws.vpcEndpoints.timestreamIngestCell) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'timestreamIngestCell')}: only applies when destinations.timestream.enable is true (an unused endpoint still costs money)`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  return { config, aws, sites, source };
+}

@@ -1,0 +1,101 @@
+import { Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { describe, expect, it } from 'vitest';
+import { type ConfigObject, configWith, synth } from './helpers.ts';
+
+/** Every acknowledgement in the tree: [construct path, rule id, reason]. */
+function acknowledgements(root: IConstruct): Array<[string, string, string]> {
+  return root.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(
+            ([id, reason]): [string, string, string] => [construct.node.path, id, reason],
+          ),
+        ),
+    );
+}
+
+const VARIANTS: Array<[string, ConfigObject]> = [
+  ['the base configuration', configWith(() => {})],
+  [
+    'Timestream with VPC endpoints and a customer managed key',
+    configWith((config) => {
+      config.destinations = { timestream: { enable: true } };
+      Object.assign(config.aws as object, {
+        vpcEndpoints: { ssm: true, logs: true, timestreamIngestCell: 'cell1' },
+        certificatesKmsKeyArn:
+          'arn:aws:kms:eu-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+      });
+    }),
+  ],
+  [
+    'a created VPC without NAT',
+    configWith((config) => {
+      Object.assign(config.aws as object, {
+        network: { create: true },
+        vpcEndpoints: { ssm: true },
+      });
+    }),
+  ],
+  [
+    'a created VPC with NAT, pinned to an account and region',
+    configWith((config) => {
+      Object.assign(config.aws as object, {
+        account: '123456789012',
+        region: 'eu-north-1',
+        network: { create: { natGateways: 1, maxAzs: 2 } },
+      });
+    }),
+  ],
+];
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each(VARIANTS)('reports no unacknowledged finding for %s', (_name, config) => {
+    const { app } = synth(config);
+
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+
+    expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
+    // And the synth that `cdk synth` runs (with the plugin registered) passes.
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  it('gives every acknowledgement a specific written reason', () => {
+    const { app } = synth(VARIANTS[1]?.[1]);
+
+    const found = acknowledgements(app);
+    expect(found.length).toBeGreaterThan(0);
+    for (const [, id, reason] of found) {
+      expect(id).toMatch(/AwsSolutions-|CloudFormation-Validate::|@aws-cdk\//);
+      expect(reason.length).toBeGreaterThan(60);
+    }
+    expect(found.map(([, id]) => id.replace(/^Annotation::/, ''))).toEqual(
+      expect.arrayContaining([
+        'AwsSolutions-IAM5[Resource::*]',
+        'AwsSolutions-L1',
+        'AwsSolutions-SNS2',
+        'AwsSolutions-SQS3',
+        'AwsSolutions-TS3',
+      ]),
+    );
+  });
+
+  it('acknowledges wildcard resources only on the two policies that AWS forces to use them', () => {
+    const { app } = synth(VARIANTS[1]?.[1]);
+
+    const wildcardAcks = acknowledgements(app)
+      .filter(([, id]) => id.includes('AwsSolutions-IAM5'))
+      .map(([path]) => path.replace(/^LicenseSteward\//, ''))
+      .sort();
+    expect(wildcardAcks).toEqual([
+      'Monitor/TimestreamEndpointDiscovery',
+      'Monitor/VpcNetworkInterfaces',
+      'Release/TimestreamEndpointDiscovery',
+      'Release/VpcNetworkInterfaces',
+    ]);
+  });
+});
