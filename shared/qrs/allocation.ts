@@ -27,6 +27,7 @@ export interface MalformedItem {
 }
 
 const optionalString = z.string().nullish();
+const optionalBoolean = z.boolean().nullish();
 
 export function normaliseAllocations(
   body: unknown,
@@ -36,6 +37,11 @@ export function normaliseAllocations(
   const malformed: MalformedItem[] = [];
   if (!Array.isArray(body)) throw new TypeError('expected a JSON array of access types');
   body.forEach((raw, index) => {
+    const usual = wellFormed(raw, licenseType);
+    if (usual) {
+      allocations.push(usual);
+      return;
+    }
     const item = accessTypeItemSchema.safeParse(raw);
     if (!item.success) {
       malformed.push({ index, problem: describeIssues(item.error, `[${index}]`) });
@@ -58,7 +64,7 @@ export function normaliseAllocations(
       licenseType,
       createdDate: pick('createdDate', optionalString, item.data.createdDate),
       lastUsed: pick('lastUsed', optionalString, item.data.lastUsed),
-      quarantined: pick('quarantined', z.boolean().nullish(), item.data.quarantined),
+      quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
       user: user && {
         id: user.id,
         userId: user.userId,
@@ -69,4 +75,47 @@ export function normaliseAllocations(
     });
   });
   return { allocations, malformed };
+}
+
+/**
+ * The shape nearly every item has, checked by hand: on a site of 50,000 allocations the schemas
+ * above then run only for the odd item, which they describe exactly as before (same result).
+ */
+function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { id, createdDate, lastUsed, quarantined, user } = raw as Record<string, unknown>;
+  if (typeof id !== 'string' || id.length === 0) return undefined;
+  if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
+  if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
+  let owner: Allocation['user'] = null;
+  if (user != null) {
+    if (typeof user !== 'object' || Array.isArray(user)) return undefined;
+    const fields = user as Record<string, unknown>;
+    if (
+      typeof fields.id !== 'string' ||
+      typeof fields.userId !== 'string' ||
+      typeof fields.userDirectory !== 'string' ||
+      !isOptionalString(fields.name)
+    )
+      return undefined;
+    owner = {
+      id: fields.id,
+      userId: fields.userId,
+      userDirectory: fields.userDirectory,
+      name: fields.name ?? null,
+    };
+  }
+  return {
+    id,
+    licenseType,
+    createdDate: createdDate ?? null,
+    lastUsed: lastUsed ?? null,
+    quarantined: quarantined ?? null,
+    user: owner,
+    problems: [],
+  };
+}
+
+function isOptionalString(value: unknown): value is string | null | undefined {
+  return value == null || typeof value === 'string';
 }

@@ -3,6 +3,7 @@
  * always verified against the site's CA, a fresh xrfkey per request, bounded retries, typed
  * errors and schema-validated results.
  */
+import { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
@@ -129,6 +130,9 @@ export class QrsClient {
   private readonly logger: QrsLogger | undefined;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly maxResponseBytes: number;
+  /** What is wrong with the client certificate itself, if anything (checked when QRS hangs up). */
+  private readonly clientCertificateProblem: () => string | undefined;
 
   constructor(options: QrsClientOptions) {
     const port = options.port ?? 4242;
@@ -139,6 +143,8 @@ export class QrsClient {
     this.logger = options.logger;
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.clientCertificateProblem = clientCertificateCheck(options.tls);
     this.userHeader = `UserDirectory=${user.directory}; UserId=${user.id}`;
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted.
     this.agent = new https.Agent({
@@ -156,7 +162,7 @@ export class QrsClient {
       proxy: false,
       maxRedirects: 0,
       timeout: this.timeoutMs,
-      maxContentLength: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
+      maxContentLength: this.maxResponseBytes,
       responseType: 'text',
       // Parse JSON ourselves: a truncated body must become a clear error, not a string.
       transformResponse: [(data: unknown) => data],
@@ -261,6 +267,14 @@ export class QrsClient {
 
   countUsers(filter?: string): Promise<number> {
     return this.getJson('/user/count', countSchema, { filter });
+  }
+
+  /**
+   * One user record (`GET /qrs/user/{id}`). The release path never reads users one at a time
+   * (see `getUsersByIds`); the benchmark's reference run (Butler's way) does.
+   */
+  getUser(id: string): Promise<QrsUser> {
+    return this.getJson(`/user/${encodeURIComponent(id)}`, userSchema);
   }
 
   private async getUsersRaw(filter: string): Promise<unknown[]> {
@@ -394,12 +408,52 @@ export class QrsClient {
       return new QrsTimeoutError(this.timeoutMs, method, path);
     }
     if (/maxContentLength/i.test(message)) {
-      return new QrsResponseError('response larger than the configured maximum size', method, path);
+      return new QrsResponseError(
+        `response larger than the configured maximum of ${this.maxResponseBytes} bytes: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
+        method,
+        path,
+      );
     }
     const tls = tlsAdvice(code, message);
     if (tls) return new QrsTlsError(code, tls, method, path);
-    return new QrsNetworkError(code || 'UNKNOWN', networkAdvice(code, this.baseUrl), method, path);
+    const certificate =
+      code === 'ECONNRESET' || code === 'EPIPE' ? this.clientCertificateProblem() : undefined;
+    const advice = certificate
+      ? `QRS may have rejected the client certificate: ${certificate}`
+      : networkAdvice(code, this.baseUrl);
+    return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
   }
+}
+
+/**
+ * A server that refuses a client certificate may just close the connection (no TLS alert): then
+ * the certificate itself is the best clue. Reads only public material (certificate and CA).
+ */
+function clientCertificateCheck(tls: QrsTlsMaterial): () => string | undefined {
+  let cert: X509Certificate;
+  let ca: X509Certificate | undefined;
+  try {
+    cert = new X509Certificate(tls.cert);
+  } catch {
+    return () => undefined;
+  }
+  try {
+    ca = new X509Certificate(tls.ca);
+  } catch {
+    ca = undefined;
+  }
+  return () => {
+    const now = Date.now();
+    const validTo = Date.parse(cert.validTo);
+    const validFrom = Date.parse(cert.validFrom);
+    if (validTo < now)
+      return `the client certificate expired on ${new Date(validTo).toISOString().slice(0, 10)}: export a new one from the QMC (client.pem and client_key.pem)`;
+    if (validFrom > now)
+      return `the client certificate is not valid before ${new Date(validFrom).toISOString()}: check this machine's clock`;
+    if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey)))
+      return "the client certificate is not issued by the configured CA (root.pem): use client.pem, client_key.pem and root.pem from the same site's QMC export";
+    return undefined;
+  };
 }
 
 function rawId(raw: unknown): string | null {
@@ -428,7 +482,7 @@ function statusHint(response: AxiosResponse<string>): string | undefined {
     case 401:
     case 403:
       return /xsrf|xrf/i.test(body)
-        ? 'XSRF prevention check failed (xrfkey)'
+        ? 'XSRF prevention check failed (xrfkey): every request carries the same key as the xrfkey parameter and the X-Qlik-Xrfkey header, so a proxy or load balancer in front of QRS probably drops or rewrites one of them'
         : 'access denied: check that the certificate is the one exported from this site and that the configured QRS user (X-Qlik-User) may read licenses';
     case 404:
       return 'not found';

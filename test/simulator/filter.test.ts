@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FilterSyntaxError, parseFilter } from '#test/simulator/filter.ts';
+import { FilterSyntaxError, idsOnlyFilter, parseFilter } from '#test/simulator/filter.ts';
 
 const anna = {
   id: '3797cd0e-a0fe-4bc1-8409-94f3a7af7a63',
@@ -59,5 +59,25 @@ describe('QRS filter language (simulator)', () => {
     ['userId eq'],
   ])('rejects bad syntax: %s', (filter) => {
     expect(() => parseFilter(filter)).toThrow(FilterSyntaxError);
+  });
+});
+
+describe('idsOnlyFilter (the key-lookup path for user batches)', () => {
+  it('returns the lower-cased GUIDs of an `id eq … or id eq …` filter', () => {
+    const filter =
+      'id eq 3797CD0E-A0FE-4BC1-8409-94F3A7AF7A63 OR id eq 00000000-0000-4000-8000-000000000000';
+    expect(idsOnlyFilter(filter)).toEqual(
+      new Set(['3797cd0e-a0fe-4bc1-8409-94f3a7af7a63', '00000000-0000-4000-8000-000000000000']),
+    );
+  });
+
+  it.each([
+    ["userId eq 'anna'"],
+    ['id eq 3797cd0e-a0fe-4bc1-8409-94f3a7af7a63 and inactive eq false'],
+    ['(id eq 3797cd0e-a0fe-4bc1-8409-94f3a7af7a63)'],
+    ['id ne 3797cd0e-a0fe-4bc1-8409-94f3a7af7a63'],
+    ['id eq not-a-guid'],
+  ])('leaves any other filter to the full evaluator: %s', (filter) => {
+    expect(idsOnlyFilter(filter)).toBeUndefined();
   });
 });

@@ -65,6 +65,23 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+const ID_TERM = /^id\s+eq\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/**
+ * The GUIDs of a filter made only of `id eq <guid>` terms joined by `or` (lower-cased), else
+ * `undefined`. QRS answers such a filter from its primary key; the simulator then skips
+ * evaluating the whole expression against every record.
+ */
+export function idsOnlyFilter(text: string): Set<string> | undefined {
+  const ids = new Set<string>();
+  for (const term of text.trim().split(/\s+or\s+/i)) {
+    const id = ID_TERM.exec(term.trim())?.[1];
+    if (!id) return undefined;
+    ids.add(id.toLowerCase());
+  }
+  return ids;
+}
+
 /** Parses a filter into a predicate; throws FilterSyntaxError (QRS answers 400) on bad syntax. */
 export function parseFilter(text: string): Predicate {
   const tokens = tokenize(text);

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createTestPki, type TestPki } from './certs.ts';
-import { FilterSyntaxError, parseFilter } from './filter.ts';
+import { FilterSyntaxError, idsOnlyFilter, parseFilter } from './filter.ts';
 import {
   NO_DATE,
   type SimAllocation,
@@ -66,6 +66,8 @@ export interface Simulator {
   faults: FaultRule[];
   /** Per route key, e.g. `GET /qrs/user/full`. */
   counters: Map<string, RouteCounter>;
+  /** Per HTTP method, every route together (e.g. `DELETE`: both license types at once). */
+  methodCounters: Map<string, RouteCounter>;
   /** Filters received, per route key (to check what the client asked for). */
   filters: Map<string, string[]>;
   /** `X-Qlik-User` headers seen. */
@@ -99,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const site = options.site;
   const now = options.now ?? (() => new Date());
   const counters = new Map<string, RouteCounter>();
+  const methodCounters = new Map<string, RouteCounter>();
   const filters = new Map<string, string[]>();
   const faults: FaultRule[] = [];
   const users: string[] = [];
@@ -173,12 +176,28 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const key = `${method} ${match?.pattern ?? url.pathname}`;
     const counter = counters.get(key) ?? { requests: 0, inFlight: 0, maxInFlight: 0 };
     counters.set(key, counter);
-    counter.requests++;
-    counter.inFlight++;
-    counter.maxInFlight = Math.max(counter.maxInFlight, counter.inFlight);
-    response.on('close', () => {
+    const methodCounter = methodCounters.get(method) ?? {
+      requests: 0,
+      inFlight: 0,
+      maxInFlight: 0,
+    };
+    methodCounters.set(method, methodCounter);
+    for (const each of [counter, methodCounter]) {
+      each.requests++;
+      each.inFlight++;
+      each.maxInFlight = Math.max(each.maxInFlight, each.inFlight);
+    }
+    // Out of flight once the answer is handed to the socket: the client may send its next
+    // request on the same kept-alive socket before the response's 'close' event has run here.
+    let answered = false;
+    const answer = () => {
+      if (answered) return;
+      answered = true;
       counter.inFlight--;
-    });
+      methodCounter.inFlight--;
+    };
+    answering.set(response, answer);
+    response.on('close', answer);
     const body = await readBody(request);
 
     const xrfkeyQuery = url.searchParams.get('xrfkey');
@@ -288,6 +307,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   }
 
   let bytesSent = 0;
+  const answering = new WeakMap<ServerResponse, () => void>();
   function send(
     response: ServerResponse,
     status: number,
@@ -296,6 +316,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   ): void {
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
     bytesSent += Buffer.byteLength(text);
+    answering.get(response)?.();
     response.writeHead(status, {
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
@@ -315,6 +336,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     site,
     faults,
     counters,
+    methodCounters,
     filters,
     users,
     xrfkeys,
@@ -329,6 +351,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     resetCounters() {
       counters.clear();
+      methodCounters.clear();
       filters.clear();
       users.length = 0;
       xrfkeys.length = 0;
@@ -405,7 +428,13 @@ function deleteAccessType(context: RequestContext): Answer {
 }
 
 function listUsers(context: RequestContext, full: boolean): Answer {
-  const items = filterItems(context, [...context.site.users.values()].map(userFull));
+  const filter = context.query.get('filter');
+  const ids = filter === null ? undefined : idsOnlyFilter(filter);
+  // `id eq … or id eq …` (the release's user batches): a key lookup, as QRS's database does it,
+  // instead of the whole expression against every user.
+  const items = ids
+    ? usersByIds(context.site, ids).map(userFull)
+    : filterItems(context, [...context.site.users.values()].map(userFull));
   return {
     status: 200,
     body: full
@@ -418,6 +447,21 @@ function listUsers(context: RequestContext, full: boolean): Answer {
           privileges: null,
         })),
   };
+}
+
+/** The users with these (lower-cased) ids; an id stored in another case is found by a scan. */
+function usersByIds(site: SimSite, ids: ReadonlySet<string>): SimUser[] {
+  const found: SimUser[] = [];
+  const rest = new Set<string>();
+  for (const id of ids) {
+    const user = site.users.get(id);
+    if (user) found.push(user);
+    else rest.add(id);
+  }
+  if (rest.size > 0)
+    for (const user of site.users.values())
+      if (user.id !== user.id.toLowerCase() && rest.has(user.id.toLowerCase())) found.push(user);
+  return found;
 }
 
 function getUser(context: RequestContext): Answer {

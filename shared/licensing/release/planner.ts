@@ -10,7 +10,7 @@
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
-import { parseQrsDate } from './dates.ts';
+import { isoString, parseQrsDate } from './dates.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
 import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
 
@@ -69,39 +69,67 @@ export function screenAllocations(
     if (thresholdDays === undefined) continue;
     const activity = lastActivity(allocation);
     const item = toItem(allocation, activity.ms, nowMs);
-    const keep = (reason: KeepReason, detail?: string) =>
-      kept.push({ ...item, reason, ...(detail ? { detail } : {}) });
-
+    // No closure per allocation: this loop runs for every allocation of the site.
     if (allocation.quarantined === true) {
-      keep('quarantined', 'in quarantine after an earlier release; QRS frees it when it ends');
+      kept.push(
+        keptItem(
+          item,
+          'quarantined',
+          'in quarantine after an earlier release; QRS frees it when it ends',
+        ),
+      );
       continue;
     }
-    const quarantineProblem = allocation.problems.find((p) => p.startsWith('quarantined:'));
+    const quarantineProblem = problemOf(allocation, 'quarantined:');
     if (quarantineProblem) {
-      keep('quarantined', `the quarantined flag could not be read (${quarantineProblem}): kept`);
+      kept.push(
+        keptItem(
+          item,
+          'quarantined',
+          `the quarantined flag could not be read (${quarantineProblem}): kept`,
+        ),
+      );
       continue;
     }
     if (!allocation.user) {
-      const userProblem = allocation.problems.find((p) => p.startsWith('user:'));
-      keep('no-user', userProblem ?? 'the allocation has no user (deleted from the repository?)');
+      const userProblem = problemOf(allocation, 'user:');
+      kept.push(
+        keptItem(
+          item,
+          'no-user',
+          userProblem ?? 'the allocation has no user (deleted from the repository?)',
+        ),
+      );
       continue;
     }
     if (activity.ms === null) {
-      keep('no-date', activity.detail);
+      kept.push(keptItem(item, 'no-date', activity.detail));
       continue;
     }
     if (activity.ms > nowMs) {
       // A last use in the future is a clock or data problem: never a reason to release.
-      keep('active', `last activity ${item.lastActivity} is in the future (server clock?)`);
+      kept.push(
+        keptItem(
+          item,
+          'active',
+          `last activity ${item.lastActivity} is in the future (server clock?)`,
+        ),
+      );
       continue;
     }
     if (nowMs - activity.ms < thresholdDays * DAY_MS) {
-      keep('active', `inactive ${item.inactiveDays} of ${thresholdDays} days (${activity.source})`);
+      kept.push(
+        keptItem(
+          item,
+          'active',
+          `inactive ${item.inactiveDays} of ${thresholdDays} days (${activity.source})`,
+        ),
+      );
       continue;
     }
     const protection = policy.rules.matchAllocationUser(allocation.user);
     if (protection) {
-      keep(protection.reason, protection.detail);
+      kept.push(keptItem(item, protection.reason, protection.detail));
       continue;
     }
     eligible.push({ item, lastActivityMs: activity.ms, userRecordId: allocation.user.id });
@@ -111,6 +139,17 @@ export function screenAllocations(
       a.lastActivityMs - b.lastActivityMs || (a.item.accessTypeId < b.item.accessTypeId ? -1 : 1),
   );
   return { kept, eligible };
+}
+
+function keptItem(item: ReleaseItem, reason: KeepReason, detail: string | undefined): KeptItem {
+  return detail ? { ...item, reason, detail } : { ...item, reason };
+}
+
+/** The schema problem noted for a field (`user:`, `quarantined:`), if any; most items have none. */
+function problemOf(allocation: Allocation, prefix: string): string | undefined {
+  return allocation.problems.length === 0
+    ? undefined
+    : allocation.problems.find((problem) => problem.startsWith(prefix));
 }
 
 /** What is known about one user record: found, missing/invalid (doubt), or not asked yet. */
@@ -123,6 +162,10 @@ export interface UserRecords {
 
 export interface Selection {
   candidates: ReleaseItem[];
+  /**
+   * Complete when `awaiting` is 0. While user records are awaited the pass is provisional and
+   * leaves out the `cap` items (on a large site, most of it): the final pass lists them.
+   */
   kept: KeptItem[];
   /** Eligible allocations within the cap whose user record is still unknown (0 = final). */
   awaiting: number;
@@ -140,16 +183,19 @@ export function selectCandidates(
   const kept: KeptItem[] = [];
   const unresolved = new Set<string>();
   let awaiting = 0;
+  // Built once: every allocation past the cap (most of a large site) shares one of the two.
+  const capDetail = `maxReleasesPerRun ${maxReleasesPerRun} reached; longer-inactive allocations go first`;
+  const capDetailUnread = `${capDetail} (tag, customProperty and flag rules not read)`;
   for (const entry of eligible) {
     const lookup = rules.needsUserRecord ? users.lookup(entry.userRecordId) : undefined;
     if (rules.needsUserRecord && !lookup) unresolved.add(entry.userRecordId);
     if (candidates.length + awaiting >= maxReleasesPerRun) {
+      // Past the cap `awaiting` no longer changes: a provisional pass needs only the ids above.
+      if (awaiting > 0) continue;
       kept.push({
         ...entry.item,
         reason: 'cap',
-        detail: `maxReleasesPerRun ${maxReleasesPerRun} reached; longer-inactive allocations go first${
-          rules.needsUserRecord && !lookup ? ' (tag, customProperty and flag rules not read)' : ''
-        }`,
+        detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
       });
       continue;
     }
@@ -216,6 +262,10 @@ interface Activity {
 
 /** `lastUsed` when it is a real date, else the allocation's `createdDate` (never used yet). */
 function lastActivity(allocation: Allocation): Activity {
+  // A lastUsed QRS sent but that is not text (a number, an object) is doubt, not "never used":
+  // falling back to createdDate would judge a possibly recent user by an old allocation date.
+  const lastUsedProblem = problemOf(allocation, 'lastUsed:');
+  if (lastUsedProblem) return { ms: null, source: '', detail: `${lastUsedProblem}: kept on doubt` };
   const lastUsed = parseQrsDate(allocation.lastUsed);
   if (lastUsed.kind === 'date') return { ms: lastUsed.ms, source: 'last used', detail: '' };
   if (lastUsed.kind === 'invalid')
@@ -243,7 +293,7 @@ function toItem(allocation: Allocation, activityMs: number | null, nowMs: number
     licenseType: allocation.licenseType,
     userDirectory: allocation.user?.userDirectory ?? null,
     userId: allocation.user?.userId ?? null,
-    lastActivity: activityMs === null ? null : new Date(activityMs).toISOString(),
+    lastActivity: activityMs === null ? null : isoString(activityMs),
     inactiveDays: activityMs === null ? null : Math.floor((nowMs - activityMs) / DAY_MS),
   };
 }
