@@ -4,7 +4,7 @@
  */
 import { configFromEnv } from '#shared/lambda/config-from-env.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
-import { createUsageMetrics } from '#shared/observability/metrics.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
 import { createTimestreamClient } from '#shared/sinks/timestream.ts';
 import { createMonitorHandler } from './create-handler.ts';
@@ -13,7 +13,7 @@ const config = configFromEnv();
 const logger = createLambdaLogger();
 const sinks = usageSinksFromConfig(config.destinations, {
   timestream: createTimestreamClient,
-  metrics: () => createUsageMetrics(config.destinations.cloudwatch.namespace, logger),
+  metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
 });
 
 export const handler = createMonitorHandler({ config, logger, sinks });

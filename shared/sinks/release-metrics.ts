@@ -3,10 +3,9 @@
  * exactly the dimensions `Site` and `LicenseType` (Powertools' default `service` dimension is
  * dropped, so alarms match on these two only). Names are exported for the alarms in `infra/`.
  */
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import { SERVICE_NAME } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
 import { CLOUDWATCH_DIMENSION } from './metric-names.ts';
 
@@ -29,19 +28,6 @@ export const RELEASE_METRIC_NAMES = [
 /** `Site` and `LicenseType`, the same dimensions as the usage metrics. */
 export const SITE_DIMENSION = CLOUDWATCH_DIMENSION.site;
 export const LICENSE_TYPE_DIMENSION = CLOUDWATCH_DIMENSION.licenseType;
-
-type MetricsLogger = NonNullable<ConstructorParameters<typeof Metrics>[0]>['logger'];
-
-/** One Metrics instance per namespace and process (Powertools keeps a buffer per instance). */
-export function createReleaseMetrics(namespace: string, logger?: MetricsLogger): Metrics {
-  const metrics = new Metrics({
-    namespace,
-    serviceName: SERVICE_NAME,
-    ...(logger ? { logger } : {}),
-  });
-  metrics.clearDefaultDimensions();
-  return metrics;
-}
 
 /** The counts per license type; types with nothing to count still report 0 (alarms need data). */
 export function releaseCounts(

@@ -5,10 +5,11 @@
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { DestinationsConfig } from '#shared/config/schema.ts';
 import type { ReleaseSink } from '#shared/licensing/release/run.ts';
-import { cloudWatchReleaseSink, createReleaseMetrics } from './release-metrics.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
+import { cloudWatchReleaseSink } from './release-metrics.ts';
 import { timestreamReleaseSink } from './release-records.ts';
 
-type MetricsLogger = Parameters<typeof createReleaseMetrics>[1];
+type MetricsLogger = Parameters<typeof createServiceMetrics>[1];
 
 export function releaseSinksFromConfig(
   destinations: DestinationsConfig,
@@ -31,7 +32,7 @@ export function releaseSinksFromConfig(
   if (destinations.cloudwatch.enable)
     sinks.push(
       cloudWatchReleaseSink(
-        createReleaseMetrics(destinations.cloudwatch.namespace, clients.logger),
+        createServiceMetrics(destinations.cloudwatch.namespace, clients.logger),
       ),
     );
   return sinks;

@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { createUsageMetrics } from '#shared/observability/metrics.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
 import {
   RELEASE_CANDIDATES_METRIC,
@@ -85,7 +85,7 @@ function monitorHandler(config: Config) {
   const logger = new Logger({ serviceName: 'license-steward' });
   const sinks = usageSinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
-    metrics: () => createUsageMetrics(config.destinations.cloudwatch.namespace, logger),
+    metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
   });
   return createMonitorHandler({ config, logger, sinks });
 }

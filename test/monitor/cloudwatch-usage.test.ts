@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { createUsageMetrics } from '#shared/observability/metrics.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch-usage.ts';
 import { CLOUDWATCH_METRIC } from '#shared/sinks/metric-names.ts';
 import { captureOutput, emfDocuments } from './helpers.ts';
@@ -58,7 +58,7 @@ describe('CloudWatch usage sink (EMF)', () => {
   it('prints one EMF document per license type in the configured namespace, dimensions Site and LicenseType only', async () => {
     // Prepare
     const stdout = captureOutput();
-    const sink = cloudWatchUsageSink(createUsageMetrics('LicenseStewardTest'));
+    const sink = cloudWatchUsageSink(createServiceMetrics('LicenseStewardTest'));
 
     // Act
     await sink.write(SNAPSHOT);
@@ -90,7 +90,7 @@ describe('CloudWatch usage sink (EMF)', () => {
     const stdout = captureOutput();
 
     // Act
-    await cloudWatchUsageSink(createUsageMetrics('LicenseStewardTest')).write(SNAPSHOT);
+    await cloudWatchUsageSink(createServiceMetrics('LicenseStewardTest')).write(SNAPSHOT);
 
     // Assess
     const docs = byType(emfDocuments(stdout.lines()));
@@ -136,7 +136,7 @@ describe('CloudWatch usage sink (EMF)', () => {
     };
 
     // Act
-    await cloudWatchUsageSink(createUsageMetrics('LicenseStewardTest')).write(sparse);
+    await cloudWatchUsageSink(createServiceMetrics('LicenseStewardTest')).write(sparse);
 
     // Assess
     const documents = emfDocuments(stdout.lines());

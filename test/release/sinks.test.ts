@@ -12,9 +12,9 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vite
 import type { CompletedReleaseRun } from '#shared/licensing/release/run.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import {
-  createReleaseMetrics,
   publishReleaseMetrics,
   RELEASE_CANDIDATES_METRIC,
   RELEASE_FAILED_METRIC,
@@ -181,7 +181,7 @@ describe('EMF release metrics', () => {
     vi.spyOn(console, 'log').mockImplementation((line: unknown) => {
       printed.push(String(line));
     });
-    const metrics = createReleaseMetrics('LicenseSteward');
+    const metrics = createServiceMetrics('LicenseSteward');
 
     publishReleaseMetrics(
       metrics,

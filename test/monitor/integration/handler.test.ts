@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { createUsageMetrics } from '#shared/observability/metrics.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
@@ -84,7 +84,7 @@ function buildHandler(config: Config) {
   const logger = new Logger({ serviceName: 'license-steward' });
   const sinks = usageSinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
-    metrics: () => createUsageMetrics(config.destinations.cloudwatch.namespace, logger),
+    metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
   });
   let run = 0;
   return createMonitorHandler({ config, logger, sinks, newRunId: () => `run-${++run}` });
