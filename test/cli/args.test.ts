@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
+import { runCliCaptured } from '#test/support/cli.ts';
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCliCaptured(argv);
 
 describe('license-steward usage', () => {
   it('prints usage with --help and exits 0', async () => {

@@ -12,7 +12,6 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { runCli } from '#functions/cli/main.ts';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
 import { type Config, configSchema, type SiteConfig } from '#shared/config/schema.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
@@ -20,6 +19,7 @@ import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/t
 import { QrsClient, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 import type { TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
+import { runCliCaptured } from '#test/support/cli.ts';
 
 export const DELETE_ROUTES = [
   'DELETE /qrs/license/professionalaccesstype/{id}',
@@ -142,16 +142,7 @@ export interface CliRun {
 }
 
 export async function cli(argv: string[]): Promise<CliRun> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
+  const { code, stdout, stderr } = await runCliCaptured(argv);
   let document: CliRun['document'];
   try {
     document = JSON.parse(stdout);

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
 import { KEEP_REASONS } from '#shared/licensing/release/types.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite, type SimSite } from '#test/simulator/site.ts';
+import { runCliCaptured } from '#test/support/cli.ts';
 
 const DELETES = [
   'DELETE /qrs/license/professionalaccesstype/{id}',
@@ -80,19 +80,7 @@ const SAMPLE_RELEASE = `    licenseRelease:
         analyzer: { enable: true, releaseThresholdDays: 30 }
         professional: { enable: true, releaseThresholdDays: 60 }`;
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const cli = (args: string[]) => runCliCaptured(args);
 
 const deletes = () => DELETES.reduce((sum, key) => sum + sim.requestCount(key), 0);
 

@@ -3,10 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '#functions/cli/main.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { runCliCaptured } from '#test/support/cli.ts';
 import { NOW, startSite } from '../helpers.ts';
 
 let pki: TestPki;
@@ -54,20 +54,7 @@ async function writeConfig(name: string, sites: string): Promise<string> {
   return file;
 }
 
-async function run(argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(argv, {
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-    now: () => NOW,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCliCaptured(argv, { now: () => NOW });
 
 describe('license-steward monitor --json', () => {
   it('prints exactly one JSON document in the documented shape and exits 0', async () => {
