@@ -22,11 +22,21 @@ export interface DeployedSite {
   certificateParameters: string[];
 }
 
+/** `destinations.influxdb` as deployed: where the functions connect and which parameters they read. */
+export interface DeployedInfluxDb {
+  cidr: string;
+  port: number;
+  /** The token's SSM parameter (and the CA's, when set). */
+  parameters: string[];
+}
+
 export interface Deployment {
   /** The validated configuration, inlined into both bundles. */
   config: Config;
   aws: AwsConfig;
   sites: DeployedSite[];
+  /** Present when destinations.influxdb.enable is true. */
+  influxdb?: DeployedInfluxDb;
   /** Where the configuration came from (for messages). */
   source: string;
 }
@@ -87,6 +97,46 @@ export function checkDeployable(config: Config, source: string): Deployment {
       `${at('aws', 'vpcEndpoints', 'timestreamIngestCell')}: only applies when destinations.timestream.enable is true (an unused endpoint still costs money)`,
     );
   }
+  const influxdb = deployedInfluxDb(config, aws, problems);
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { config, aws, sites, source };
+  return { config, aws, sites, source, ...(influxdb ? { influxdb } : {}) };
+}
+
+/** The InfluxDB destination's egress and SSM parameters; its problems are added to `problems`. */
+function deployedInfluxDb(
+  config: Config,
+  aws: AwsConfig,
+  problems: string[],
+): DeployedInfluxDb | undefined {
+  const influxdb = config.destinations.influxdb;
+  if (!influxdb.enable && aws.influxdbCidr !== undefined)
+    problems.push(
+      `${formatPath(['aws', 'influxdbCidr'])}: only applies when destinations.influxdb.enable is true`,
+    );
+  if (!influxdb.enable || influxdb.url === undefined || influxdb.token === undefined) return;
+  const parameters: string[] = [];
+  const sources = [
+    ['token', influxdb.token] as const,
+    ...(influxdb.ca ? [['ca', influxdb.ca] as const] : []),
+  ];
+  for (const [key, source] of sources) {
+    if ('ssmParameter' in source) parameters.push(source.ssmParameter);
+    else
+      problems.push(
+        `${formatPath(['destinations', 'influxdb', key])}: is ${'env' in source ? '{ env: ... }' : '{ file: ... }'}, but the Lambda functions read it from SSM: use { ssmParameter: NAME } and store it as a SecureString parameter (aws ssm put-parameter --type SecureString)`,
+      );
+  }
+  const url = new URL(influxdb.url);
+  if (url.protocol !== 'https:')
+    problems.push(
+      `${formatPath(['destinations', 'influxdb', 'url'])}: must be https:// to deploy (plain http:// is for a local InfluxDB only)`,
+    );
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const cidr = aws.influxdbCidr ?? (isIPv4(url.hostname) ? `${url.hostname}/32` : undefined);
+  if (!cidr) {
+    problems.push(
+      `${formatPath(['aws', 'influxdbCidr'])}: is required because destinations.influxdb.url ("${influxdb.url}") names a host: the security group egress rule needs the InfluxDB address, e.g. the CIDR of the subnets of a private Timestream for InfluxDB instance (the name must also resolve in the VPC)`,
+    );
+  }
+  return { cidr: cidr ?? '', port, parameters };
 }

@@ -40,7 +40,7 @@ export class LicenseStewardStack extends Stack {
         'license-steward: monitoring and automatic release of Qlik Sense Enterprise licenses',
       ...props,
     });
-    const { config, aws, sites } = props.deployment;
+    const { config, aws, sites, influxdb } = props.deployment;
     Tags.of(this).add('project', 'license-steward');
     const logRetention = aws.logRetentionDays as RetentionDays;
     const destinations = config.destinations;
@@ -64,6 +64,17 @@ export class LicenseStewardStack extends Stack {
         "This queue is the dead-letter destination itself (Lambda on-failure destination and the schedules' DLQ); cdk-nag only recognises queues named in another queue's RedrivePolicy as DLQs. Its messages are kept 14 days and alarmed on.",
     });
 
+    // Both functions write to InfluxDB when it is on (usage and release points).
+    const influxEgress = influxdb
+      ? [
+          {
+            cidr: influxdb.cidr,
+            port: influxdb.port,
+            description: 'InfluxDB (destinations.influxdb)',
+          },
+        ]
+      : [];
+
     const common = {
       config,
       logRetention,
@@ -82,6 +93,7 @@ export class LicenseStewardStack extends Stack {
         'MonitorSecurityGroup',
         'license-monitor: QRS of its sites, HTTPS to AWS APIs',
         qrsOf(sites.filter(({ site }) => site.licenseMonitor.enable)),
+        influxEgress,
       ),
       // A failed reading is retried once; after that the next scheduled run is the retry.
       retryAttempts: 1,
@@ -97,6 +109,7 @@ export class LicenseStewardStack extends Stack {
         'ReleaseSecurityGroup',
         'license-release: QRS of its sites, HTTPS to AWS APIs',
         qrsOf(sites.filter(({ site }) => site.licenseRelease?.enable === true)),
+        influxEgress,
       ),
       // One run at a time across all sites: runs never overlap (a second one is throttled and
       // retried by Lambda's asynchronous queue).
@@ -115,6 +128,11 @@ export class LicenseStewardStack extends Stack {
       sites.filter(({ site }) => site.licenseRelease?.enable === true).flatMap(certificatesOf),
       aws.certificatesKmsKeyArn,
     );
+
+    if (influxdb) {
+      for (const fn of [this.monitorFunction, this.releaseFunction])
+        fn.grantParameters(influxdb.parameters, aws.certificatesKmsKeyArn, 'InfluxDbToken');
+    }
 
     if (destinations.timestream.enable) {
       const store = new TimestreamStore(this, 'Timestream', {

@@ -2,8 +2,8 @@
  * Where the functions run: private subnets of a VPC that routes to the Qlik Sense server (an
  * existing VPC named in config, the normal case) or a VPC this stack creates (the user still has
  * to connect it to Qlik Sense with a VPN, Direct Connect or peering). Each function gets its own
- * security group whose only egress is the QRS address and port of its sites, plus HTTPS for the
- * AWS APIs.
+ * security group whose only egress is the QRS address and port of its sites (and the InfluxDB
+ * server, when that destination is on), plus HTTPS for the AWS APIs.
  * No lookups: ids come from config, so `cdk synth` works offline.
  */
 import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
@@ -34,6 +34,13 @@ export interface QrsDestination {
   site: string;
   cidr: string;
   port: number;
+}
+
+/** Another server a function writes to (the InfluxDB destination). */
+export interface EgressDestination {
+  cidr: string;
+  port: number;
+  description: string;
 }
 
 export interface StewardNetworkProps {
@@ -149,7 +156,7 @@ export class StewardNetwork extends Construct {
 
   /**
    * A security group for one function: egress to the QRS address and port of each site it runs
-   * for, and HTTPS
+   * for, to the `others` it writes to (InfluxDB), and HTTPS
    * to the AWS APIs (to the endpoints' security group when every API has an endpoint, else to
    * any address, since the public AWS endpoints have no fixed addresses).
    */
@@ -157,6 +164,7 @@ export class StewardNetwork extends Construct {
     id: string,
     description: string,
     qrs: readonly QrsDestination[],
+    others: readonly EgressDestination[] = [],
   ): ISecurityGroup {
     const group = new SecurityGroup(this, id, {
       vpc: this.vpc,
@@ -172,6 +180,16 @@ export class StewardNetwork extends Construct {
         Peer.ipv4(destination.cidr),
         Port.tcp(destination.port),
         `QRS of site ${destination.site}`,
+      );
+    }
+    for (const destination of others) {
+      const key = `${destination.cidr}:${destination.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      group.addEgressRule(
+        Peer.ipv4(destination.cidr),
+        Port.tcp(destination.port),
+        destination.description,
       );
     }
     const endpoints = this.endpointSecurityGroup;

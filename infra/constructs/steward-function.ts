@@ -140,14 +140,15 @@ export class StewardFunction extends Construct {
    * a customer managed key, kms:Decrypt on that key, only through SSM and only for these
    * parameters. With the default aws/ssm key no KMS statement is needed or possible without a
    * wildcard: its key policy already lets every principal of the account decrypt through SSM.
+   * `purpose` names the statements (`Read<purpose>`, `Decrypt<purpose>`).
    */
-  grantParameters(names: readonly string[], kmsKeyArn?: string): void {
+  grantParameters(names: readonly string[], kmsKeyArn?: string, purpose = 'QrsCertificates'): void {
     const stack = Stack.of(this);
     const arns = [...new Set(names)].map((name) => parameterArn(stack, name));
     if (arns.length === 0) return;
     this.role.addToPolicy(
       new PolicyStatement({
-        sid: 'ReadQrsCertificates',
+        sid: `Read${purpose}`,
         actions: ['ssm:GetParameters'],
         resources: arns,
       }),
@@ -155,7 +156,7 @@ export class StewardFunction extends Construct {
     if (kmsKeyArn) {
       this.role.addToPolicy(
         new PolicyStatement({
-          sid: 'DecryptQrsCertificates',
+          sid: `Decrypt${purpose}`,
           actions: ['kms:Decrypt'],
           resources: [kmsKeyArn],
           conditions: {

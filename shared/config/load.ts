@@ -18,7 +18,7 @@ export function loadConfig(file: string): Config {
   return parseConfig(text, file);
 }
 
-/** Parses YAML text; relative certificate paths are resolved against the file's folder. */
+/** Parses YAML text; relative PEM and token file paths are resolved against the file's folder. */
 export function parseConfig(text: string, source: string): Config {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
@@ -39,6 +39,10 @@ export function parseConfig(text: string, source: string): Config {
     certificates.key = resolveFile(certificates.key, baseDir);
     certificates.ca = resolveFile(certificates.ca, baseDir);
   }
+  const influxdb = result.data.destinations.influxdb;
+  if (influxdb.token && 'file' in influxdb.token)
+    influxdb.token = { file: path.resolve(baseDir, influxdb.token.file) };
+  if (influxdb.ca) influxdb.ca = resolveFile(influxdb.ca, baseDir);
   return result.data;
 }
 

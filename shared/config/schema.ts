@@ -4,6 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { z } from 'zod';
+import { INFLUX_RESERVED_TAG_NAMES } from '../sinks/influxdb-names.ts';
 import { parseSchedule } from './schedule.ts';
 
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
@@ -295,6 +296,11 @@ export const awsSchema = z.strictObject({
         .optional(),
     })
     .prefault({}),
+  /**
+   * The InfluxDB server's address for the security group's egress rule (destinations.influxdb).
+   * Required when the URL's host is a name; default: the host /32 when it is an IPv4 address.
+   */
+  influxdbCidr: ipv4Cidr.optional(),
   /** Customer managed KMS key of the certificate parameters (default: the aws/ssm key). */
   certificatesKmsKeyArn: z
     .string()
@@ -366,6 +372,113 @@ const tagName = z
     message: 'is reserved (time, measure_name, measure_value*, ts_*, site, license_type)',
   });
 
+// ---------------------------------------------------------------------------------------------
+// InfluxDB (`destinations.influxdb`): Amazon Timestream for InfluxDB or any InfluxDB 2 / 3, in
+// Butler's measurements so existing Grafana dashboards keep working (docs/influxdb.md).
+
+/** The InfluxDB API token: an SSM SecureString parameter (Lambda), a file or an environment variable. */
+export const tokenSourceSchema = z.union(
+  [
+    z.strictObject({ ssmParameter: ssmParameterName }),
+    z.strictObject({ file: nonEmpty }),
+    z.strictObject({
+      env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+    }),
+  ],
+  { error: 'must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }' },
+);
+export type TokenSource = z.infer<typeof tokenSourceSchema>;
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The server's base URL, normalised without a trailing slash. */
+const influxUrl = z.string().transform((text, context) => {
+  const problem = (message: string) => {
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return problem('must be a URL such as https://influxdb.example.com:8086');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)))
+    return problem('must use https:// (plain http:// only to localhost)');
+  if (url.username !== '' || url.password !== '')
+    return problem('must not hold a user name or password (the token authenticates)');
+  if (url.search !== '' || url.hash !== '')
+    return problem(
+      'must not have a query or fragment (org, bucket and database are keys of their own)',
+    );
+  if (/\/api(\/|$)/.test(url.pathname))
+    return problem(
+      "must be the server's base URL, without /api/... (e.g. https://influxdb.example.com:8086)",
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+/** InfluxDB tag keys: `_…` is reserved by InfluxDB 2. */
+const influxTagName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+    'must be letters, digits, _ . - (starting with a letter)',
+  );
+
+const influxDbSchema = z
+  .strictObject({
+    enable: z.boolean().default(false),
+    url: influxUrl.optional(),
+    version: z.union([z.literal(2), z.literal(3)], { error: 'must be 2 or 3' }).default(2),
+    /** InfluxDB 2: organisation name (or id) and bucket. */
+    org: nonEmpty.optional(),
+    bucket: nonEmpty.optional(),
+    /** InfluxDB 3: database. */
+    database: nonEmpty.optional(),
+    token: tokenSourceSchema.optional(),
+    /** A private CA of the server's certificate (PEM), added to the public ones. */
+    ca: secretSourceSchema.optional(),
+    /** Static tags for InfluxDB only, besides `destinations.tags` (these win on the same name). */
+    tags: ruleList(z.strictObject({ name: influxTagName, value: nonEmpty })),
+    timeoutSeconds: z.number().positive().max(60).default(10),
+    batchSize: z.number().int().min(1).max(50_000).default(5000),
+    maxRetries: z.number().int().min(0).max(10).default(3),
+    gzip: z.boolean().default(false),
+  })
+  .superRefine((influx, context) => {
+    const problem = (path: (string | number)[], message: string) =>
+      context.addIssue({ code: 'custom', path, message });
+    if (influx.version === 2 && influx.database !== undefined)
+      problem(['database'], 'is for version 3: InfluxDB 2 writes to org + bucket');
+    if (influx.version === 3) {
+      for (const key of ['org', 'bucket'] as const)
+        if (influx[key] !== undefined)
+          problem([key], 'is for version 2: InfluxDB 3 writes to a database (database: NAME)');
+    }
+    influx.tags.forEach((tag, index) => {
+      if (INFLUX_RESERVED_TAG_NAMES.includes(tag.name.toLowerCase()))
+        problem(
+          ['tags', index, 'name'],
+          `"${tag.name}" is a tag or field the InfluxDB destination writes itself`,
+        );
+    });
+    if (!influx.enable) return;
+    if (influx.url === undefined) problem(['url'], 'is required when enable is true');
+    if (influx.token === undefined)
+      problem(['token'], 'is required when enable is true ({ ssmParameter: NAME } to deploy)');
+    if (influx.version === 2) {
+      if (influx.org === undefined) problem(['org'], 'is required for InfluxDB 2 (version: 2)');
+      if (influx.bucket === undefined)
+        problem(['bucket'], 'is required for InfluxDB 2 (version: 2)');
+    } else if (influx.database === undefined) {
+      problem(['database'], 'is required for InfluxDB 3 (version: 3)');
+    }
+  });
+export type InfluxDbConfig = z.infer<typeof influxDbSchema>;
+
 const destinationsSchema = z.strictObject({
   timestream: z
     .strictObject({
@@ -393,6 +506,7 @@ const destinationsSchema = z.strictObject({
         .default('LicenseSteward'),
     })
     .prefault({}),
+  influxdb: influxDbSchema.prefault({}),
   tags: ruleList(z.strictObject({ name: tagName, value: nonEmpty })),
 });
 export type DestinationsConfig = z.infer<typeof destinationsSchema>;
@@ -417,6 +531,18 @@ export const configSchema = z
       }
       seen.add(key);
     });
+    // InfluxDB 3 keeps tags and fields as columns of one table: a static tag must not take a name
+    // the InfluxDB destination writes itself.
+    if (config.destinations.influxdb.enable) {
+      config.destinations.tags.forEach((tag, index) => {
+        if (INFLUX_RESERVED_TAG_NAMES.includes(tag.name.toLowerCase()))
+          context.addIssue({
+            code: 'custom',
+            path: ['destinations', 'tags', index, 'name'],
+            message: `"${tag.name}" is a tag or field the InfluxDB destination writes itself: rename it`,
+          });
+      });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;

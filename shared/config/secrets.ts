@@ -60,6 +60,7 @@ async function readPemFile(file: string, what: string): Promise<string> {
 export async function getSsmParameters(
   client: SSMClient,
   names: string[],
+  missingHint = 'store them with `license-steward certs put`',
 ): Promise<Map<string, string>> {
   const unique = [...new Set(names)];
   const values = new Map<string, string>();
@@ -76,12 +77,62 @@ export async function getSsmParameters(
     }
     if (output.InvalidParameters && output.InvalidParameters.length > 0) {
       throw new SecretError(
-        `SSM parameter(s) not found: ${output.InvalidParameters.join(', ')} (store them with \`license-steward certs put\`)`,
+        `SSM parameter(s) not found: ${output.InvalidParameters.join(', ')} (${missingHint})`,
       );
     }
     for (const parameter of output.Parameters ?? []) {
       if (parameter.Name && parameter.Value !== undefined)
         values.set(parameter.Name, parameter.Value);
+    }
+  }
+  return values;
+}
+
+/** A secret text (an API token, a PEM): a file, an environment variable or an SSM SecureString. */
+export type TextSecretSource = { file: string } | { env: string } | { ssmParameter: string };
+
+export interface SecretReaders {
+  ssm?: () => SSMClient;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Reads several secret texts at once (one GetParameters call for those in SSM). Errors name the
+ * source (file, variable, parameter) and what it is for, never the value.
+ */
+export async function readSecretTexts<K extends string>(
+  wanted: Record<K, { source: TextSecretSource; what: string }>,
+  readers: SecretReaders = {},
+): Promise<Record<K, string>> {
+  const entries = Object.entries(wanted) as Array<[K, { source: TextSecretSource; what: string }]>;
+  const names = entries.flatMap(([, { source }]) =>
+    'ssmParameter' in source ? [source.ssmParameter] : [],
+  );
+  const fromSsm =
+    names.length > 0
+      ? await getSsmParameters(
+          (readers.ssm ?? (() => new SSMClient({})))(),
+          names,
+          `store ${entries.map(([, { what }]) => `the ${what}`).join(' and ')} as SecureString`,
+        )
+      : new Map<string, string>();
+  const env = readers.env ?? process.env;
+  const values = {} as Record<K, string>;
+  for (const [key, { source, what }] of entries) {
+    if ('ssmParameter' in source) {
+      values[key] = fromSsm.get(source.ssmParameter) ?? '';
+    } else if ('env' in source) {
+      const value = env[source.env];
+      if (value === undefined || value === '')
+        throw new SecretError(`the ${what} environment variable ${source.env} is not set`);
+      values[key] = value;
+    } else {
+      try {
+        values[key] = await readFile(source.file, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new SecretError(`cannot read the ${what} file ${source.file} (${code})`);
+      }
     }
   }
   return values;

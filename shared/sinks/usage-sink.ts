@@ -1,10 +1,10 @@
 /**
  * Where a snapshot goes. Every enabled sink is tried, whatever the others do: a failing sink is
- * reported (and fails the run) without hiding what the other sink wrote.
+ * reported (and fails the run) without hiding what the other sinks wrote.
  */
 import type { LicenseSnapshot } from '../licensing/snapshot.ts';
 
-export type UsageSinkName = 'timestream' | 'cloudwatch';
+export type UsageSinkName = 'timestream' | 'cloudwatch' | 'influxdb';
 
 export interface UsageSink {
   readonly name: UsageSinkName;

@@ -1,0 +1,125 @@
+/**
+ * The InfluxDB writer `destinations.influxdb` describes. The token (and a private CA, if set) is
+ * read on the first write, not at import: an unreachable SSM is then a sink error of that run
+ * naming the parameter, never a crashed cold start. In Lambda it is kept for 15 minutes across
+ * warm invocations (like the QRS certificates), so a rotated token is picked up without a deploy;
+ * a failed read is not kept, the next run tries again.
+ */
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { DestinationsConfig, InfluxDbConfig } from '../config/schema.ts';
+import { readSecretTexts, SecretError, type TextSecretSource } from '../config/secrets.ts';
+import { CERT_CACHE_MS } from '../lambda/ssm-certificates.ts';
+import type { InfluxDbCredentials, InfluxDbTarget } from './influxdb-writer.ts';
+import { InfluxDbWriter, type InfluxDbWriterOptions } from './influxdb-writer.ts';
+
+export const TOKEN_CACHE_MS = CERT_CACHE_MS;
+
+export interface InfluxDbWriterDependencies {
+  ssm?: () => SSMClient;
+  env?: NodeJS.ProcessEnv;
+  now?: () => number;
+  /** Tests: no real waiting between retries. */
+  sleep?: InfluxDbWriterOptions['sleep'];
+}
+
+/** The static tags of every InfluxDB point: `destinations.tags`, then `destinations.influxdb.tags`. */
+export function influxStaticTags(
+  destinations: Pick<DestinationsConfig, 'tags'> & { influxdb?: Pick<InfluxDbConfig, 'tags'> },
+): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const tag of [...destinations.tags, ...(destinations.influxdb?.tags ?? [])])
+    tags[tag.name] = tag.value;
+  return tags;
+}
+
+export function influxDbTarget(config: InfluxDbConfig): InfluxDbTarget {
+  if (config.url === undefined)
+    throw new Error('destinations.influxdb.url is required when enable is true');
+  return config.version === 2
+    ? { url: config.url, version: 2, org: config.org ?? '', bucket: config.bucket ?? '' }
+    : { url: config.url, version: 3, database: config.database ?? '' };
+}
+
+export function influxDbWriterFromConfig(
+  config: InfluxDbConfig,
+  dependencies: InfluxDbWriterDependencies = {},
+): InfluxDbWriter {
+  const { token, ca } = config;
+  if (token === undefined)
+    throw new Error('destinations.influxdb.token is required when enable is true');
+  let ssmClient: SSMClient | undefined;
+  const readers = {
+    ...(dependencies.ssm
+      ? {
+          ssm: () => {
+            ssmClient ??= (dependencies.ssm as () => SSMClient)();
+            return ssmClient;
+          },
+        }
+      : {}),
+    ...(dependencies.env ? { env: dependencies.env } : {}),
+  };
+  const wanted: Record<string, { source: TextSecretSource; what: string }> = {
+    token: { source: token, what: 'InfluxDB token (destinations.influxdb.token)' },
+  };
+  if (ca) wanted.ca = { source: ca, what: 'InfluxDB CA (destinations.influxdb.ca)' };
+  const read = async (): Promise<InfluxDbCredentials> => {
+    const texts = await readSecretTexts(wanted, readers);
+    return {
+      token: checkedToken(texts.token ?? '', token),
+      ...(texts.ca === undefined ? {} : { ca: checkedPem(texts.ca) }),
+    };
+  };
+  return new InfluxDbWriter({
+    target: influxDbTarget(config),
+    credentials: cached(read, TOKEN_CACHE_MS, dependencies.now ?? Date.now),
+    timeoutMs: config.timeoutSeconds * 1000,
+    batchSize: config.batchSize,
+    maxRetries: config.maxRetries,
+    gzip: config.gzip,
+    ...(dependencies.sleep ? { sleep: dependencies.sleep } : {}),
+  });
+}
+
+/** Kept for `ttlMs`; one read at a time; a failed read is not kept. */
+function cached<T>(read: () => Promise<T>, ttlMs: number, now: () => number): () => Promise<T> {
+  let value: { data: T; at: number } | undefined;
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (value && now() - value.at < ttlMs) return Promise.resolve(value.data);
+    pending ??= read()
+      .then((data) => {
+        value = { data, at: now() };
+        return data;
+      })
+      .finally(() => {
+        pending = undefined;
+      });
+    return pending;
+  };
+}
+
+function where(source: NonNullable<InfluxDbConfig['token']>): string {
+  if ('ssmParameter' in source) return `SSM parameter ${source.ssmParameter}`;
+  if ('env' in source) return `environment variable ${source.env}`;
+  return `file ${source.file}`;
+}
+
+/** A token is one header value: visible ASCII, no spaces. Its text is never echoed. */
+function checkedToken(text: string, source: NonNullable<InfluxDbConfig['token']>): string {
+  const token = text.trim();
+  if (token === '') throw new SecretError(`the InfluxDB token (${where(source)}) is empty`);
+  if (!/^[\x21-\x7e]+$/.test(token))
+    throw new SecretError(
+      `the InfluxDB token (${where(source)}) holds spaces or characters an HTTP header cannot carry: it should be the API token alone`,
+    );
+  return token;
+}
+
+function checkedPem(text: string): string {
+  if (!/-----BEGIN CERTIFICATE-----/.test(text))
+    throw new SecretError(
+      'the InfluxDB CA (destinations.influxdb.ca) is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)',
+    );
+  return text;
+}

@@ -1,0 +1,230 @@
+/**
+ * A monitor snapshot in Butler's measurements, written through the sink to the test InfluxDB
+ * (./server.ts), which parses every line strictly: the exact lines, the types Butler's dashboards
+ * expect (every number a float), and nothing made up for what the server did not report.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb-usage.ts';
+import { InfluxDbWriter } from '#shared/sinks/influxdb-writer.ts';
+import { type InfluxServer, startInfluxServer } from './server.ts';
+
+const TOKEN = 'usage-test-token-0123456789';
+const T = 1772366400000; // 2026-03-01T12:00:00Z
+
+/** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/monitor collects it). */
+function sampleSnapshot(): LicenseSnapshot {
+  return {
+    site: 'prod',
+    collectedAt: '2026-03-01T12:00:00.000Z',
+    professional: {
+      enabled: true,
+      total: 10,
+      allocated: 5,
+      used: 5,
+      quarantined: 0,
+      excess: 0,
+      available: 5,
+    },
+    analyzer: {
+      enabled: true,
+      total: 20,
+      allocated: 8,
+      used: 6,
+      quarantined: 1,
+      excess: 0,
+      available: 11,
+    },
+    analyzerCapacity: {
+      enabled: true,
+      allocatedMinutes: 700,
+      usedMinutes: 212,
+      unavailableMinutes: 0,
+    },
+    tokens: {
+      enabled: false,
+      total: 0,
+      available: 0,
+      userAccessAllocated: 0,
+      loginAccessAllocated: 0,
+    },
+    license: {
+      model: 'lef',
+      expiresAt: '2026-04-16T00:00:00.000Z',
+      daysUntilExpiry: 45.5,
+      licensed: { professional: 10, analyzer: 20, tokens: null },
+    },
+  };
+}
+
+const TAGS = { env: 'prod', butler_instance: 'Butler 1', team: 'BI,Ops=1' };
+const TAG_TEXT = 'butler_instance=Butler\\ 1,env=prod';
+
+let server: InfluxServer;
+let writer: InfluxDbWriter;
+beforeEach(async () => {
+  server = await startInfluxServer({ token: TOKEN, org: 'qlik', bucket: 'butler' });
+  writer = new InfluxDbWriter({
+    target: { url: server.url, version: 2, org: 'qlik', bucket: 'butler' },
+    credentials: async () => ({ token: TOKEN }),
+  });
+});
+afterEach(async () => {
+  writer.close();
+  await server.close();
+});
+
+describe('InfluxDB usage points (Butler measurements)', () => {
+  it('writes qlik_sense_license per license type and qlik_sense_server_license, exactly', async () => {
+    // Prepare
+    const sink = influxDbUsageSink(writer, TAGS);
+
+    // Act
+    await sink.write(sampleSnapshot());
+
+    // Assess
+    expect(server.lines).toEqual([
+      `qlik_sense_license,${TAG_TEXT},license_type=analyzer,site=prod,team=BI\\,Ops\\=1 allocated=8,available=11,excess=0,quarantined=1,total=20,used=6 ${T}`,
+      `qlik_sense_license,${TAG_TEXT},license_type=analyzer_capacity,site=prod,team=BI\\,Ops\\=1 allocated_minutes=700,unavailable_minutes=0,used_minutes=212 ${T}`,
+      `qlik_sense_license,${TAG_TEXT},license_type=professional,site=prod,team=BI\\,Ops\\=1 allocated=5,available=5,excess=0,quarantined=0,total=10,used=5 ${T}`,
+      `qlik_sense_server_license,${TAG_TEXT},site=prod,team=BI\\,Ops\\=1 license_expired=false,expiry_date="2026-04-15",days_until_expiry=45.5,model="lef",licensed_professional=10,licensed_analyzer=20 ${T}`,
+    ]);
+    expect(server.points[0]?.tags).toEqual({
+      butler_instance: 'Butler 1',
+      env: 'prod',
+      license_type: 'analyzer',
+      site: 'prod',
+      team: 'BI,Ops=1',
+    });
+  });
+
+  it('writes every number as a float, as Butler does (no field type conflict with its history)', async () => {
+    // Prepare
+    const sink = influxDbUsageSink(writer, {});
+
+    // Act: twice, the second time with other values.
+    await sink.write(sampleSnapshot());
+    const later = sampleSnapshot();
+    later.collectedAt = '2026-03-01T12:15:00.000Z';
+    (later.professional as { allocated: number }).allocated = 6;
+    await sink.write(later);
+
+    // Assess
+    const types = new Set(
+      server.points.flatMap((point) =>
+        Object.entries(point.fields)
+          .filter(([name]) => !['expiry_date', 'model', 'license_expired'].includes(name))
+          .map(([, value]) => value.type),
+      ),
+    );
+    expect(types).toEqual(new Set(['float']));
+    expect(server.requests.map((request) => request.status)).toEqual([204, 204]);
+  });
+
+  it("writes a token site's token_login, token_user and tokens_available points", () => {
+    // Prepare
+    const snapshot: LicenseSnapshot = {
+      ...sampleSnapshot(),
+      professional: { ...(sampleSnapshot().professional as object), enabled: false } as never,
+      analyzer: { ...(sampleSnapshot().analyzer as object), enabled: false } as never,
+      analyzerCapacity: null,
+      tokens: {
+        enabled: true,
+        total: 100,
+        available: 35,
+        userAccessAllocated: 60,
+        loginAccessAllocated: 5,
+      },
+      license: {
+        model: 'lef',
+        expiresAt: null,
+        daysUntilExpiry: null,
+        licensed: { professional: null, analyzer: null, tokens: 100 },
+      },
+    };
+
+    // Act
+    const lines = usagePoints(snapshot, { env: 'prod' }).map((point) => ({
+      measurement: point.measurement,
+      tags: point.tags,
+      fields: Object.fromEntries(point.fields.map(([name, value]) => [name, value.value])),
+    }));
+
+    // Assess
+    expect(lines).toEqual([
+      {
+        measurement: 'qlik_sense_license',
+        tags: { env: 'prod', site: 'prod', license_type: 'token_login' },
+        fields: { allocated_tokens: 5 },
+      },
+      {
+        measurement: 'qlik_sense_license',
+        tags: { env: 'prod', site: 'prod', license_type: 'token_user' },
+        fields: { allocated_tokens: 60 },
+      },
+      {
+        measurement: 'qlik_sense_license',
+        tags: { env: 'prod', site: 'prod', license_type: 'tokens_available' },
+        fields: { available_tokens: 35, total_tokens: 100 },
+      },
+      {
+        measurement: 'qlik_sense_server_license',
+        tags: { env: 'prod', site: 'prod' },
+        fields: { license_expired: false, model: 'lef', licensed_tokens: 100 },
+      },
+    ]);
+  });
+
+  it('leaves out what the server did not report, and types that are off', () => {
+    // Prepare
+    const snapshot: LicenseSnapshot = {
+      ...sampleSnapshot(),
+      professional: {
+        enabled: true,
+        total: 10,
+        allocated: null,
+        used: null,
+        quarantined: null,
+        excess: null,
+        available: 5,
+      },
+      analyzer: null,
+      analyzerCapacity: null,
+      tokens: null,
+      license: null,
+    };
+
+    // Act
+    const points = usagePoints(snapshot);
+
+    // Assess
+    expect(points).toHaveLength(1);
+    expect(points[0]?.fields.map(([name]) => name)).toEqual(['available', 'total']);
+  });
+
+  it('marks an expired license: license_expired=true, days_until_expiry negative', () => {
+    // Prepare
+    const snapshot = sampleSnapshot();
+    snapshot.license = {
+      model: 'signedKey',
+      expiresAt: '2026-02-01T00:00:00.000Z',
+      daysUntilExpiry: -28.5,
+      licensed: null,
+    };
+
+    // Act
+    const server = usagePoints(snapshot).find(
+      (point) => point.measurement === 'qlik_sense_server_license',
+    );
+
+    // Assess
+    expect(
+      Object.fromEntries(server?.fields.map(([name, value]) => [name, value.value]) ?? []),
+    ).toEqual({
+      license_expired: true,
+      expiry_date: '2026-01-31',
+      days_until_expiry: -28.5,
+      model: 'signedKey',
+    });
+  });
+});
