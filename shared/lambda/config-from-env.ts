@@ -13,7 +13,9 @@ export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
  * @param text defaults to the literal `process.env.LICENSE_STEWARD_CONFIG`: esbuild `define`
  *   replaces exactly that expression in the bundle, so it must stay written out like this.
  */
-export function configFromEnv(text: string | undefined = process.env.LICENSE_STEWARD_CONFIG): Config {
+export function configFromEnv(
+  text: string | undefined = process.env.LICENSE_STEWARD_CONFIG,
+): Config {
   if (!text)
     throw new ConfigError(CONFIG_ENV, ['is not set (the CDK app inlines it when bundling)']);
   let json: unknown;

@@ -192,7 +192,12 @@ licenseType:
 describe('loadConfig', () => {
   it('accepts the documented CLI example', () => {
     const config = loadConfig('examples/license-steward.yaml');
-    expect(config.sites[0]?.licenseRelease?.neverRelease.userDirectory).toEqual(['INTERNAL', 'ADMIN']);
-    expect(config.sites[0]?.qrs.certificates.ca).toEqual({ file: expect.stringMatching(/examples\/certs\/root\.pem$/) });
+    expect(config.sites[0]?.licenseRelease?.neverRelease.userDirectory).toEqual([
+      'INTERNAL',
+      'ADMIN',
+    ]);
+    expect(config.sites[0]?.qrs.certificates.ca).toEqual({
+      file: expect.stringMatching(/examples\/certs\/root\.pem$/),
+    });
   });
 });
