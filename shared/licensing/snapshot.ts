@@ -24,13 +24,29 @@ export interface AnalyzerCapacityUsage {
   unavailableMinutes: number | null;
 }
 
+/** QRS's `userAccess` block: tokens spent on user access passes. */
+export interface UserAccessTokens {
+  tokenCost: number | null;
+  allocatedTokens: number | null;
+  usedTokens: number | null;
+  quarantinedTokens: number | null;
+}
+
+/** QRS's `loginAccess` block: tokens spent on login access passes. */
+export interface LoginAccessTokens {
+  tokenCost: number | null;
+  allocatedTokens: number | null;
+  usedTokens: number | null;
+  unavailableTokens: number | null;
+}
+
 export interface TokenUsage {
   enabled: boolean | null;
   total: number | null;
   available: number | null;
-  /** Tokens allocated to user access and to login access passes (beyond the documented keys). */
-  userAccessAllocated: number | null;
-  loginAccessAllocated: number | null;
+  /** QRS's token detail (beyond the documented keys); `null` when QRS did not send the block. */
+  userAccess: UserAccessTokens | null;
+  loginAccess: LoginAccessTokens | null;
 }
 
 export interface LicenseSnapshot {
@@ -110,7 +126,21 @@ function tokenUsage(overview: AccessTypeOverview): TokenUsage | null {
     enabled: tokensEnabled ?? null,
     total: totalTokens ?? null,
     available: availableTokens ?? null,
-    userAccessAllocated: userAccess?.allocatedTokens ?? null,
-    loginAccessAllocated: loginAccess?.allocatedTokens ?? null,
+    userAccess: userAccess
+      ? {
+          tokenCost: userAccess.tokenCost ?? null,
+          allocatedTokens: userAccess.allocatedTokens ?? null,
+          usedTokens: userAccess.usedTokens ?? null,
+          quarantinedTokens: userAccess.quarantinedTokens ?? null,
+        }
+      : null,
+    loginAccess: loginAccess
+      ? {
+          tokenCost: loginAccess.tokenCost ?? null,
+          allocatedTokens: loginAccess.allocatedTokens ?? null,
+          usedTokens: loginAccess.usedTokens ?? null,
+          unavailableTokens: loginAccess.unavailableTokens ?? null,
+        }
+      : null,
   };
 }

@@ -79,12 +79,25 @@ export function usagePoints(
   if (professional?.enabled === true)
     add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.professional, accessFields(professional));
   if (tokens?.enabled === true) {
-    add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.tokenLogin, [
-      [INFLUX_FIELD.allocatedTokens, number(tokens.loginAccessAllocated)],
-    ]);
-    add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.tokenUser, [
-      [INFLUX_FIELD.allocatedTokens, number(tokens.userAccessAllocated)],
-    ]);
+    const { loginAccess, userAccess } = tokens;
+    if (loginAccess) {
+      add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.tokenLogin, [
+        [INFLUX_FIELD.allocatedTokens, number(loginAccess.allocatedTokens)],
+        [INFLUX_FIELD.tokenCost, number(loginAccess.tokenCost)],
+        [INFLUX_FIELD.unavailableTokens, number(loginAccess.unavailableTokens)],
+        [INFLUX_FIELD.usedTokens, number(loginAccess.usedTokens)],
+      ]);
+    }
+    if (userAccess) {
+      // Butler reads `used_tokens` from `userAccess.userTokens`, which QRS does not have; the real
+      // field is `usedTokens`.
+      add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.tokenUser, [
+        [INFLUX_FIELD.allocatedTokens, number(userAccess.allocatedTokens)],
+        [INFLUX_FIELD.quarantinedTokens, number(userAccess.quarantinedTokens)],
+        [INFLUX_FIELD.tokenCost, number(userAccess.tokenCost)],
+        [INFLUX_FIELD.usedTokens, number(userAccess.usedTokens)],
+      ]);
+    }
     add(INFLUX_MEASUREMENT.license, INFLUX_LICENSE_TYPE.tokensAvailable, [
       [INFLUX_FIELD.availableTokens, number(tokens.available)],
       [INFLUX_FIELD.totalTokens, number(tokens.total)],

@@ -72,8 +72,12 @@ export function usageRecords(
           [USAGE_MEASURE.enabled, tokens.enabled],
           [USAGE_MEASURE.total, tokens.total],
           [USAGE_MEASURE.available, tokens.available],
-          [USAGE_MEASURE.userAccessAllocated, tokens.userAccessAllocated],
-          [USAGE_MEASURE.loginAccessAllocated, tokens.loginAccessAllocated],
+          [USAGE_MEASURE.userAccessAllocated, tokens.userAccess?.allocatedTokens ?? null],
+          [USAGE_MEASURE.userAccessUsed, tokens.userAccess?.usedTokens ?? null],
+          [USAGE_MEASURE.userAccessQuarantined, tokens.userAccess?.quarantinedTokens ?? null],
+          [USAGE_MEASURE.loginAccessAllocated, tokens.loginAccess?.allocatedTokens ?? null],
+          [USAGE_MEASURE.loginAccessUsed, tokens.loginAccess?.usedTokens ?? null],
+          [USAGE_MEASURE.loginAccessUnavailable, tokens.loginAccess?.unavailableTokens ?? null],
         ])
       : []),
     ...(license

@@ -218,8 +218,8 @@ describe('destinations.influxdb: configuration', () => {
         enabled: true,
         total: 1,
         available: 1,
-        userAccessAllocated: 1,
-        loginAccessAllocated: 1,
+        userAccess: { tokenCost: 1, allocatedTokens: 1, usedTokens: 1, quarantinedTokens: 0 },
+        loginAccess: { tokenCost: 0.1, allocatedTokens: 1, usedTokens: 1, unavailableTokens: 0 },
       },
       license: {
         model: 'lef',

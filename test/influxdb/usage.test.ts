@@ -4,7 +4,7 @@
  * expect (every number a float), and nothing made up for what the server did not report.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb-usage.ts';
 import { InfluxDbWriter } from '#shared/sinks/influxdb-writer.ts';
 import { type InfluxServer, startInfluxServer } from './server.ts';
@@ -45,14 +45,38 @@ function sampleSnapshot(): LicenseSnapshot {
       enabled: false,
       total: 0,
       available: 0,
-      userAccessAllocated: 0,
-      loginAccessAllocated: 0,
+      userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+      loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
     },
     license: {
       model: 'lef',
       expiresAt: '2026-04-16T00:00:00.000Z',
       daysUntilExpiry: 45.5,
       licensed: { professional: 10, analyzer: 20, tokens: null },
+    },
+  };
+}
+
+/** A token site: Professional and Analyzer off, QRS's userAccess and loginAccess blocks. */
+function tokenSnapshot(): LicenseSnapshot {
+  const sample = sampleSnapshot();
+  return {
+    ...sample,
+    professional: { ...(sample.professional as AccessTypeUsage), enabled: false },
+    analyzer: { ...(sample.analyzer as AccessTypeUsage), enabled: false },
+    analyzerCapacity: null,
+    tokens: {
+      enabled: true,
+      total: 100,
+      available: 35,
+      userAccess: { tokenCost: 1, allocatedTokens: 60, usedTokens: 52, quarantinedTokens: 3 },
+      loginAccess: { tokenCost: 0.1, allocatedTokens: 5, usedTokens: 2.3, unavailableTokens: 0.4 },
+    },
+    license: {
+      model: 'lef',
+      expiresAt: null,
+      daysUntilExpiry: null,
+      licensed: { professional: null, analyzer: null, tokens: 100 },
     },
   };
 }
@@ -121,57 +145,51 @@ describe('InfluxDB usage points (Butler measurements)', () => {
     expect(server.requests.map((request) => request.status)).toEqual([204, 204]);
   });
 
-  it("writes a token site's token_login, token_user and tokens_available points", () => {
+  it("writes a token site's token_login, token_user and tokens_available points, exactly", async () => {
     // Prepare
-    const snapshot: LicenseSnapshot = {
-      ...sampleSnapshot(),
-      professional: { ...(sampleSnapshot().professional as object), enabled: false } as never,
-      analyzer: { ...(sampleSnapshot().analyzer as object), enabled: false } as never,
-      analyzerCapacity: null,
-      tokens: {
-        enabled: true,
-        total: 100,
-        available: 35,
-        userAccessAllocated: 60,
-        loginAccessAllocated: 5,
-      },
-      license: {
-        model: 'lef',
-        expiresAt: null,
-        daysUntilExpiry: null,
-        licensed: { professional: null, analyzer: null, tokens: 100 },
-      },
+    const sink = influxDbUsageSink(writer, { env: 'prod' });
+
+    // Act
+    await sink.write(tokenSnapshot());
+
+    // Assess: Butler's fields in Butler's order; token_user's used_tokens is QRS's usedTokens.
+    expect(server.lines).toEqual([
+      `qlik_sense_license,env=prod,license_type=token_login,site=prod allocated_tokens=5,token_cost=0.1,unavailable_tokens=0.4,used_tokens=2.3 ${T}`,
+      `qlik_sense_license,env=prod,license_type=token_user,site=prod allocated_tokens=60,quarantined_tokens=3,token_cost=1,used_tokens=52 ${T}`,
+      `qlik_sense_license,env=prod,license_type=tokens_available,site=prod available_tokens=35,total_tokens=100 ${T}`,
+      `qlik_sense_server_license,env=prod,site=prod license_expired=false,model="lef",licensed_tokens=100 ${T}`,
+    ]);
+    const types = new Set(
+      server.points
+        .filter((point) => point.measurement === 'qlik_sense_license')
+        .flatMap((point) => Object.values(point.fields).map((value) => value.type)),
+    );
+    expect(types).toEqual(new Set(['float']));
+  });
+
+  it('writes no token_login or token_user point for a block QRS did not send, and no made-up field', () => {
+    // Prepare
+    const snapshot = tokenSnapshot();
+    const tokens = snapshot.tokens as NonNullable<LicenseSnapshot['tokens']>;
+    tokens.loginAccess = null;
+    tokens.userAccess = {
+      tokenCost: 1,
+      allocatedTokens: 60,
+      usedTokens: null,
+      quarantinedTokens: null,
     };
 
     // Act
-    const lines = usagePoints(snapshot, { env: 'prod' }).map((point) => ({
-      measurement: point.measurement,
-      tags: point.tags,
-      fields: Object.fromEntries(point.fields.map(([name, value]) => [name, value.value])),
+    const points = usagePoints(snapshot).map((point) => ({
+      type: point.tags.license_type,
+      fields: point.fields.map(([name]) => name),
     }));
 
     // Assess
-    expect(lines).toEqual([
-      {
-        measurement: 'qlik_sense_license',
-        tags: { env: 'prod', site: 'prod', license_type: 'token_login' },
-        fields: { allocated_tokens: 5 },
-      },
-      {
-        measurement: 'qlik_sense_license',
-        tags: { env: 'prod', site: 'prod', license_type: 'token_user' },
-        fields: { allocated_tokens: 60 },
-      },
-      {
-        measurement: 'qlik_sense_license',
-        tags: { env: 'prod', site: 'prod', license_type: 'tokens_available' },
-        fields: { available_tokens: 35, total_tokens: 100 },
-      },
-      {
-        measurement: 'qlik_sense_server_license',
-        tags: { env: 'prod', site: 'prod' },
-        fields: { license_expired: false, model: 'lef', licensed_tokens: 100 },
-      },
+    expect(points).toEqual([
+      { type: 'token_user', fields: ['allocated_tokens', 'token_cost'] },
+      { type: 'tokens_available', fields: ['available_tokens', 'total_tokens'] },
+      { type: undefined, fields: ['license_expired', 'model', 'licensed_tokens'] },
     ]);
   });
 

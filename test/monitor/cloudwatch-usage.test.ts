@@ -39,8 +39,8 @@ const SNAPSHOT: LicenseSnapshot = {
     enabled: false,
     total: 0,
     available: 0,
-    userAccessAllocated: 0,
-    loginAccessAllocated: 0,
+    userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+    loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
   },
   license: {
     model: 'lef',

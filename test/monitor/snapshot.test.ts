@@ -95,7 +95,13 @@ describe('collectSnapshot', () => {
       usedMinutes: 0,
       unavailableMinutes: 0,
     });
-    expect(snapshot.tokens).toMatchObject({ enabled: false, total: 0, available: 0 });
+    expect(snapshot.tokens).toEqual({
+      enabled: false,
+      total: 0,
+      available: 0,
+      userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+      loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
+    });
     expect(snapshot.license).toEqual({
       model: 'lef',
       expiresAt: '2026-04-01T00:00:00.000Z',
@@ -125,6 +131,28 @@ describe('collectSnapshot', () => {
       quarantined: null,
       excess: null,
       available: null,
+    });
+  });
+
+  it('keeps the token detail QRS sends: a missing block is null, a missing value null', async () => {
+    // Prepare: tokens in use; no loginAccess block, userAccess without quarantinedTokens.
+    const overview: AccessTypeOverview = {
+      totalTokens: 100,
+      availableTokens: 35,
+      tokensEnabled: true,
+      userAccess: { enabled: true, tokenCost: 1, allocatedTokens: 60, usedTokens: 52 },
+    };
+
+    // Act
+    const snapshot = await collectSnapshot(source(overview, LEF_LICENSE), 'tokens', NOW);
+
+    // Assess
+    expect(snapshot.tokens).toEqual({
+      enabled: true,
+      total: 100,
+      available: 35,
+      userAccess: { tokenCost: 1, allocatedTokens: 60, usedTokens: 52, quarantinedTokens: null },
+      loginAccess: null,
     });
   });
 

@@ -45,8 +45,8 @@ const SNAPSHOT: LicenseSnapshot = {
     enabled: false,
     total: 0,
     available: 0,
-    userAccessAllocated: 0,
-    loginAccessAllocated: 0,
+    userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+    loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
   },
   license: {
     model: 'lef',
@@ -145,6 +145,46 @@ describe('Timestream usage sink', () => {
     ]);
     for (const name of names)
       expect(name).not.toMatch(/^(time|measure_name|measure_value.*|ts_.*)$/i);
+  });
+
+  it("stores a token site's user and login access tokens, leaving out what QRS did not send", async () => {
+    // Prepare
+    const tokenSite: LicenseSnapshot = {
+      ...SNAPSHOT,
+      tokens: {
+        enabled: true,
+        total: 100,
+        available: 35,
+        userAccess: { tokenCost: 1, allocatedTokens: 60, usedTokens: 52, quarantinedTokens: 3 },
+        loginAccess: {
+          tokenCost: 0.1,
+          allocatedTokens: 5,
+          usedTokens: 2.3,
+          unavailableTokens: null,
+        },
+      },
+    };
+
+    // Act
+    await timestreamUsageSink(
+      new TimestreamWriteClient({ region: 'eu-north-1' }),
+      TARGET,
+      [],
+    ).write(tokenSite);
+
+    // Assess
+    const tokens = writtenRecords()[3];
+    expect(tokens?.Dimensions?.find((d) => d.Name === 'license_type')?.Value).toBe('tokens');
+    expect(measures(tokens)).toEqual({
+      enabled: { value: 'true', type: 'BOOLEAN' },
+      total: { value: '100', type: 'DOUBLE' },
+      available: { value: '35', type: 'DOUBLE' },
+      user_access_allocated: { value: '60', type: 'DOUBLE' },
+      user_access_used: { value: '52', type: 'DOUBLE' },
+      user_access_quarantined: { value: '3', type: 'DOUBLE' },
+      login_access_allocated: { value: '5', type: 'DOUBLE' },
+      login_access_used: { value: '2.3', type: 'DOUBLE' },
+    });
   });
 
   it('writes no record for a block the server did not report and no measure for a missing value', async () => {

@@ -82,8 +82,8 @@ describe('usageWarnings', () => {
         enabled: true,
         total: 120,
         available: 10,
-        userAccessAllocated: 100,
-        loginAccessAllocated: 10,
+        userAccess: { tokenCost: 1, allocatedTokens: 100, usedTokens: 90, quarantinedTokens: 0 },
+        loginAccess: { tokenCost: 0.1, allocatedTokens: 10, usedTokens: 4, unavailableTokens: 0 },
       },
       license: {
         ...(HEALTHY.license as NonNullable<LicenseSnapshot['license']>),

@@ -58,11 +58,24 @@ export interface SimSite {
     usedMinutes: number;
     unavailableMinutes: number;
   } | null;
+  /** A token site (Professional and Analyzer then report `enabled: false`), QRS's token blocks. */
   tokens: {
     total: number;
     available: number;
-    userAccessAllocated: number;
-    loginAccessAllocated: number;
+    /** `tokenCost` defaults to QRS's 1 token per user access pass. */
+    userAccess: {
+      allocatedTokens: number;
+      usedTokens: number;
+      quarantinedTokens: number;
+      tokenCost?: number;
+    };
+    /** `tokenCost` defaults to QRS's 0.1 token per login access pass. */
+    loginAccess: {
+      allocatedTokens: number;
+      usedTokens: number;
+      unavailableTokens: number;
+      tokenCost?: number;
+    };
   } | null;
   /** Old servers (before analyzer capacity) send no `analyzerTimeAccess` block. */
   oldServer: boolean;

@@ -26,7 +26,7 @@ function renderSite(report: SiteReport): string {
   lines.push(accessRow('professional', snapshot.professional));
   lines.push(accessRow('analyzer', snapshot.analyzer));
   lines.push(`  Analyzer capacity: ${describeCapacity(snapshot)}`);
-  lines.push(`  Tokens: ${describeTokens(snapshot)}`);
+  lines.push(...describeTokens(snapshot));
   for (const warning of usageWarnings(snapshot, site.alarms))
     lines.push(`  WARNING ${warning.subject}: ${warning.message}`);
   if (report.error) lines.push(`  ERROR ${report.error}`);
@@ -66,11 +66,21 @@ function describeCapacity(snapshot: LicenseSnapshot): string {
   return `${show(capacity.allocatedMinutes)} minutes allocated, ${show(capacity.usedMinutes)} used, ${show(capacity.unavailableMinutes)} unavailable`;
 }
 
-function describeTokens(snapshot: LicenseSnapshot): string {
+/** The `Tokens:` line and, on a token site, a line each for user and login access. */
+function describeTokens(snapshot: LicenseSnapshot): string[] {
   const tokens = snapshot.tokens;
-  if (!tokens) return 'not reported by this server';
-  if (tokens.enabled === false) return 'not in use';
-  return `${show(tokens.total)} total, ${show(tokens.available)} available (user access ${show(tokens.userAccessAllocated)}, login access ${show(tokens.loginAccessAllocated)})`;
+  if (!tokens) return ['  Tokens: not reported by this server'];
+  if (tokens.enabled === false) return ['  Tokens: not in use'];
+  const { userAccess, loginAccess } = tokens;
+  return [
+    `  Tokens: ${show(tokens.total)} total, ${show(tokens.available)} available`,
+    userAccess
+      ? `    user access: ${show(userAccess.allocatedTokens)} allocated, ${show(userAccess.usedTokens)} used, ${show(userAccess.quarantinedTokens)} quarantined, token cost ${show(userAccess.tokenCost)}`
+      : '    user access: not reported by this server',
+    loginAccess
+      ? `    login access: ${show(loginAccess.allocatedTokens)} allocated, ${show(loginAccess.usedTokens)} used, ${show(loginAccess.unavailableTokens)} unavailable, token cost ${show(loginAccess.tokenCost)}`
+      : '    login access: not reported by this server',
+  ];
 }
 
 function show(value: number | null): string {

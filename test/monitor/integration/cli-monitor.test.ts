@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
+import { createSampleSite, emptySite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
 import { NOW, startSite } from '../helpers.ts';
 
@@ -124,6 +124,21 @@ describe('license-steward monitor --json', () => {
       'allocatedMinutes',
       'usedMinutes',
       'unavailableMinutes',
+    ]);
+    // The documented token keys first; QRS's token detail after them.
+    expect(site.tokens).toEqual({
+      enabled: false,
+      total: 0,
+      available: 0,
+      userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+      loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
+    });
+    expect(Object.keys(site.tokens)).toEqual([
+      'enabled',
+      'total',
+      'available',
+      'userAccess',
+      'loginAccess',
     ]);
     expect(sim.requestCount()).toBe(2);
   });
@@ -260,6 +275,37 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(/WARNING analyzer: only 11 available \(warning below 12\)/);
     expect(result.stdout).toMatch(/WARNING license: expires in 45 day\(s\)/);
     expect(result.stdout).not.toMatch(/WARNING professional/);
+  });
+
+  it("shows a token site's user and login access tokens", async () => {
+    // Prepare
+    const site = emptySite('tokens', NOW);
+    site.tokens = {
+      total: 100,
+      available: 35,
+      userAccess: { allocatedTokens: 60, usedTokens: 52, quarantinedTokens: 3 },
+      loginAccess: { allocatedTokens: 5, usedTokens: 2.3, unavailableTokens: 0.4 },
+    };
+    const tokenSim = await startSite(site, pki);
+    try {
+      const config = await writeConfig('tokens', siteYaml('tokens', tokenSim.port));
+
+      // Act
+      const result = await run(['monitor', '--config', config]);
+
+      // Assess
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(
+        [
+          '  Tokens: 100 total, 35 available',
+          '    user access: 60 allocated, 52 used, 3 quarantined, token cost 1',
+          '    login access: 5 allocated, 2.3 used, 0.4 unavailable, token cost 0.1',
+        ].join('\n'),
+      );
+      expect(result.stdout).toMatch(/professional\s+disabled/);
+    } finally {
+      await tokenSim.close();
+    }
   });
 
   it('shows a failed site as FAILED with the reason, exit 1', async () => {

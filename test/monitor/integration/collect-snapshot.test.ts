@@ -68,8 +68,8 @@ describe('collectSnapshot against the QRS simulator', () => {
         enabled: false,
         total: 0,
         available: 0,
-        userAccessAllocated: 0,
-        loginAccessAllocated: 0,
+        userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
+        loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
       },
       license: {
         model: 'lef',
@@ -93,7 +93,12 @@ describe('collectSnapshot against the QRS simulator', () => {
   it('reports a token site: tokens in use, user and login access, the LEF token count', async () => {
     // Prepare
     const site = emptySite('tokens', NOW);
-    site.tokens = { total: 100, available: 35, userAccessAllocated: 60, loginAccessAllocated: 5 };
+    site.tokens = {
+      total: 100,
+      available: 35,
+      userAccess: { allocatedTokens: 60, usedTokens: 52, quarantinedTokens: 3 },
+      loginAccess: { allocatedTokens: 5, usedTokens: 2.3, unavailableTokens: 0.4 },
+    };
     site.license.text = lefText([
       '9999000000001292',
       'PURPOSE;2001 Sense Token Key;;',
@@ -110,8 +115,8 @@ describe('collectSnapshot against the QRS simulator', () => {
       enabled: true,
       total: 100,
       available: 35,
-      userAccessAllocated: 60,
-      loginAccessAllocated: 5,
+      userAccess: { tokenCost: 1, allocatedTokens: 60, usedTokens: 52, quarantinedTokens: 3 },
+      loginAccess: { tokenCost: 0.1, allocatedTokens: 5, usedTokens: 2.3, unavailableTokens: 0.4 },
     });
     expect(snapshot.professional?.enabled).toBe(false);
     expect(snapshot.analyzer?.enabled).toBe(false);
