@@ -1,0 +1,295 @@
+/**
+ * `npm run bench`: does license-steward hold at 50,000 allocations? For each site size, a QRS
+ * simulator in its own process (10 ms per request, DELETEs 20 ms more) and one fresh process per
+ * scenario: monitor, release dry run, real release of up to 1,000 allocations, and the same plan
+ * done the reference (Butler) way. Then the Lambda bundles: size and cold import time. Prints a
+ * table, checks the goals of issue 6 and writes BENCHMARKS.md.
+ *
+ *   npm run bench                            all sizes, BENCHMARKS.md rewritten
+ *   npm run bench -- --sizes 1000,10000      a subset (printed only, unless --out FILE)
+ *   options: --latency MS  --delete-latency MS  --delete-concurrency N  --max-releases N
+ *            --reference-sizes LIST|all|none  --import-runs N  --no-bundles  --out FILE
+ *            --profile DIR (a CPU profile of each measured run, start-up excluded)
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { version as esbuildVersion } from 'esbuild';
+import { bundleFacts } from './bundles.ts';
+import type {
+  ScenarioArgs,
+  ScenarioKind,
+  ScenarioReply,
+  ScenarioResult,
+  SimulatorArgs,
+  SimulatorReply,
+  SimulatorRequest,
+  SimulatorStats,
+} from './protocol.ts';
+import { type BenchReport, evaluateGoals, markdownReport, printReport } from './report.ts';
+
+const DEFAULT_SIZES = [1_000, 10_000, 50_000];
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: DEFAULT_SIZES.join(',') },
+    latency: { type: 'string', default: '10' },
+    'delete-latency': { type: 'string', default: '20' },
+    'delete-concurrency': { type: 'string', default: '8' },
+    'max-releases': { type: 'string', default: '1000' },
+    'reference-sizes': { type: 'string', default: '1000,10000' },
+    'import-runs': { type: 'string', default: '5' },
+    repeat: { type: 'string', default: '3' },
+    'no-bundles': { type: 'boolean', default: false },
+    out: { type: 'string' },
+    profile: { type: 'string' },
+    seed: { type: 'string', default: '42' },
+  },
+  strict: true,
+});
+
+const sizes = numbers(values.sizes);
+const settings = {
+  latencyMs: Number(values.latency),
+  deleteLatencyMs: Number(values['delete-latency']),
+  deleteConcurrency: Number(values['delete-concurrency']),
+  maxReleasesPerRun: Number(values['max-releases']),
+  seed: Number(values.seed),
+  repeat: Math.max(1, Number(values.repeat)),
+};
+const referenceSizes =
+  values['reference-sizes'] === 'all'
+    ? sizes
+    : values['reference-sizes'] === 'none'
+      ? []
+      : numbers(values['reference-sizes']);
+const outFile =
+  values.out ?? (DEFAULT_SIZES.every((size) => sizes.includes(size)) ? 'BENCHMARKS.md' : undefined);
+
+function numbers(list: string): number[] {
+  return list
+    .split(',')
+    .map((part) => Number(part.replaceAll('_', '').trim()))
+    .filter((value) => Number.isInteger(value) && value > 0);
+}
+
+// ---- processes ----
+
+function forkTs(file: string, arg: unknown, stdout: 'inherit' | 'ignore'): ChildProcess {
+  // tsx's loader is in execArgv, so the child runs TypeScript the same way this process does.
+  return fork(here(file), [JSON.stringify(arg)], { stdio: ['ignore', stdout, 'inherit', 'ipc'] });
+}
+
+function nextMessage<T>(child: ChildProcess): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: unknown) => {
+      child.off('exit', onExit);
+      resolve(message as T);
+    };
+    const onExit = (code: number | null) => {
+      child.off('message', onMessage);
+      reject(new Error(`${child.spawnfile} exited (${code}) before answering`));
+    };
+    child.once('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+class SimulatorProcess {
+  private readonly child: ChildProcess;
+  readonly ready: Extract<SimulatorReply, { type: 'ready' }>;
+
+  private constructor(child: ChildProcess, ready: Extract<SimulatorReply, { type: 'ready' }>) {
+    this.child = child;
+    this.ready = ready;
+  }
+
+  static async start(args: SimulatorArgs): Promise<SimulatorProcess> {
+    const child = forkTs('./simulator-process.ts', args, 'inherit');
+    const reply = await nextMessage<SimulatorReply>(child);
+    if (reply.type !== 'ready') {
+      child.kill();
+      throw new Error(`simulator did not start: ${JSON.stringify(reply)}`);
+    }
+    return new SimulatorProcess(child, reply);
+  }
+
+  async ask(request: SimulatorRequest): Promise<SimulatorReply> {
+    const answer = nextMessage<SimulatorReply>(this.child);
+    this.child.send(request);
+    return answer;
+  }
+
+  async stats(): Promise<SimulatorStats> {
+    const reply = await this.ask({ type: 'stats' });
+    if (reply.type !== 'stats') throw new Error('simulator: no stats');
+    return reply.stats;
+  }
+
+  async close(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ type: 'close' } satisfies SimulatorRequest);
+    await exited;
+  }
+}
+
+async function runScenario(
+  sim: SimulatorProcess,
+  kind: ScenarioKind,
+  dryRun: boolean,
+  nowMs: number,
+): Promise<MeasuredScenario> {
+  await sim.ask({ type: 'resetCounters' });
+  const args: ScenarioArgs = {
+    kind,
+    port: sim.ready.port,
+    tls: sim.ready.tls,
+    nowMs,
+    dryRun,
+    maxReleasesPerRun: settings.maxReleasesPerRun,
+    deleteConcurrency: settings.deleteConcurrency,
+    sampleMs: 10,
+    allocations: sim.ready.allocations,
+    ...(values.profile ? { profileDir: path.resolve(values.profile) } : {}),
+  };
+  const child = forkTs('./scenario.ts', args, 'ignore');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const reply = await nextMessage<ScenarioReply>(child);
+  await exited;
+  const server = await sim.stats();
+  if (!dryRun && (kind === 'release' || kind === 'reference'))
+    await sim.ask({ type: 'restoreSite' });
+  if (!reply.result.ok) throw new Error(`${kind} failed: ${reply.result.error}`);
+  return { ...reply.result, server };
+}
+
+export type MeasuredScenario = ScenarioResult & {
+  server: SimulatorStats;
+  /** Wall time of every repetition; the scenario reported is the median one. */
+  wallRunsMs?: number[];
+};
+
+/** Runs a scenario `settings.repeat` times (fresh process each) and keeps the median by wall time. */
+async function runRepeated(
+  sim: SimulatorProcess,
+  kind: ScenarioKind,
+  dryRun: boolean,
+  nowMs: number,
+): Promise<MeasuredScenario> {
+  const runs: MeasuredScenario[] = [];
+  for (let i = 0; i < settings.repeat; i++) runs.push(await runScenario(sim, kind, dryRun, nowMs));
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  const middle = sorted[Math.floor((sorted.length - 1) / 2)] as MeasuredScenario;
+  return { ...middle, wallRunsMs: runs.map((run) => run.wallMs) };
+}
+
+// ---- the run ----
+
+async function main(): Promise<void> {
+  const benchStarted = performance.now();
+  const nowMs = Date.now();
+  const report: BenchReport = {
+    startedAt: new Date(nowMs).toISOString(),
+    machine: {
+      cpus: os.availableParallelism(),
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGb: os.totalmem() / 1024 ** 3,
+      node: process.version,
+      platform: `${os.type()} ${os.release()} ${os.arch()}`,
+      esbuild: esbuildVersion,
+      load: { start: os.loadavg()[0] ?? 0, end: 0 },
+    },
+    settings: { ...settings, sizes, referenceSizes },
+    sizes: [],
+    bundles: null,
+    totalSeconds: 0,
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  };
+  if (values.profile) mkdirSync(values.profile, { recursive: true });
+  if (!process.version.startsWith('v22.'))
+    console.warn(`note: running on Node ${process.version}; the Lambda runtime is Node 22`);
+
+  for (const allocations of sizes) {
+    const sim = await SimulatorProcess.start({
+      allocations,
+      seed: settings.seed,
+      nowMs,
+      latencyMs: settings.latencyMs,
+      deleteLatencyMs: settings.deleteLatencyMs,
+    });
+    try {
+      log(`${allocations} allocations: site generated in ${ms(sim.ready.generateMs)}`);
+      const monitor = await runScenario(sim, 'monitor', true, nowMs);
+      log(`  monitor        ${ms(monitor.wallMs)}`);
+      const dryRun = await runRepeated(sim, 'release', true, nowMs);
+      log(`  dry run        ${ms(dryRun.wallMs)} (median of ${settings.repeat})`);
+      const release = await runRepeated(sim, 'release', false, nowMs);
+      log(`  release        ${ms(release.wallMs)} (median of ${settings.repeat})`);
+      // Once, at the largest size: what 1,000 DELETEs cost on this machine with no product code.
+      const floor =
+        allocations === Math.max(...sizes)
+          ? await runScenario(sim, 'deleteFloor', false, nowMs)
+          : undefined;
+      if (floor) log(`  DELETE floor   ${ms(floor.wallMs)}`);
+      // The other reading of "20 ms DELETE latency": 20 ms per DELETE in all, not 20 ms more.
+      let shortDeletes: MeasuredScenario | undefined;
+      if (floor && settings.deleteLatencyMs > settings.latencyMs) {
+        const { latencyMs, deleteLatencyMs } = settings;
+        await sim.ask({
+          type: 'setLatency',
+          latencyMs,
+          deleteLatencyMs: deleteLatencyMs - latencyMs,
+        });
+        shortDeletes = await runScenario(sim, 'release', false, nowMs);
+        await sim.ask({ type: 'setLatency', latencyMs, deleteLatencyMs });
+        log(`  release, DELETE ${deleteLatencyMs} ms in all: ${ms(shortDeletes.wallMs)}`);
+      }
+      let reference: MeasuredScenario | undefined;
+      if (referenceSizes.includes(allocations)) {
+        // With its sequential DELETEs only at the largest reference size (they take minutes).
+        const real = allocations === Math.max(...referenceSizes);
+        reference = await runScenario(sim, 'reference', !real, nowMs);
+        log(`  reference      ${ms(reference.wallMs)}${real ? '' : ' (plan only)'}`);
+      }
+      report.sizes.push({
+        allocations,
+        users: sim.ready.users,
+        monitor,
+        dryRun,
+        release,
+        ...(reference ? { reference } : {}),
+        ...(floor ? { deleteFloor: floor } : {}),
+        ...(shortDeletes ? { shortDeletes } : {}),
+      });
+    } finally {
+      await sim.close();
+    }
+  }
+
+  if (!values['no-bundles']) {
+    log('bundling the Lambda entries');
+    report.bundles = await bundleFacts({ importRuns: Number(values['import-runs']), partRuns: 3 });
+  }
+  report.totalSeconds = (performance.now() - benchStarted) / 1000;
+  report.machine.load.end = os.loadavg()[0] ?? 0;
+  const goals = evaluateGoals(report);
+  printReport(report, goals);
+  if (outFile) {
+    writeFileSync(outFile, markdownReport(report, goals));
+    log(`written: ${outFile}`);
+  }
+}
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+function ms(value: number): string {
+  return `${(value / 1000).toFixed(2)} s`;
+}
+
+await main();
