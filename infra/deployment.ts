@@ -5,7 +5,8 @@
  */
 import { isIPv4 } from 'node:net';
 import { ConfigError } from '#shared/config/errors.ts';
-import { formatPath, loadConfig } from '#shared/config/load.ts';
+import { formatPath } from '#shared/config/issues.ts';
+import { loadConfig } from '#shared/config/load.ts';
 import type { AwsConfig, Config, SiteConfig } from '#shared/config/schema.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */

@@ -2,8 +2,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import type { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
 
 export function loadConfig(file: string): Config {
@@ -48,25 +48,4 @@ export function parseConfig(text: string, source: string): Config {
 
 function resolveFile(source: SecretSource, baseDir: string): SecretSource {
   return 'file' in source ? { file: path.resolve(baseDir, source.file) } : source;
-}
-
-/** `sites[0].licenseRelease.maxReleasesPerRun: must be at least 1`. */
-export function formatPath(segments: readonly PropertyKey[]): string {
-  let out = '';
-  for (const segment of segments) {
-    out += typeof segment === 'number' ? `[${segment}]` : `${out ? '.' : ''}${String(segment)}`;
-  }
-  return out || '(top level)';
-}
-
-export function formatIssues(error: z.ZodError): string[] {
-  return error.issues.map((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key`).join('; ');
-    }
-    if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) {
-      return `${formatPath(issue.path)}: is required`;
-    }
-    return `${formatPath(issue.path)}: ${issue.message}`;
-  });
 }

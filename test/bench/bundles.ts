@@ -1,7 +1,7 @@
 /**
  * Bundle facts: each Lambda entry bundled with esbuild the way `infra/constructs/steward-function.ts`
  * has the CDK bundle it (ESM, node22, minified, `module,main` fields, the AWS SDK bundled, the
- * `require` banner, the config inlined by `define` and the prelude injected), without the source
+ * `require` banner, and the config inlined by `define`), without the source
  * map; then the time to import the bundle in a fresh Node.js process (what a Lambda cold start
  * pays for the code before the first event), median of a few runs. The same for a few
  * dependencies alone, to show what the import time is made of.
@@ -88,7 +88,6 @@ export async function bundleFacts(options: {
     external: [],
     banner: { js: ESM_REQUIRE_BANNER },
     define: { [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(config)) },
-    inject: [path.join(ROOT, 'infra/bundling/config-prelude.ts')],
     metafile: true,
     logLevel: 'warning',
   };
