@@ -19,7 +19,7 @@ import { runOf, type SiteRunContext, startRun } from '#shared/lambda/run-context
 import { siteCertificates } from '#shared/lambda/site-certificates.ts';
 import { certificatesFromContext } from '#shared/lambda/ssm-certificates.ts';
 import { type ReleaseSink, runSiteRelease } from '#shared/licensing/release/run.ts';
-import { countByReason, type KeepReason } from '#shared/licensing/release/types.ts';
+import { type KeepReason, resultCounts } from '#shared/licensing/release/types.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import type { QrsClient, QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { createQrsClient } from '#shared/qrs/from-config.ts';
@@ -96,12 +96,7 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
       status: failures > 0 ? 'failures' : 'ok',
       dryRun: result.dryRun,
       evaluatedAt: result.evaluatedAt,
-      candidates: result.candidates.length,
-      released: result.released.length,
-      alreadyGone: result.released.filter((item) => item.alreadyGone).length,
-      failed: result.failed.length,
-      deferred: result.deferred.length,
-      kept: countByReason(result.kept),
+      ...resultCounts(result),
       sinkErrors: result.sinkErrors,
       qrsRequests: client.stats.requests - requestsBefore,
     };

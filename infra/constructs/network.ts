@@ -172,17 +172,11 @@ export class StewardNetwork extends Construct {
       allowAllOutbound: false,
     });
     const seen = new Set<string>();
-    for (const destination of qrs) {
-      const key = `${destination.cidr}:${destination.port}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      group.addEgressRule(
-        Peer.ipv4(destination.cidr),
-        Port.tcp(destination.port),
-        `QRS of site ${destination.site}`,
-      );
-    }
-    for (const destination of others) {
+    const destinations = [
+      ...qrs.map((qrsHost) => ({ ...qrsHost, description: `QRS of site ${qrsHost.site}` })),
+      ...others,
+    ];
+    for (const destination of destinations) {
       const key = `${destination.cidr}:${destination.port}`;
       if (seen.has(key)) continue;
       seen.add(key);

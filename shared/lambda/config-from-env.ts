@@ -4,7 +4,7 @@
  * again at cold start with the same schema as the CLI.
  */
 import { ConfigError } from '../config/errors.ts';
-import { formatIssues } from '../config/load.ts';
+import { formatIssues } from '../config/issues.ts';
 import { type Config, configSchema } from '../config/schema.ts';
 
 export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';

@@ -7,7 +7,7 @@
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { ReleaseOutcome } from './executor.ts';
 import type { ReleasePolicy } from './planner.ts';
-import { countByReason, type ReleaseItem, type SiteReleaseResult } from './types.ts';
+import { type ReleaseItem, resultCounts, type SiteReleaseResult } from './types.ts';
 
 export type ReleaseAction = 'released' | 'alreadyGone' | 'failed' | 'wouldRelease';
 
@@ -78,12 +78,7 @@ export function logRunSummary(context: AuditContext, result: SiteReleaseResult):
     site: context.site,
     runId: context.runId,
     dryRun: context.dryRun,
-    candidates: result.candidates.length,
-    released: result.released.length,
-    alreadyGone: result.released.filter((item) => item.alreadyGone).length,
-    failed: result.failed.length,
-    deferred: result.deferred.length,
-    kept: countByReason(result.kept),
+    ...resultCounts(result),
     rules: context.rules,
   };
   if (result.deferred.length > 0)

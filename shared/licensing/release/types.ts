@@ -69,3 +69,15 @@ export function countByReason(kept: readonly KeptItem[]): Partial<Record<KeepRea
   for (const item of kept) counts[item.reason] = (counts[item.reason] ?? 0) + 1;
   return counts;
 }
+
+/** How a run ended, in numbers: the run summary log line and the Lambda's result both show it. */
+export function resultCounts(result: SiteReleaseResult) {
+  return {
+    candidates: result.candidates.length,
+    released: result.released.length,
+    alreadyGone: result.released.filter((item) => item.alreadyGone).length,
+    failed: result.failed.length,
+    deferred: result.deferred.length,
+    kept: countByReason(result.kept),
+  };
+}
