@@ -47,8 +47,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(values.site !== undefined ? { site: values.site } : {}),
     ...(values.dir !== undefined ? { dir: values.dir } : {}),
   };
-  if (values.help || positionals.length === 0 || positionals[0] === 'help')
-    return { ...base, command: 'help' };
+  if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
+  if (positionals.length === 0) {
+    throw new UsageError('a command is required: monitor, release or certs put');
+  }
   const [first, second, ...rest] = positionals;
   let command: ParsedArgs['command'];
   if (first === 'monitor' || first === 'release') {

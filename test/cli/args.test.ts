@@ -12,6 +12,8 @@ describe('license-steward usage', () => {
 
   it.each([
     [['frobnicate', '--config', 'x.yaml'], /unknown command "frobnicate"/],
+    [[], /a command is required/],
+    [['--json'], /a command is required/],
     [['monitor'], /--config FILE is required/],
     [['monitor', '--config', 'x.yaml', '--bogus'], /Unknown option '--bogus'/],
     [['monitor', '--config', 'x.yaml', '--dry-run'], /--dry-run applies to release only/],

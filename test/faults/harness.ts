@@ -156,7 +156,8 @@ export async function cli(argv: string[]): Promise<CliRun> {
 export function releaseOf(run: CliRun): SiteReleaseResult {
   const site = run.document?.sites[0];
   if (!site) throw new Error(`no site in the release document:\n${run.stdout}\n${run.stderr}`);
-  return site as unknown as SiteReleaseResult;
+  // The CLI document lists `deferred` and `sinkErrors` only when they hold something.
+  return { deferred: [], sinkErrors: [], ...site } as unknown as SiteReleaseResult;
 }
 
 export function jsonLines(text: string): Array<Record<string, unknown>> {

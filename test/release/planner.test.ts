@@ -126,6 +126,11 @@ const allocationState: Case[] = [
     expected: 'quarantined',
   },
   { name: 'quarantined false', allocation: { quarantined: false }, expected: 'release' },
+  {
+    name: 'quarantined flag absent (doubt)',
+    allocation: { quarantined: null },
+    expected: 'quarantined',
+  },
   { name: 'no user on the allocation', allocation: { user: null }, expected: 'no-user' },
   {
     name: 'no user wins over no date',
@@ -187,6 +192,18 @@ const protections: Case[] = [
     user: { tags: [{ name: 'Finance' }, { name: 'license do not release' }] },
     rules: { tag: ['License Do Not Release'] },
     expected: 'protected:tag',
+  },
+  {
+    name: 'tag rule, user record without a tags list (doubt)',
+    user: { tags: undefined },
+    rules: { tag: ['License do not release'] },
+    expected: 'protected:tag',
+  },
+  {
+    name: 'customProperty rule, user record without a customProperties list (doubt)',
+    user: { customProperties: undefined },
+    rules: { customProperty: [{ name: 'LicenseManage', value: 'do-not-release' }] },
+    expected: 'protected:customProperty',
   },
   {
     name: 'tag rule, other tags only',
@@ -482,6 +499,32 @@ describe('planRelease: maxReleasesPerRun', () => {
     });
     expect(plan.candidates.map((item) => item.inactiveDays)).toEqual([100]);
     expect(plan.kept.map((item) => item.reason)).toEqual(['protected:tag']);
+  });
+
+  it('gives a protected allocation past the cap its protection as reason, not cap', () => {
+    const tagged = testUser({ tags: [{ name: 'keep' }] });
+    const blocked = testUser({ blacklisted: true });
+    const plain = testUser();
+    const allocations = [
+      testAllocation({ user: plain.allocationUser, lastUsed: daysAgo(500) }),
+      testAllocation({ user: tagged.allocationUser, lastUsed: daysAgo(300) }),
+      testAllocation({ user: blocked.allocationUser, lastUsed: daysAgo(200) }),
+      testAllocation({ user: testUser().allocationUser, lastUsed: daysAgo(100) }),
+    ];
+    const plan = planRelease({
+      allocations,
+      policy: releasePolicy(
+        releaseConfig({ maxReleasesPerRun: 1, neverRelease: { tag: ['keep'], blocked: 'Yes' } }),
+      ),
+      now: NOW,
+      users: new Map([tagged, blocked, plain].map((u) => [u.record.id, u.record])),
+    });
+    expect(plan.candidates.map((item) => item.inactiveDays)).toEqual([500]);
+    expect(plan.kept.map((item) => [item.inactiveDays, item.reason])).toEqual([
+      [300, 'protected:tag'],
+      [200, 'protected:blocked'],
+      [100, 'no-user'],
+    ]);
   });
 });
 

@@ -60,11 +60,52 @@ type FailedSiteJson = Omit<LicenseSnapshot, 'collectedAt'> & {
   error: string;
 };
 
-/** The DESIGN.md section 6 site object. */
-function siteJson(report: SiteReport): LicenseSnapshot | FailedSiteJson {
-  if (report.error === undefined) return report.snapshot;
+/** Only the listed keys of a block, in that order (`null` stays `null`). */
+function pick<T extends object, K extends keyof T>(
+  block: T | null,
+  keys: readonly K[],
+): Pick<T, K> | null {
+  if (block === null) return null;
+  const picked = {} as Pick<T, K>;
+  for (const key of keys) picked[key] = block[key];
+  return picked;
+}
+
+const USAGE_KEYS = [
+  'enabled',
+  'total',
+  'allocated',
+  'used',
+  'quarantined',
+  'excess',
+  'available',
+] as const;
+
+/**
+ * The DESIGN.md section 6 site object, exactly: the snapshot's additions (token detail, the LEF's
+ * licensed counts) go to the table and the sinks, not into the documented document.
+ */
+function documentedShape(snapshot: LicenseSnapshot) {
+  return {
+    site: snapshot.site,
+    collectedAt: snapshot.collectedAt,
+    professional: pick(snapshot.professional, USAGE_KEYS),
+    analyzer: pick(snapshot.analyzer, USAGE_KEYS),
+    analyzerCapacity: pick(snapshot.analyzerCapacity, [
+      'enabled',
+      'allocatedMinutes',
+      'usedMinutes',
+      'unavailableMinutes',
+    ]),
+    tokens: pick(snapshot.tokens, ['enabled', 'total', 'available']),
+    license: pick(snapshot.license, ['model', 'expiresAt', 'daysUntilExpiry']),
+  };
+}
+
+function siteJson(report: SiteReport) {
+  if (report.error === undefined) return documentedShape(report.snapshot);
   // A sink failure would leave a snapshot here; the CLI has no sinks, so this is QRS or certificates.
-  if (report.snapshot) return { ...report.snapshot, error: report.error };
+  if (report.snapshot) return { ...documentedShape(report.snapshot), error: report.error };
   return {
     site: report.site.name,
     collectedAt: null,

@@ -31,10 +31,25 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
     results.push(await releaseSite(site, args.dryRun || release.dryRun, io, now));
   }
   io.stdout(
-    args.json ? `${JSON.stringify({ sites: results }, null, 2)}\n` : formatReleaseReport(results),
+    args.json
+      ? `${JSON.stringify({ sites: results.map(documentedShape) }, null, 2)}\n`
+      : formatReleaseReport(results),
   );
   const failed = results.some((result) => result.error !== undefined || result.failed.length > 0);
   return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * The DESIGN.md section 6 site object: `deferred` and `sinkErrors` (always empty in the CLI, which
+ * has no deadline and writes no sinks) appear only when they hold something.
+ */
+function documentedShape(result: SiteReleaseResult) {
+  const { deferred, sinkErrors, ...documented } = result;
+  return {
+    ...documented,
+    ...(deferred.length > 0 ? { deferred } : {}),
+    ...(sinkErrors.length > 0 ? { sinkErrors } : {}),
+  };
 }
 
 /** One site; a failure is reported in its result so the other sites still run. */

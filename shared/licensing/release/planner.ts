@@ -80,13 +80,16 @@ export function screenAllocations(
       );
       continue;
     }
-    const quarantineProblem = problemOf(allocation, 'quarantined:');
-    if (quarantineProblem) {
+    if (allocation.quarantined !== false) {
+      // Absent or unreadable: QRS always sends the flag, so its absence is doubt.
+      const quarantineProblem = problemOf(allocation, 'quarantined:');
       kept.push(
         keptItem(
           item,
           'quarantined',
-          `the quarantined flag could not be read (${quarantineProblem}): kept`,
+          quarantineProblem
+            ? `the quarantined flag could not be read (${quarantineProblem}): kept`
+            : 'the allocation has no quarantined flag: kept on doubt',
         ),
       );
       continue;
@@ -189,6 +192,22 @@ export function selectCandidates(
   for (const entry of eligible) {
     const lookup = rules.needsUserRecord ? users.lookup(entry.userRecordId) : undefined;
     if (rules.needsUserRecord && !lookup) unresolved.add(entry.userRecordId);
+    // A record at hand is judged before the cap: the first rule that applies gives the reason.
+    if (lookup) {
+      if ('missing' in lookup) {
+        kept.push({ ...entry.item, reason: 'no-user', detail: lookup.missing });
+        continue;
+      }
+      const protection = rules.matchUserRecord(lookup.found);
+      if (protection) {
+        kept.push({
+          ...entry.item,
+          reason: protection.reason,
+          ...(protection.detail ? { detail: protection.detail } : {}),
+        });
+        continue;
+      }
+    }
     if (candidates.length + awaiting >= maxReleasesPerRun) {
       // Past the cap `awaiting` no longer changes: a provisional pass needs only the ids above.
       if (awaiting > 0) continue;
@@ -199,26 +218,11 @@ export function selectCandidates(
       });
       continue;
     }
-    if (!rules.needsUserRecord) {
-      candidates.push(entry.item);
-      continue;
-    }
-    if (!lookup) {
+    if (rules.needsUserRecord && !lookup) {
       awaiting++;
       continue;
     }
-    if ('missing' in lookup) {
-      kept.push({ ...entry.item, reason: 'no-user', detail: lookup.missing });
-      continue;
-    }
-    const protection = rules.matchUserRecord(lookup.found);
-    if (protection)
-      kept.push({
-        ...entry.item,
-        reason: protection.reason,
-        ...(protection.detail ? { detail: protection.detail } : {}),
-      });
-    else candidates.push(entry.item);
+    candidates.push(entry.item);
   }
   return { candidates, kept, awaiting, unresolvedUserIds: [...unresolved] };
 }

@@ -64,12 +64,23 @@ export function compileProtectionRules(neverRelease: NeverRelease): ProtectionRu
       return undefined;
     },
     matchUserRecord(record) {
+      // A record without the list a rule reads is doubt, as a missing flag is: keep.
       if (tags.size > 0) {
-        const tag = record.tags?.find((candidate) => tags.has(fold(candidate.name)));
+        if (!Array.isArray(record.tags))
+          return {
+            reason: 'protected:tag',
+            detail: 'the user record has no tags list: kept on doubt',
+          };
+        const tag = record.tags.find((candidate) => tags.has(fold(candidate.name)));
         if (tag) return { reason: 'protected:tag', detail: `neverRelease.tag ${tag.name}` };
       }
       if (properties.size > 0) {
-        const property = record.customProperties?.find((candidate) =>
+        if (!Array.isArray(record.customProperties))
+          return {
+            reason: 'protected:customProperty',
+            detail: 'the user record has no customProperties list: kept on doubt',
+          };
+        const property = record.customProperties.find((candidate) =>
           properties.has(pair(candidate.definition.name, candidate.value)),
         );
         if (property)

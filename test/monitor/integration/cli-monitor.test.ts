@@ -125,21 +125,9 @@ describe('license-steward monitor --json', () => {
       'usedMinutes',
       'unavailableMinutes',
     ]);
-    // The documented token keys first; QRS's token detail after them.
-    expect(site.tokens).toEqual({
-      enabled: false,
-      total: 0,
-      available: 0,
-      userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
-      loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
-    });
-    expect(Object.keys(site.tokens)).toEqual([
-      'enabled',
-      'total',
-      'available',
-      'userAccess',
-      'loginAccess',
-    ]);
+    // Exactly the documented keys: QRS's token detail and the LEF's counts stay in table and sinks.
+    expect(site.tokens).toEqual({ enabled: false, total: 0, available: 0 });
+    expect(Object.keys(site.license)).toEqual(['model', 'expiresAt', 'daysUntilExpiry']);
     expect(sim.requestCount()).toBe(2);
   });
 
