@@ -3,52 +3,21 @@ import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch-usage.ts';
 import { CLOUDWATCH_METRIC } from '#shared/sinks/metric-names.ts';
+import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { captureOutput, emfDocuments } from './helpers.ts';
 
 // Within CloudWatch's accepted window (14 days back), so Powertools prints no timestamp warning.
 const COLLECTED_AT = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString();
 
-const SNAPSHOT: LicenseSnapshot = {
-  site: 'prod',
+const SNAPSHOT: LicenseSnapshot = sampleSnapshot({
   collectedAt: COLLECTED_AT,
-  professional: {
-    enabled: true,
-    total: 10,
-    allocated: 5,
-    used: 4,
-    quarantined: 0,
-    excess: 0,
-    available: 5,
-  },
-  analyzer: {
-    enabled: true,
-    total: 20,
-    allocated: 7,
-    used: 6,
-    quarantined: 1,
-    excess: 0,
-    available: 12,
-  },
-  analyzerCapacity: {
-    enabled: true,
-    allocatedMinutes: 700,
-    usedMinutes: 212,
-    unavailableMinutes: 0,
-  },
-  tokens: {
-    enabled: false,
-    total: 0,
-    available: 0,
-    userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
-    loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
-  },
   license: {
     model: 'lef',
     expiresAt: '2026-04-15T00:00:00.000Z',
     daysUntilExpiry: 44.5,
     licensed: null,
   },
-};
+});
 
 function byType(documents: Array<Record<string, unknown>>): Map<unknown, Record<string, unknown>> {
   return new Map(documents.map((doc) => [doc.LicenseType, doc]));

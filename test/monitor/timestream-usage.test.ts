@@ -9,52 +9,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { MAX_RECORDS_PER_WRITE, writeTimestreamRecords } from '#shared/sinks/timestream.ts';
 import { timestreamUsageSink } from '#shared/sinks/timestream-usage.ts';
+import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { NOW } from './helpers.ts';
 
 const timestream = mockClient(TimestreamWriteClient);
 const TARGET = { database: 'license_steward', table: 'license_usage' };
 
-const SNAPSHOT: LicenseSnapshot = {
-  site: 'prod',
-  collectedAt: NOW.toISOString(),
-  professional: {
-    enabled: true,
-    total: 10,
-    allocated: 5,
-    used: 4,
-    quarantined: 0,
-    excess: 0,
-    available: 5,
-  },
-  analyzer: {
-    enabled: true,
-    total: 20,
-    allocated: 7,
-    used: 6,
-    quarantined: 1,
-    excess: 0,
-    available: 12,
-  },
-  analyzerCapacity: {
-    enabled: true,
-    allocatedMinutes: 700,
-    usedMinutes: 212,
-    unavailableMinutes: 0,
-  },
-  tokens: {
-    enabled: false,
-    total: 0,
-    available: 0,
-    userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
-    loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
-  },
-  license: {
-    model: 'lef',
-    expiresAt: '2026-04-15T00:00:00.000Z',
-    daysUntilExpiry: 44.5,
-    licensed: { professional: 10, analyzer: 20, tokens: null },
-  },
-};
+const SNAPSHOT: LicenseSnapshot = sampleSnapshot({ collectedAt: NOW.toISOString() });
 
 function writtenRecords(): _Record[] {
   return timestream
