@@ -54,12 +54,6 @@ async function monitorCliSite(site: SiteConfig, now: Date, io: CliIo): Promise<S
   }
 }
 
-/** A site that failed keeps the documented shape: its blocks null, `error` saying why. */
-type FailedSiteJson = Omit<LicenseSnapshot, 'collectedAt'> & {
-  collectedAt: string | null;
-  error: string;
-};
-
 /** Only the listed keys of a block, in that order (`null` stays `null`). */
 function pick<T extends object, K extends keyof T>(
   block: T | null,
@@ -102,6 +96,7 @@ function documentedShape(snapshot: LicenseSnapshot) {
   };
 }
 
+/** A site that failed keeps the documented shape: its blocks null, `error` saying why. */
 function siteJson(report: SiteReport) {
   if (report.error === undefined) return documentedShape(report.snapshot);
   // A sink failure would leave a snapshot here; the CLI has no sinks, so this is QRS or certificates.
