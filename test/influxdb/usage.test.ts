@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb-usage.ts';
 import { InfluxDbWriter } from '#shared/sinks/influxdb-writer.ts';
+import { sampleSnapshot as sharedSnapshot } from '#test/support/snapshot.ts';
 import { type InfluxServer, startInfluxServer } from './server.ts';
 
 const TOKEN = 'usage-test-token-0123456789';
@@ -14,47 +15,16 @@ const T = 1772366400000; // 2026-03-01T12:00:00Z
 
 /** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/monitor collects it). */
 function sampleSnapshot(): LicenseSnapshot {
-  return {
-    site: 'prod',
-    collectedAt: '2026-03-01T12:00:00.000Z',
-    professional: {
-      enabled: true,
-      total: 10,
-      allocated: 5,
-      used: 5,
-      quarantined: 0,
-      excess: 0,
-      available: 5,
-    },
-    analyzer: {
-      enabled: true,
-      total: 20,
-      allocated: 8,
-      used: 6,
-      quarantined: 1,
-      excess: 0,
-      available: 11,
-    },
-    analyzerCapacity: {
-      enabled: true,
-      allocatedMinutes: 700,
-      usedMinutes: 212,
-      unavailableMinutes: 0,
-    },
-    tokens: {
-      enabled: false,
-      total: 0,
-      available: 0,
-      userAccess: { tokenCost: 1, allocatedTokens: 0, usedTokens: 0, quarantinedTokens: 0 },
-      loginAccess: { tokenCost: 0.1, allocatedTokens: 0, usedTokens: 0, unavailableTokens: 0 },
-    },
+  const base = sharedSnapshot();
+  return sharedSnapshot({
+    professional: { ...(base.professional as AccessTypeUsage), used: 5 },
+    analyzer: { ...(base.analyzer as AccessTypeUsage), allocated: 8, available: 11 },
     license: {
-      model: 'lef',
+      ...(base.license as NonNullable<LicenseSnapshot['license']>),
       expiresAt: '2026-04-16T00:00:00.000Z',
       daysUntilExpiry: 45.5,
-      licensed: { professional: 10, analyzer: 20, tokens: null },
     },
-  };
+  });
 }
 
 /** A token site: Professional and Analyzer off, QRS's userAccess and loginAccess blocks. */
