@@ -7,6 +7,7 @@ import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from '
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { type JobName, siteJob } from '#shared/config/site-job.ts';
 import { StewardMonitoring } from './constructs/monitoring.ts';
 import { type QrsDestination, StewardNetwork } from './constructs/network.ts';
 import { SCHEDULE_DELIVERY, StewardSchedules } from './constructs/schedules.ts';
@@ -41,6 +42,7 @@ export class LicenseStewardStack extends Stack {
       ...props,
     });
     const { config, aws, sites, influxdb } = props.deployment;
+    const sitesFor = (job: JobName) => sites.filter(({ site }) => siteJob(site, job).enabled);
     Tags.of(this).add('project', 'license-steward');
     const logRetention = aws.logRetentionDays as RetentionDays;
     const destinations = config.destinations;
@@ -92,7 +94,7 @@ export class LicenseStewardStack extends Stack {
       securityGroup: this.network.functionSecurityGroup(
         'MonitorSecurityGroup',
         'license-monitor: QRS of its sites, HTTPS to AWS APIs',
-        qrsOf(sites.filter(({ site }) => site.licenseMonitor.enable)),
+        qrsOf(sitesFor('monitor')),
         influxEgress,
       ),
       // A failed reading is retried once; after that the next scheduled run is the retry.
@@ -108,7 +110,7 @@ export class LicenseStewardStack extends Stack {
       securityGroup: this.network.functionSecurityGroup(
         'ReleaseSecurityGroup',
         'license-release: QRS of its sites, HTTPS to AWS APIs',
-        qrsOf(sites.filter(({ site }) => site.licenseRelease?.enable === true)),
+        qrsOf(sitesFor('release')),
         influxEgress,
       ),
       // One run at a time across all sites: runs never overlap (a second one is throttled and
@@ -121,11 +123,11 @@ export class LicenseStewardStack extends Stack {
 
     // Each function reads the certificates of the sites it runs for, nothing else.
     this.monitorFunction.grantParameters(
-      sites.filter(({ site }) => site.licenseMonitor.enable).flatMap(certificatesOf),
+      sitesFor('monitor').flatMap(certificatesOf),
       aws.certificatesKmsKeyArn,
     );
     this.releaseFunction.grantParameters(
-      sites.filter(({ site }) => site.licenseRelease?.enable === true).flatMap(certificatesOf),
+      sitesFor('release').flatMap(certificatesOf),
       aws.certificatesKmsKeyArn,
     );
 

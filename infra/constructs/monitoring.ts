@@ -24,17 +24,16 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { siteJob } from '#shared/config/site-job.ts';
 import {
   CLOUDWATCH_DIMENSION,
   CLOUDWATCH_METRIC,
   LICENSE_TYPE,
-} from '#shared/sinks/metric-names.ts';
-import {
   RELEASE_CANDIDATES_METRIC,
   RELEASE_DEFERRED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASED_METRIC,
-} from '#shared/sinks/release-metrics.ts';
+} from '#shared/names.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -121,7 +120,7 @@ export class StewardMonitoring extends Construct {
 
     this.dashboard.addWidgets(
       new TextWidget({
-        markdown: `## Site ${site.name}\nMonitor: ${site.licenseMonitor.enable ? site.licenseMonitor.schedule : 'off'} · Release: ${site.licenseRelease?.enable ? `${site.licenseRelease.schedule}${site.licenseRelease.dryRun ? ' (dry run)' : ''}` : 'off'} · ${site.timezone}`,
+        markdown: `## Site ${site.name}\nMonitor: ${scheduleText(site, 'monitor')} · Release: ${scheduleText(site, 'release')} · ${site.timezone}`,
         width: 24,
         height: 2,
       }),
@@ -199,7 +198,7 @@ export class StewardMonitoring extends Construct {
       }),
     );
 
-    if (site.licenseMonitor.enable) {
+    if (siteJob(site, 'monitor').enabled) {
       for (const type of ['professional', 'analyzer'] as const) {
         const threshold = site.alarms.availableBelow[type];
         this.alarm(`${site.name}-${type}-available-low`, {
@@ -232,7 +231,7 @@ export class StewardMonitoring extends Construct {
       this.addSilenceAlarm(site, metric);
     }
 
-    if (site.licenseRelease?.enable) {
+    if (siteJob(site, 'release').enabled) {
       const failed = (type: 'professional' | 'analyzer') =>
         metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, LEVEL_PERIOD);
       this.alarm(`${site.name}-release-failed`, {
@@ -387,4 +386,13 @@ export function silentMinutesFor(schedule: string): number {
   if (!rate) return 25 * 60;
   const unit = { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day'];
   return Math.min(Math.max(3 * Number(rate[1]) * unit, 60), 7 * 24 * 60);
+}
+
+/** `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)` or `off`, for the dashboard's site header. */
+function scheduleText(site: SiteConfig, job: 'monitor' | 'release'): string {
+  const state = siteJob(site, job);
+  if (!state.enabled) return 'off';
+  return job === 'release' && site.licenseRelease?.dryRun
+    ? `${state.schedule} (dry run)`
+    : state.schedule;
 }

@@ -19,6 +19,7 @@ import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { siteJob } from '#shared/config/site-job.ts';
 
 /** Delivery policy per job: a couple of retries for throttling/service errors, then the DLQ. */
 export const SCHEDULE_DELIVERY = {
@@ -42,11 +43,12 @@ export class StewardSchedules extends Construct {
     super(scope, id);
     this.group = new ScheduleGroup(this, 'Group');
     for (const site of props.sites) {
-      if (site.licenseMonitor.enable) {
-        this.add(site, 'monitor', site.licenseMonitor.schedule, props.monitor, props);
-      }
-      if (site.licenseRelease?.enable) {
-        this.add(site, 'release', site.licenseRelease.schedule, props.release, props);
+      for (const [job, target] of [
+        ['monitor', props.monitor],
+        ['release', props.release],
+      ] as const) {
+        const state = siteJob(site, job);
+        if (state.enabled) this.add(site, job, state.schedule, target, props);
       }
     }
   }

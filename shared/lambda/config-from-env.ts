@@ -3,9 +3,9 @@
  * the bundle at build time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated
  * again at cold start with the same schema as the CLI.
  */
-import { ConfigError } from '../config/errors.ts';
-import { formatIssues } from '../config/issues.ts';
-import { type Config, configSchema } from '../config/schema.ts';
+import { ConfigError } from '#shared/config/errors.ts';
+import { formatIssues } from '#shared/config/issues.ts';
+import { type Config, configSchema } from '#shared/config/schema.ts';
 
 export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
 

@@ -23,11 +23,6 @@ export class QrsClientPool {
     this.clients.set(site.name, { tls, client });
     return client;
   }
-
-  closeAll(): void {
-    for (const { client } of this.clients.values()) client.close();
-    this.clients.clear();
-  }
 }
 
 function sameTls(a: QrsTlsMaterial, b: QrsTlsMaterial): boolean {

@@ -1,17 +1,20 @@
 /**
  * The first middleware of a run, for both functions: which site the scheduled event names, a run
- * id (the Lambda request id), and both on every log line from here on (the SSM fetch included).
+ * id (the Lambda request id), and both on every log line from here on (the SSM read included).
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import type { Config, SiteConfig } from '../config/schema.ts';
+import type { Config, SiteConfig } from '#shared/config/schema.ts';
+import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { siteForEvent } from './site-event.ts';
 
 export interface SiteRun {
   site: SiteConfig;
   runId: string;
+  /** The site's certificates, once `siteCertificates` has read them. */
+  tls?: QrsTlsMaterial;
 }
 
 /** The Lambda context with the run `startRun` set on it. */

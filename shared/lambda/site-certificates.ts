@@ -1,15 +1,15 @@
 /**
- * The site's client certificate, key and CA from SSM SecureString parameters through `@middy/ssm`:
- * fetched on the first invocation for that site (no prefetch at import, so an unreachable SSM is
- * a clear error and not a crashed cold start), cached across warm invocations for
- * `CERT_CACHE_MS`. One middleware instance per site, so a missing parameter of one site never
- * breaks the runs of another.
+ * The site's client certificate, key and CA for a run, read through the function's one
+ * `SsmReader` (kept for 15 minutes across warm invocations). Read on the first invocation, not at
+ * import, so an unreachable SSM is a clear error and not a crashed cold start; nothing is read
+ * for a site whose job is off (nothing will connect to QRS).
  */
-import type { MiddlewareObj } from '@middy/core';
-import ssm from '@middy/ssm';
-import type { Config, SiteConfig } from '../config/schema.ts';
-import { runOf, type SiteRunContext, type SiteRunMiddleware } from './run-context.ts';
-import { CERT_CACHE_MS, ssmFetchData } from './ssm-certificates.ts';
+import { CERTIFICATE_KINDS } from '#shared/config/certificates.ts';
+import type { SiteConfig } from '#shared/config/schema.ts';
+import { type JobName, siteJob } from '#shared/config/site-job.ts';
+import { readSiteCertificates } from '#shared/secrets/read.ts';
+import { SecretError, type SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { runOf, type SiteRunMiddleware } from './run-context.ts';
 
 export class CertificateFetchError extends Error {
   constructor(site: string, parameters: string[], reasons: string[]) {
@@ -20,55 +20,25 @@ export class CertificateFetchError extends Error {
   }
 }
 
-type Before = NonNullable<MiddlewareObj<unknown, unknown, Error, SiteRunContext>['before']>;
-
-/**
- * @param job which function this is: its cache is its own, and a site whose job is disabled
- *   fetches nothing (nothing will connect to QRS).
- */
-export function siteCertificates(
-  config: Config,
-  job: { name: string; enabled: (site: SiteConfig) => boolean },
-): SiteRunMiddleware {
-  const perSite = new Map<string, { before: Before; parameters: string[] }>();
-  for (const site of config.sites) {
-    const fetchData = ssmFetchData({ ...config, sites: [site] });
-    if (Object.keys(fetchData).length === 0) continue;
-    const middleware = ssm({
-      fetchData,
-      cacheKey: `license-steward-${job.name}-certificates-${site.name}`,
-      cacheExpiry: CERT_CACHE_MS,
-      disablePrefetch: true,
-      setToContext: true,
-    }) as SiteRunMiddleware;
-    if (middleware.before) {
-      perSite.set(site.name, { before: middleware.before, parameters: Object.values(fetchData) });
-    }
-  }
+export function siteCertificates(ssm: SsmReader, job: JobName): SiteRunMiddleware {
   return {
     name: 'license-steward-site-certificates',
     before: async (request) => {
-      const { site } = runOf(request.context);
-      if (!job.enabled(site)) return;
-      const entry = perSite.get(site.name);
-      if (!entry) return; // file certificates: reported when they are read from the context
+      const run = runOf(request.context);
+      if (!siteJob(run.site, job).enabled) return;
       try {
-        await entry.before(request);
+        run.tls = await readSiteCertificates(run.site, ssm);
       } catch (error) {
-        throw new CertificateFetchError(site.name, entry.parameters, reasons(error));
+        if (!(error instanceof SecretError) || error.reasons.length === 0) throw error;
+        throw new CertificateFetchError(run.site.name, parameterNames(run.site), error.reasons);
       }
     },
   };
 }
 
-/** @middy/ssm wraps the SDK errors in `cause.data`; their names and messages carry no secrets. */
-function reasons(error: unknown): string[] {
-  const data = (error as { cause?: { data?: unknown } })?.cause?.data;
-  const list = Array.isArray(data) && data.length > 0 ? data : [error];
-  const messages = list.map((item) =>
-    item instanceof Error
-      ? `${item.name === 'Error' ? '' : `${item.name}: `}${item.message}`
-      : String(item),
-  );
-  return [...new Set(messages)]; // one failed batch rejects every key in it with the same error
+function parameterNames(site: SiteConfig): string[] {
+  return CERTIFICATE_KINDS.flatMap((kind) => {
+    const source = site.qrs.certificates[kind];
+    return 'ssmParameter' in source ? [source.ssmParameter] : [];
+  });
 }

@@ -1,6 +1,6 @@
 /** The scheduled event: EventBridge Scheduler passes `{ "site": "<name>" }` as the input. */
 import { z } from 'zod';
-import type { Config, SiteConfig } from '../config/schema.ts';
+import type { Config, SiteConfig } from '#shared/config/schema.ts';
 
 export const siteEventSchema = z.looseObject({ site: z.string().min(1) });
 

@@ -5,7 +5,7 @@
  * failed, and the caller decides what a failure means (Lambda error, CLI exit 1).
  */
 import type { RunLogger } from '../observability/logger.ts';
-import { type SinkOutcome, type UsageSink, writeUsage } from '../sinks/usage-sink.ts';
+import { type SinkOutcome, type UsageSink, writeToSinks } from './sinks.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 
 export interface MonitorSiteInput {
@@ -39,7 +39,7 @@ export async function monitorSite(input: MonitorSiteInput): Promise<MonitorSiteO
     });
     return { site, ok: false, snapshot: null, error: message, sinks: [] };
   }
-  const outcomes = await writeUsage(sinks, snapshot);
+  const outcomes = await writeToSinks(sinks, snapshot);
   const failed = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]));
   for (const outcome of failed) {
     logger.error(`writing license usage to ${outcome.sink} failed`, {

@@ -1,44 +1,81 @@
-/** The usage sinks `destinations` enables. Clients are made only for the sinks that are on. */
+/**
+ * The one builder of sinks: from `destinations`, both kinds at once, the usage sinks (monitor) and
+ * the release sinks (release run), each destination's two writers side by side. A client is made
+ * only for a destination that is on, and shared by its two writers.
+ */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
-import type { DestinationsConfig } from '../config/schema.ts';
-import { cloudWatchUsageSink } from './cloudwatch-usage.ts';
-import { influxDbWriterFromConfig, influxStaticTags } from './influxdb-from-config.ts';
-import { influxDbUsageSink } from './influxdb-usage.ts';
-import type { InfluxDbWriter } from './influxdb-writer.ts';
-import { timestreamUsageSink } from './timestream-usage.ts';
-import type { UsageSink } from './usage-sink.ts';
+import type { DestinationsConfig } from '#shared/config/schema.ts';
+import type { ReleaseSink, UsageSink } from '#shared/licensing/sinks.ts';
+import { createServiceMetrics, type MetricsLogger } from '#shared/observability/metrics.ts';
+import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { cloudWatchReleaseSink } from './cloudwatch/release.ts';
+import { cloudWatchUsageSink } from './cloudwatch/usage.ts';
+import { influxDbWriterFromConfig, influxStaticTags } from './influxdb/from-config.ts';
+import { influxDbReleaseSink } from './influxdb/release.ts';
+import { influxDbUsageSink } from './influxdb/usage.ts';
+import type { InfluxDbWriter } from './influxdb/writer.ts';
+import { createTimestreamClient } from './timestream/client.ts';
+import { timestreamReleaseSink } from './timestream/release.ts';
+import { timestreamUsageSink } from './timestream/usage.ts';
 
-export interface UsageSinkClients {
-  timestream: () => TimestreamWriteClient;
-  metrics: () => Metrics;
+export interface SinkClients {
+  /** Default: a Timestream client with the SDK's standard settings. */
+  timestream?: () => TimestreamWriteClient;
+  /** Default: Powertools Metrics (EMF) in `destinations.cloudwatch.namespace`. */
+  metrics?: () => Metrics;
   /** Default: built from `destinations.influxdb` (token from its source on the first write). */
   influxdb?: () => InfluxDbWriter;
+  /** For the InfluxDB token in SSM: the function's one reader. */
+  ssm?: SsmReader;
+  /** Where Powertools Metrics reports its own problems. */
+  logger?: MetricsLogger;
 }
 
 /** `destinations`; `influxdb` may be left out (then off). */
 export type SinkDestinations = Omit<DestinationsConfig, 'influxdb'> &
   Partial<Pick<DestinationsConfig, 'influxdb'>>;
 
-export function usageSinksFromConfig(
-  destinations: SinkDestinations,
-  clients: UsageSinkClients,
-): UsageSink[] {
-  const sinks: UsageSink[] = [];
-  if (destinations.timestream.enable) {
-    sinks.push(
-      timestreamUsageSink(
-        clients.timestream(),
-        { database: destinations.timestream.database, table: destinations.timestream.usageTable },
-        destinations.tags,
-      ),
+export interface Sinks {
+  usage: UsageSink[];
+  release: ReleaseSink[];
+}
+
+export function sinksFromConfig(destinations: SinkDestinations, clients: SinkClients = {}): Sinks {
+  const sinks: Sinks = { usage: [], release: [] };
+  const { timestream, cloudwatch, influxdb, tags } = destinations;
+  if (timestream.enable) {
+    const client = once(clients.timestream ?? createTimestreamClient);
+    const { database } = timestream;
+    sinks.usage.push(
+      timestreamUsageSink(client(), { database, table: timestream.usageTable }, tags),
+    );
+    sinks.release.push(
+      timestreamReleaseSink(client, { database, table: timestream.releaseTable }, tags),
     );
   }
-  if (destinations.cloudwatch.enable) sinks.push(cloudWatchUsageSink(clients.metrics()));
-  const influxdb = destinations.influxdb;
+  if (cloudwatch.enable) {
+    const metrics =
+      clients.metrics?.() ?? createServiceMetrics(cloudwatch.namespace, clients.logger);
+    sinks.usage.push(cloudWatchUsageSink(metrics));
+    sinks.release.push(cloudWatchReleaseSink(metrics));
+  }
   if (influxdb?.enable) {
-    const writer = clients.influxdb?.() ?? influxDbWriterFromConfig(influxdb);
-    sinks.push(influxDbUsageSink(writer, influxStaticTags(destinations)));
+    const writer =
+      clients.influxdb?.() ??
+      influxDbWriterFromConfig(influxdb, clients.ssm ? { ssm: clients.ssm } : {});
+    const staticTags = influxStaticTags(destinations);
+    sinks.usage.push(influxDbUsageSink(writer, staticTags));
+    sinks.release.push(influxDbReleaseSink(writer, staticTags));
   }
   return sinks;
+}
+
+/** Made on first use, then the same one. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }

@@ -21,7 +21,7 @@ import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
-import { createQrsClient } from '#shared/qrs/from-config.ts';
+import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
 import { releaseSinksFromConfig } from '#shared/sinks/release-sinks.ts';
 import { createTimestreamClient } from '#shared/sinks/timestream.ts';

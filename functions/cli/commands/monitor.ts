@@ -5,24 +5,23 @@
  * One failing site does not stop the others; any failure is exit 1.
  */
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { readSiteCertificates } from '#shared/config/secrets.ts';
+import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
-import { createQrsClient } from '#shared/qrs/from-config.ts';
+import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 import { renderMonitorTable, type SiteReport } from './monitor-table.ts';
 
-const SKIPPED_NOTICE =
-  'license monitor is disabled for this site (licenseMonitor.enable: false): skipped';
-
 export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
   const sites = selectSites(config, args.site).filter((site) => {
-    if (site.licenseMonitor.enable) return true;
-    io.logger.info(SKIPPED_NOTICE, { site: site.name });
+    const state = siteJob(site, 'monitor');
+    if (state.enabled) return true;
+    io.logger.info(skippedNotice('monitor', state.reason), { site: site.name });
     return false;
   });
   const now = io.now ?? (() => new Date());

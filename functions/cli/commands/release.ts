@@ -6,12 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { readSiteCertificates } from '#shared/config/secrets.ts';
+import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
-import { createQrsClient } from '#shared/qrs/from-config.ts';
+import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
@@ -22,9 +23,10 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
   const results: SiteReleaseResult[] = [];
   for (const site of sites) {
     const release = site.licenseRelease;
-    if (!release?.enable) {
+    const state = siteJob(site, 'release');
+    if (!state.enabled || !release) {
       io.logger.warn(
-        `Site ${site.name}: license release is ${release ? 'disabled (licenseRelease.enable: false)' : 'not configured (no licenseRelease block)'}; skipped`,
+        `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
       );
       continue;
     }

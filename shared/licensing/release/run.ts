@@ -1,11 +1,12 @@
 /**
  * One site's release run, the same in Lambda and in the CLI: plan (read-only), then, unless dry
- * run, DELETE; every outcome logged as it happens; then the extra sinks (Timestream, CloudWatch),
- * whose failures are reported in the result instead of undoing or hiding what was done.
+ * run, DELETE; every outcome logged as it happens; then the sinks (Timestream, CloudWatch,
+ * InfluxDB), whose failures are reported in the result instead of undoing or hiding what was done.
  */
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import { type ReleaseSink, writeToSinks } from '../sinks.ts';
 import {
   type AuditContext,
   describeRuleSet,
@@ -18,21 +19,6 @@ import { type DeleteQrs, executeReleases } from './executor.ts';
 import { fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import { releasePolicy } from './planner.ts';
 import type { SiteReleaseResult } from './types.ts';
-
-/** A place the finished run is recorded besides the log (Timestream, CloudWatch metrics). */
-export interface ReleaseSink {
-  name: string;
-  write(run: CompletedReleaseRun): Promise<void>;
-}
-
-export interface CompletedReleaseRun {
-  runId: string;
-  /** The license types this run judged (enabled in `licenseRelease.licenseType`). */
-  licenseTypes: LicenseType[];
-  result: SiteReleaseResult;
-  /** Releases, failures and would-be releases, each with the time it happened. */
-  events: ReleaseEvent[];
-}
 
 export interface SiteReleaseInput {
   site: string;
@@ -90,22 +76,20 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     Object.assign(result, execution);
   }
 
-  for (const sink of input.sinks ?? []) {
-    try {
-      await sink.write({ runId: input.runId, licenseTypes, result, events });
-    } catch (error) {
-      const message = `${sink.name}: ${error instanceof Error ? error.message : String(error)}`;
-      result.sinkErrors.push(message);
-      input.logger.error(
-        'Release records could not be written to a sink; the log lines above hold them',
-        {
-          site: input.site,
-          runId: input.runId,
-          sink: sink.name,
-          error: message,
-        },
-      );
-    }
+  const outcomes = await writeToSinks(input.sinks ?? [], {
+    runId: input.runId,
+    licenseTypes,
+    result,
+    events,
+  });
+  for (const outcome of outcomes) {
+    if (outcome.ok) continue;
+    const message = `${outcome.sink}: ${outcome.error.message}`;
+    result.sinkErrors.push(message);
+    input.logger.error(
+      'Release records could not be written to a sink; the log lines above hold them',
+      { site: input.site, runId: input.runId, sink: outcome.sink, error: message },
+    );
   }
   logRunSummary(audit, result);
   return result;

@@ -17,7 +17,7 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { backoffDelayMs, type RetryPolicy, retryAfterMs, sleep } from '../qrs/retry.ts';
+import { backoffDelayMs, type RetryPolicy, retryAfterMs, sleep } from '#shared/qrs/retry.ts';
 
 export type InfluxDbVersion = 2 | 3;
 

@@ -4,14 +4,14 @@
  * report is left out of the record (never written as 0); a block it did not report has no record.
  */
 import type { _Record, Dimension, MeasureValue } from '@aws-sdk/client-timestream-write';
-import type { LicenseSnapshot } from '../licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import {
   LICENSE_TYPE,
   type LicenseTypeDimension,
   TIMESTREAM_DIMENSION,
   USAGE_MEASURE,
   USAGE_MEASURE_NAME,
-} from './metric-names.ts';
+} from '#shared/names.ts';
 
 export interface StaticTag {
   name: string;

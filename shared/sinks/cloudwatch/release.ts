@@ -1,39 +1,30 @@
 /**
  * CloudWatch metrics of a release run, as EMF through Powertools Metrics: per license type, with
  * exactly the dimensions `Site` and `LicenseType` (Powertools' default `service` dimension is
- * dropped, so alarms match on these two only). Names are exported for the alarms in `infra/`.
+ * dropped, so alarms match on these two only). The names are in `shared/names.ts`.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import type { LicenseType } from '#shared/qrs/allocation.ts';
-import { CLOUDWATCH_DIMENSION } from './metric-names.ts';
-
-/** Allocations the run selected for release (in a dry run: would have released). */
-export const RELEASE_CANDIDATES_METRIC = 'ReleaseCandidates';
-/** Allocations freed by the run (404 "already gone" included). */
-export const RELEASED_METRIC = 'Released';
-/** DELETEs that failed: alarm on `Sum > 0`. */
-export const RELEASE_FAILED_METRIC = 'ReleaseFailed';
-/** Candidates not attempted because the Lambda's time ran short (released by the next run). */
-export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
-
-export const RELEASE_METRIC_NAMES = [
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
+import {
+  CLOUDWATCH_DIMENSION,
   RELEASE_CANDIDATES_METRIC,
-  RELEASED_METRIC,
-  RELEASE_FAILED_METRIC,
   RELEASE_DEFERRED_METRIC,
-] as const;
+  RELEASE_FAILED_METRIC,
+  RELEASED_METRIC,
+  type ReleaseMetricName,
+} from '#shared/names.ts';
+import type { LicenseType } from '#shared/qrs/allocation.ts';
 
 /** `Site` and `LicenseType`, the same dimensions as the usage metrics. */
-export const SITE_DIMENSION = CLOUDWATCH_DIMENSION.site;
-export const LICENSE_TYPE_DIMENSION = CLOUDWATCH_DIMENSION.licenseType;
+const SITE_DIMENSION = CLOUDWATCH_DIMENSION.site;
+const LICENSE_TYPE_DIMENSION = CLOUDWATCH_DIMENSION.licenseType;
 
 /** The counts per license type; types with nothing to count still report 0 (alarms need data). */
 export function releaseCounts(
   result: SiteReleaseResult,
   types: readonly LicenseType[],
-): Map<LicenseType, Record<(typeof RELEASE_METRIC_NAMES)[number], number>> {
+): Map<LicenseType, Record<ReleaseMetricName, number>> {
   const counts = new Map(
     types.map((type) => [
       type,

@@ -5,11 +5,9 @@
  */
 import type { _Record, TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
-import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
-import { TIMESTREAM_DIMENSION } from './metric-names.ts';
-import { type TimestreamTarget, writeTimestreamRecords } from './timestream.ts';
-
-export const RELEASE_MEASURE_NAME = 'license_release';
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
+import { RELEASE_MEASURE_NAME, TIMESTREAM_DIMENSION } from '#shared/names.ts';
+import { type TimestreamTarget, writeTimestreamRecords } from './client.ts';
 
 /** Dimensions this module sets; a static tag with the same name is left out (ours win). */
 const OWN_DIMENSIONS = [

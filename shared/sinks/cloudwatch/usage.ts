@@ -5,15 +5,15 @@
  * `Available` must not fire on a made-up zero).
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LicenseSnapshot } from '../licensing/snapshot.ts';
+import type { UsageSink } from '#shared/licensing/sinks.ts';
+import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import {
   CLOUDWATCH_DIMENSION,
   CLOUDWATCH_METRIC,
   type CloudWatchMetricName,
   LICENSE_TYPE,
   type LicenseTypeDimension,
-} from './metric-names.ts';
-import type { UsageSink } from './usage-sink.ts';
+} from '#shared/names.ts';
 
 type MetricValue = [name: CloudWatchMetricName, value: number | null];
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];

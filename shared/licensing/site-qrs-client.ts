@@ -1,6 +1,6 @@
 /** Builds the QRS client for a configured site. */
-import type { SiteConfig } from '../config/schema.ts';
-import { QrsClient, type QrsLogger, type QrsTlsMaterial } from './client.ts';
+import type { SiteConfig } from '#shared/config/schema.ts';
+import { QrsClient, type QrsLogger, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 
 export function createQrsClient(
   site: SiteConfig,

@@ -10,23 +10,17 @@
  * where Butler's history has floats would be refused). Tags: the static tags plus `site`. A value
  * the server did not report is left out (never a made-up 0); a type that is off has no point.
  */
-import type { LicenseSnapshot } from '../licensing/snapshot.ts';
-import {
-  bool,
-  type FieldValue,
-  float,
-  type InfluxPoint,
-  text,
-  toLine,
-} from './influxdb-line-protocol.ts';
+
+import type { UsageSink } from '#shared/licensing/sinks.ts';
+import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import {
   INFLUX_FIELD,
   INFLUX_LICENSE_TYPE,
   INFLUX_MEASUREMENT,
   INFLUX_TAG,
-} from './influxdb-names.ts';
-import type { InfluxDbWriter } from './influxdb-writer.ts';
-import type { UsageSink } from './usage-sink.ts';
+} from '#shared/names.ts';
+import { bool, type FieldValue, float, type InfluxPoint, text, toLine } from './line-protocol.ts';
+import type { InfluxDbWriter } from './writer.ts';
 
 type Field = readonly [name: string, value: FieldValue | null];
 

@@ -1,22 +1,24 @@
 /**
  * The InfluxDB writer `destinations.influxdb` describes. The token (and a private CA, if set) is
  * read on the first write, not at import: an unreachable SSM is then a sink error of that run
- * naming the parameter, never a crashed cold start. In Lambda it is kept for 15 minutes across
- * warm invocations (like the QRS certificates), so a rotated token is picked up without a deploy;
- * a failed read is not kept, the next run tries again.
+ * naming the parameter, never a crashed cold start. An SSM value is kept for 15 minutes by the
+ * `SsmReader` (like the QRS certificates), so a rotated token is picked up without a deploy; a
+ * failed read is not kept, the next run tries again.
  */
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { DestinationsConfig, InfluxDbConfig } from '../config/schema.ts';
-import { readSecretTexts, SecretError, type TextSecretSource } from '../config/secrets.ts';
-import { CERT_CACHE_MS } from '../lambda/ssm-certificates.ts';
-import type { InfluxDbCredentials, InfluxDbTarget } from './influxdb-writer.ts';
-import { InfluxDbWriter, type InfluxDbWriterOptions } from './influxdb-writer.ts';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
+import { readSecretTexts, SecretError, type TextSecretSource } from '#shared/secrets/read.ts';
+import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import type { InfluxDbCredentials, InfluxDbTarget } from './writer.ts';
+import { InfluxDbWriter, type InfluxDbWriterOptions } from './writer.ts';
 
-export const TOKEN_CACHE_MS = CERT_CACHE_MS;
+export const TOKEN_CACHE_MS = SECRET_CACHE_MS;
 
 export interface InfluxDbWriterDependencies {
-  ssm?: () => SSMClient;
+  /** The function's one SSM reader; default: one of its own, values kept `TOKEN_CACHE_MS`. */
+  ssm?: SsmReader;
   env?: NodeJS.ProcessEnv;
+  /** For the default reader's cache. */
   now?: () => number;
   /** Tests: no real waiting between retries. */
   sleep?: InfluxDbWriterOptions['sleep'];
@@ -47,56 +49,32 @@ export function influxDbWriterFromConfig(
   const { token, ca } = config;
   if (token === undefined)
     throw new Error('destinations.influxdb.token is required when enable is true');
-  let ssmClient: SSMClient | undefined;
-  const readers = {
-    ...(dependencies.ssm
-      ? {
-          ssm: () => {
-            ssmClient ??= (dependencies.ssm as () => SSMClient)();
-            return ssmClient;
-          },
-        }
-      : {}),
-    ...(dependencies.env ? { env: dependencies.env } : {}),
-  };
+  const ssm =
+    dependencies.ssm ??
+    new SsmReader(() => new SSMClient({}), {
+      cacheMs: TOKEN_CACHE_MS,
+      ...(dependencies.now ? { now: dependencies.now } : {}),
+    });
+  const readers = { ssm, ...(dependencies.env ? { env: dependencies.env } : {}) };
   const wanted: Record<string, { source: TextSecretSource; what: string }> = {
     token: { source: token, what: 'InfluxDB token (destinations.influxdb.token)' },
   };
   if (ca) wanted.ca = { source: ca, what: 'InfluxDB CA (destinations.influxdb.ca)' };
-  const read = async (): Promise<InfluxDbCredentials> => {
-    const texts = await readSecretTexts(wanted, readers);
-    return {
-      token: checkedToken(texts.token ?? '', token),
-      ...(texts.ca === undefined ? {} : { ca: checkedPem(texts.ca) }),
-    };
-  };
   return new InfluxDbWriter({
     target: influxDbTarget(config),
-    credentials: cached(read, TOKEN_CACHE_MS, dependencies.now ?? Date.now),
+    credentials: async () => {
+      const texts = await readSecretTexts(wanted, readers);
+      return {
+        token: checkedToken(texts.token ?? '', token),
+        ...(texts.ca === undefined ? {} : { ca: checkedPem(texts.ca) }),
+      };
+    },
     timeoutMs: config.timeoutSeconds * 1000,
     batchSize: config.batchSize,
     maxRetries: config.maxRetries,
     gzip: config.gzip,
     ...(dependencies.sleep ? { sleep: dependencies.sleep } : {}),
   });
-}
-
-/** Kept for `ttlMs`; one read at a time; a failed read is not kept. */
-function cached<T>(read: () => Promise<T>, ttlMs: number, now: () => number): () => Promise<T> {
-  let value: { data: T; at: number } | undefined;
-  let pending: Promise<T> | undefined;
-  return () => {
-    if (value && now() - value.at < ttlMs) return Promise.resolve(value.data);
-    pending ??= read()
-      .then((data) => {
-        value = { data, at: now() };
-        return data;
-      })
-      .finally(() => {
-        pending = undefined;
-      });
-    return pending;
-  };
 }
 
 function where(source: NonNullable<InfluxDbConfig['token']>): string {

@@ -12,7 +12,8 @@
  * (of the plan, in a dry run); `user` keeps the points of one run apart.
  */
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
-import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
+import { INFLUX_FIELD, INFLUX_MEASUREMENT, INFLUX_TAG } from '#shared/names.ts';
 import {
   bool,
   type FieldValue,
@@ -21,9 +22,8 @@ import {
   integer,
   text,
   toLine,
-} from './influxdb-line-protocol.ts';
-import { INFLUX_FIELD, INFLUX_MEASUREMENT, INFLUX_TAG } from './influxdb-names.ts';
-import type { InfluxDbWriter } from './influxdb-writer.ts';
+} from './line-protocol.ts';
+import type { InfluxDbWriter } from './writer.ts';
 
 /** The `action` tag: the same values as the Timestream `action` measure. */
 export const INFLUX_ACTION: Record<ReleaseEvent['action'], string> = {

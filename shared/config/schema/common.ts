@@ -1,0 +1,74 @@
+/** Value types shared by the configuration's sections (docs: README "Configure"). */
+import { z } from 'zod';
+import { parseSchedule } from '../schedule.ts';
+
+export const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/** A schedule expression, normalised (Butler's "every N minutes" becomes `rate(N minutes)`). */
+export const schedule = z.string().transform((text, context) => {
+  try {
+    return parseSchedule(text);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const timezone = z.string().refine(
+  (name) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: name });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'is not an IANA time zone name (e.g. Europe/Stockholm, UTC)' },
+);
+
+/** SSM parameter names as AWS accepts them (a path like /license-steward/prod/client-cert). */
+export const ssmParameterName = z
+  .string()
+  .regex(
+    /^[a-zA-Z0-9_.\-/]{1,1011}$/,
+    'is not a valid SSM parameter name (letters, digits, _ . - /)',
+  );
+
+/** A certificate or key: a PEM file (CLI) or an SSM SecureString parameter (Lambda, or CLI with AWS credentials). */
+export const secretSourceSchema = z
+  .union([z.strictObject({ file: nonEmpty }), z.strictObject({ ssmParameter: ssmParameterName })], {
+    error: 'must be { file: PATH } or { ssmParameter: NAME }',
+  })
+  .superRefine((source, context) => {
+    // PEM text pasted as the path would be echoed in "cannot read file …": refuse it, unechoed.
+    if ('file' in source && /-----BEGIN|[\r\n]/.test(source.file))
+      context.addIssue({
+        code: 'custom',
+        path: ['file'],
+        message:
+          'must be the path of a PEM file, not the PEM text (save the text as a file, or store it in SSM with `license-steward certs put`)',
+      });
+  });
+export type SecretSource = z.infer<typeof secretSourceSchema>;
+
+/** A rule list that may be written as an empty key (`tag:`) in YAML: null means none. */
+export const ruleList = <T extends z.ZodType>(item: T) =>
+  z
+    .array(item)
+    .nullish()
+    .transform((list) => list ?? []);
+
+/** The InfluxDB API token: an SSM SecureString parameter (Lambda), a file or an environment variable. */
+export const tokenSourceSchema = z.union(
+  [
+    z.strictObject({ ssmParameter: ssmParameterName }),
+    z.strictObject({ file: nonEmpty }),
+    z.strictObject({
+      env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+    }),
+  ],
+  { error: 'must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }' },
+);
+export type TokenSource = z.infer<typeof tokenSourceSchema>;

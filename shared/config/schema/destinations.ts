@@ -1,0 +1,148 @@
+/**
+ * `destinations`: where metrics and release records go (Timestream, CloudWatch, InfluxDB) and the
+ * static tags added to every stored record (docs/monitor.md, docs/influxdb.md).
+ */
+import { z } from 'zod';
+import { INFLUX_RESERVED_TAG_NAMES } from '#shared/names.ts';
+import {
+  nonEmpty,
+  ruleList,
+  secretSourceSchema,
+  ssmParameterName,
+  tokenSourceSchema,
+} from './common.ts';
+
+/** Timestream dimension names: not reserved, not `ts_…`. */
+const tagName = z
+  .string()
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_]{0,59}$/,
+    'must be letters, digits and _ (a Timestream dimension name)',
+  )
+  .refine((name) => !/^(time|measure_name|measure_value.*|ts_.*|site|license_type)$/i.test(name), {
+    message: 'is reserved (time, measure_name, measure_value*, ts_*, site, license_type)',
+  });
+
+// ---------------------------------------------------------------------------------------------
+// InfluxDB (`destinations.influxdb`): Amazon Timestream for InfluxDB or any InfluxDB 2 / 3, in
+// Butler's measurements so existing Grafana dashboards keep working (docs/influxdb.md).
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** The server's base URL, normalised without a trailing slash. */
+const influxUrl = z.string().transform((text, context) => {
+  const problem = (message: string) => {
+    context.addIssue({ code: 'custom', message });
+    return z.NEVER;
+  };
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    return problem('must be a URL such as https://influxdb.example.com:8086');
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)))
+    return problem('must use https:// (plain http:// only to localhost)');
+  if (url.username !== '' || url.password !== '')
+    return problem('must not hold a user name or password (the token authenticates)');
+  if (url.search !== '' || url.hash !== '')
+    return problem(
+      'must not have a query or fragment (org, bucket and database are keys of their own)',
+    );
+  if (/\/api(\/|$)/.test(url.pathname))
+    return problem(
+      "must be the server's base URL, without /api/... (e.g. https://influxdb.example.com:8086)",
+    );
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+});
+
+/** InfluxDB tag keys: `_…` is reserved by InfluxDB 2. */
+const influxTagName = z
+  .string()
+  .regex(
+    /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/,
+    'must be letters, digits, _ . - (starting with a letter)',
+  );
+
+const influxDbSchema = z
+  .strictObject({
+    enable: z.boolean().default(false),
+    url: influxUrl.optional(),
+    version: z.union([z.literal(2), z.literal(3)], { error: 'must be 2 or 3' }).default(2),
+    /** InfluxDB 2: organisation name (or id) and bucket. */
+    org: nonEmpty.optional(),
+    bucket: nonEmpty.optional(),
+    /** InfluxDB 3: database. */
+    database: nonEmpty.optional(),
+    token: tokenSourceSchema.optional(),
+    /** A private CA of the server's certificate (PEM), added to the public ones. */
+    ca: secretSourceSchema.optional(),
+    /** Static tags for InfluxDB only, besides `destinations.tags` (these win on the same name). */
+    tags: ruleList(z.strictObject({ name: influxTagName, value: nonEmpty })),
+    timeoutSeconds: z.number().positive().max(60).default(10),
+    batchSize: z.number().int().min(1).max(50_000).default(5000),
+    maxRetries: z.number().int().min(0).max(10).default(3),
+    gzip: z.boolean().default(false),
+  })
+  .superRefine((influx, context) => {
+    const problem = (path: (string | number)[], message: string) =>
+      context.addIssue({ code: 'custom', path, message });
+    if (influx.version === 2 && influx.database !== undefined)
+      problem(['database'], 'is for version 3: InfluxDB 2 writes to org + bucket');
+    if (influx.version === 3) {
+      for (const key of ['org', 'bucket'] as const)
+        if (influx[key] !== undefined)
+          problem([key], 'is for version 2: InfluxDB 3 writes to a database (database: NAME)');
+    }
+    influx.tags.forEach((tag, index) => {
+      if (INFLUX_RESERVED_TAG_NAMES.includes(tag.name.toLowerCase()))
+        problem(
+          ['tags', index, 'name'],
+          `"${tag.name}" is a tag or field the InfluxDB destination writes itself`,
+        );
+    });
+    if (!influx.enable) return;
+    if (influx.url === undefined) problem(['url'], 'is required when enable is true');
+    if (influx.token === undefined)
+      problem(['token'], 'is required when enable is true ({ ssmParameter: NAME } to deploy)');
+    if (influx.version === 2) {
+      if (influx.org === undefined) problem(['org'], 'is required for InfluxDB 2 (version: 2)');
+      if (influx.bucket === undefined)
+        problem(['bucket'], 'is required for InfluxDB 2 (version: 2)');
+    } else if (influx.database === undefined) {
+      problem(['database'], 'is required for InfluxDB 3 (version: 3)');
+    }
+  });
+export type InfluxDbConfig = z.infer<typeof influxDbSchema>;
+
+export const destinationsSchema = z.strictObject({
+  timestream: z
+    .strictObject({
+      enable: z.boolean().default(false),
+      database: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,256}$/)
+        .default('license_steward'),
+      usageTable: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,256}$/)
+        .default('license_usage'),
+      releaseTable: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{3,256}$/)
+        .default('license_release'),
+    })
+    .prefault({}),
+  cloudwatch: z
+    .strictObject({
+      enable: z.boolean().default(true),
+      namespace: z
+        .string()
+        .regex(/^[A-Za-z0-9_./#:-]{1,255}$/)
+        .default('LicenseSteward'),
+    })
+    .prefault({}),
+  influxdb: influxDbSchema.prefault({}),
+  tags: ruleList(z.strictObject({ name: tagName, value: nonEmpty })),
+});
+export type DestinationsConfig = z.infer<typeof destinationsSchema>;

@@ -1,0 +1,102 @@
+/**
+ * Turns secret sources into text: `{ file }`, `{ env }` or `{ ssmParameter }` (through the one
+ * `SsmReader`). Used for the QRS certificates (CLI and both Lambdas) and the InfluxDB token. Errors
+ * name the source (file, variable, parameter) and what it is for, never the value.
+ */
+import { readFile } from 'node:fs/promises';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { CERTIFICATE_KINDS, type CertificateKind } from '#shared/config/certificates.ts';
+import type { SiteConfig } from '#shared/config/schema.ts';
+import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
+import { SecretError, SsmReader } from './ssm-reader.ts';
+
+export { SecretError };
+
+/** A secret text (an API token, a PEM): a file, an environment variable or an SSM SecureString. */
+export type TextSecretSource = { file: string } | { env: string } | { ssmParameter: string };
+
+export interface SecretReaders {
+  /** Default: a reader with an SSM client of the SDK's standard settings, nothing kept. */
+  ssm?: SsmReader;
+  env?: NodeJS.ProcessEnv;
+}
+
+const defaultSsm = () => new SsmReader(() => new SSMClient({}));
+
+/** Several secret texts at once: one `GetParameters` call for those in SSM. */
+export async function readSecretTexts<K extends string>(
+  wanted: Record<K, { source: TextSecretSource; what: string }>,
+  readers: SecretReaders = {},
+  missingHint = `store ${Object.values<{ what: string }>(wanted)
+    .map(({ what }) => `the ${what}`)
+    .join(' and ')} as SecureString`,
+): Promise<Record<K, string>> {
+  const entries = Object.entries(wanted) as Array<[K, { source: TextSecretSource; what: string }]>;
+  const names = entries.flatMap(([, { source }]) =>
+    'ssmParameter' in source ? [source.ssmParameter] : [],
+  );
+  const fromSsm =
+    names.length > 0
+      ? await (readers.ssm ?? defaultSsm()).get(names, missingHint)
+      : new Map<string, string>();
+  const env = readers.env ?? process.env;
+  const values = {} as Record<K, string>;
+  for (const [key, { source, what }] of entries) {
+    if ('ssmParameter' in source) {
+      values[key] = fromSsm.get(source.ssmParameter) ?? '';
+    } else if ('env' in source) {
+      const value = env[source.env];
+      if (value === undefined || value === '')
+        throw new SecretError(`the ${what} environment variable ${source.env} is not set`);
+      values[key] = value;
+    } else {
+      values[key] = await readTextFile(source.file, what);
+    }
+  }
+  return values;
+}
+
+const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
+
+const CERTIFICATE_WHAT: Record<CertificateKind, string> = {
+  cert: 'client certificate',
+  key: 'client key',
+  ca: 'CA certificate',
+};
+
+/** The site's client certificate, key and CA as PEM text (each checked to be PEM). */
+export async function readSiteCertificates(
+  site: SiteConfig,
+  ssm?: SsmReader,
+): Promise<QrsTlsMaterial> {
+  const sources = site.qrs.certificates;
+  const wanted = Object.fromEntries(
+    CERTIFICATE_KINDS.map((kind) => [
+      kind,
+      { source: sources[kind], what: CERTIFICATE_WHAT[kind] },
+    ]),
+  ) as Record<CertificateKind, { source: TextSecretSource; what: string }>;
+  const texts = await readSecretTexts(
+    wanted,
+    ssm ? { ssm } : {},
+    'store them with `license-steward certs put`',
+  );
+  for (const kind of CERTIFICATE_KINDS) {
+    const source = sources[kind];
+    const where = 'file' in source ? source.file : `SSM parameter ${source.ssmParameter}`;
+    if (!PEM.test(texts[kind]))
+      throw new SecretError(
+        `${CERTIFICATE_WHAT[kind]} (${where}) is not PEM text (expected -----BEGIN ...-----)`,
+      );
+  }
+  return texts;
+}
+
+async function readTextFile(file: string, what: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw new SecretError(`cannot read the ${what} file ${file} (${code})`);
+  }
+}
