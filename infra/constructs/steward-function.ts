@@ -136,7 +136,7 @@ export class StewardFunction extends Construct {
   }
 
   /**
-   * Read access to exactly these SSM parameters (ssm:GetParameters, what @middy/ssm calls). With
+   * Read access to exactly these SSM parameters (ssm:GetParameters, what the SSM reader in shared/secrets calls). With
    * a customer managed key, kms:Decrypt on that key, only through SSM and only for these
    * parameters. With the default aws/ssm key no KMS statement is needed or possible without a
    * wildcard: its key policy already lets every principal of the account decrypt through SSM.

@@ -1,5 +1,5 @@
 /**
- * License expiry (DESIGN.md section 6): a date D (LEF `TIMELIMIT` or a signed key's `Valid To:`)
+ * License expiry (docs/monitor.md): a date D (LEF `TIMELIMIT` or a signed key's `Valid To:`)
  * means valid through the end of day D in UTC, so the license expires at D+1 00:00Z.
  */
 

@@ -1,6 +1,6 @@
 /**
  * One monitoring snapshot of a site: `accesstypeoverview` + `/qrs/license`, exactly two QRS
- * requests, in the `monitor --json` shape of DESIGN.md section 6. A block the server does not
+ * requests, in the `monitor --json` shape of docs/monitor.md. A block the server does not
  * report is `null` (older servers lack some), never a made-up zero.
  */
 import type { QrsClient } from '../qrs/client.ts';

@@ -41,11 +41,11 @@ const PARTS: Array<{ name: string; code: string }> = [
   },
   {
     name: 'Timestream client made (@aws-sdk/client-timestream-write)',
-    code: "import { createTimestreamClient } from '#shared/sinks/timestream.ts'; export const client = createTimestreamClient();",
+    code: "import { createTimestreamClient } from '#shared/sinks/timestream/client.ts'; export const client = createTimestreamClient();",
   },
   {
-    name: '@middy/core + @middy/ssm (+ @aws-sdk/client-ssm)',
-    code: "import middy from '@middy/core'; import ssm from '@middy/ssm'; export const m = [middy, ssm];",
+    name: '@middy/core + @aws-sdk/client-ssm',
+    code: "import middy from '@middy/core'; import { SSMClient } from '@aws-sdk/client-ssm'; export const m = [middy, SSMClient];",
   },
   {
     name: 'Powertools Logger + Metrics made',

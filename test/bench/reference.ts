@@ -45,7 +45,10 @@ export async function referenceRelease(
     for (const { userRecordId } of screenAllocations(allocations, policy, now).eligible) {
       if (users.has(userRecordId)) continue;
       try {
-        users.set(userRecordId, await qrs.getUser(userRecordId));
+        // One GET per user, as Butler does (`/qrs/user/{id}` and a one-id filter cost the same).
+        const [user] = await qrs.getUsersByFilter(`id eq ${userRecordId}`);
+        if (!user) throw new QrsHttpError(404, 'GET', '/user/full', 'not found');
+        users.set(userRecordId, user);
       } catch (error) {
         // A user that is gone is doubt for the planner (kept); anything else stops, as in Butler.
         if (!(error instanceof QrsHttpError && error.status === 404)) throw error;

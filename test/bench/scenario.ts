@@ -18,13 +18,12 @@ import { configSchema, type SiteConfig } from '#shared/config/schema.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import { releasePolicy } from '#shared/licensing/release/planner.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
+import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
-import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
-import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
-import { releaseSinksFromConfig } from '#shared/sinks/release-sinks.ts';
-import { createTimestreamClient } from '#shared/sinks/timestream.ts';
+import { sinksFromConfig } from '#shared/sinks/from-config.ts';
+import { createTimestreamClient } from '#shared/sinks/timestream/client.ts';
 import {
   benchReleaseBlock,
   type ScenarioArgs,
@@ -96,14 +95,14 @@ const logger = createLambdaLogger();
 const runLogger = asRunLogger(logger);
 
 // Built once per cold start, as handler.ts does (outside the measured run).
-const usageSinks = usageSinksFromConfig(config.destinations, {
+const usageSinks = sinksFromConfig(config.destinations, {
   timestream: createTimestreamClient,
   metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-});
-const releaseSinks = releaseSinksFromConfig(config.destinations, {
+}).usage;
+const releaseSinks = sinksFromConfig(config.destinations, {
   timestream: createTimestreamClient,
   logger,
-});
+}).release;
 
 const memory = { heapUsed: 0 };
 const sample = () => {

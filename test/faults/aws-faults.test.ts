@@ -18,16 +18,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { createServiceMetrics } from '#shared/observability/metrics.ts';
-import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
 import {
   RELEASE_CANDIDATES_METRIC,
   RELEASE_DEFERRED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASED_METRIC,
-} from '#shared/sinks/release-metrics.ts';
-import { releaseSinksFromConfig } from '#shared/sinks/release-sinks.ts';
-import { createTimestreamClient } from '#shared/sinks/timestream.ts';
+} from '#shared/names.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
+import { sinksFromConfig } from '#shared/sinks/from-config.ts';
+import { createTimestreamClient } from '#shared/sinks/timestream/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
@@ -83,10 +82,10 @@ const WITH_SINKS = {
 
 function monitorHandler(config: Config) {
   const logger = new Logger({ serviceName: 'license-steward' });
-  const sinks = usageSinksFromConfig(config.destinations, {
+  const sinks = sinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
     metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-  });
+  }).usage;
   return createMonitorHandler({ config, logger, sinks });
 }
 
@@ -94,9 +93,9 @@ function monitorHandler(config: Config) {
 function releaseWithSinks(config: Config) {
   const memory = memorySink();
   const sinks = [
-    ...releaseSinksFromConfig(config.destinations, {
+    ...sinksFromConfig(config.destinations, {
       timestream: () => new TimestreamWriteClient({}),
-    }),
+    }).release,
     memory,
   ];
   return { handler: releaseHandler({ config, sinks }), memory };

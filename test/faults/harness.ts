@@ -14,8 +14,8 @@ import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
 import { type Config, configSchema, type SiteConfig } from '#shared/config/schema.ts';
-import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import { QrsClient, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 import type { TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
@@ -37,7 +37,7 @@ export function deleteCount(sim: Simulator): number {
 }
 
 let unique = 0;
-/** Site names unique per process: @middy/ssm caches certificates per site for the whole process. */
+/** Site names unique per process, so no test sees another's kept certificates. */
 export function uniqueSiteName(prefix: string): string {
   unique++;
   return `${prefix}-${unique}`;

@@ -12,10 +12,11 @@ import { stringify } from 'yaml';
 import { ConfigError } from '#shared/config/errors.ts';
 import { parseConfig } from '#shared/config/load.ts';
 import type { InfluxDbConfig } from '#shared/config/schema.ts';
-import { influxDbWriterFromConfig, TOKEN_CACHE_MS } from '#shared/sinks/influxdb-from-config.ts';
-import { INFLUX_RESERVED_TAG_NAMES } from '#shared/sinks/influxdb-names.ts';
-import { releasePoints } from '#shared/sinks/influxdb-release.ts';
-import { usagePoints } from '#shared/sinks/influxdb-usage.ts';
+import { INFLUX_RESERVED_TAG_NAMES } from '#shared/names.ts';
+import { SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { influxDbWriterFromConfig, TOKEN_CACHE_MS } from '#shared/sinks/influxdb/from-config.ts';
+import { releasePoints } from '#shared/sinks/influxdb/release.ts';
+import { usagePoints } from '#shared/sinks/influxdb/usage.ts';
 import { configWith, deployProblems } from '../infra/helpers.ts';
 import { startInfluxServer } from './server.ts';
 
@@ -358,7 +359,12 @@ describe('destinations.influxdb: the token sources', () => {
     const server = await startInfluxServer({ token: 'the-real-token-123', org: 'o', bucket: 'b' });
     const writer = influxDbWriterFromConfig(
       parse({ ...V2, url: server.url, org: 'o', bucket: 'b' }).destinations.influxdb,
-      { ssm: () => new SSMClient({ region: 'eu-north-1' }), now: () => now },
+      {
+        ssm: new SsmReader(() => new SSMClient({ region: 'eu-north-1' }), {
+          cacheMs: TOKEN_CACHE_MS,
+          now: () => now,
+        }),
+      },
     );
 
     try {

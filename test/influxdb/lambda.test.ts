@@ -16,9 +16,9 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
-import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
-import { influxDbWriterFromConfig } from '#shared/sinks/influxdb-from-config.ts';
-import { releaseSinksFromConfig } from '#shared/sinks/release-sinks.ts';
+import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { sinksFromConfig } from '#shared/sinks/from-config.ts';
+import { influxDbWriterFromConfig } from '#shared/sinks/influxdb/from-config.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
@@ -119,15 +119,15 @@ const tokenReads = () =>
 /** The monitor Lambda as functions/license-monitor/handler.ts builds it. */
 function monitorHandler(config: Config) {
   const logger = new Logger({ serviceName: 'license-steward' });
-  const sinks = usageSinksFromConfig(config.destinations, {
+  const sinks = sinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
     metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
     influxdb: () =>
       influxDbWriterFromConfig(config.destinations.influxdb, {
-        ssm: () => new SSMClient({}),
+        ssm: new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS }),
         sleep: async () => {},
       }),
-  });
+  }).usage;
   return createMonitorHandler({ config, logger, sinks });
 }
 
@@ -241,14 +241,14 @@ describe('license-release Lambda with InfluxDB', () => {
   function releaseWith(config: Config) {
     const memory = memorySink();
     const sinks = [
-      ...releaseSinksFromConfig(config.destinations, {
+      ...sinksFromConfig(config.destinations, {
         timestream: () => new TimestreamWriteClient({}),
         influxdb: () =>
           influxDbWriterFromConfig(config.destinations.influxdb, {
-            ssm: () => new SSMClient({}),
+            ssm: new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS }),
             sleep: async () => {},
           }),
-      }),
+      }).release,
       memory,
     ];
     return { handler: releaseHandler({ config, sinks }), memory };

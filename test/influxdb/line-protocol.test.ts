@@ -11,7 +11,7 @@ import {
   LineProtocolError,
   text,
   toLine,
-} from '#shared/sinks/influxdb-line-protocol.ts';
+} from '#shared/sinks/influxdb/line-protocol.ts';
 import { parseLine } from './line-protocol-parser.ts';
 
 const AT = new Date('2026-03-01T12:00:00.000Z');

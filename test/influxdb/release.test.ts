@@ -6,11 +6,12 @@
  */
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
-import { type CompletedReleaseRun, runSiteRelease } from '#shared/licensing/release/run.ts';
+import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
+import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
-import { influxDbReleaseSink } from '#shared/sinks/influxdb-release.ts';
-import { InfluxDbWriter } from '#shared/sinks/influxdb-writer.ts';
+import { influxDbReleaseSink } from '#shared/sinks/influxdb/release.ts';
+import { InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';

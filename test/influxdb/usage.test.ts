@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb-usage.ts';
-import { InfluxDbWriter } from '#shared/sinks/influxdb-writer.ts';
+import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb/usage.ts';
+import { InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
 import { sampleSnapshot as sharedSnapshot } from '#test/support/snapshot.ts';
 import { type InfluxServer, startInfluxServer } from './server.ts';
 

@@ -8,7 +8,7 @@ import {
   InfluxDbWriteError,
   InfluxDbWriter,
   type InfluxDbWriterOptions,
-} from '#shared/sinks/influxdb-writer.ts';
+} from '#shared/sinks/influxdb/writer.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type InfluxServer, startInfluxServer } from './server.ts';
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import { CLOUDWATCH_METRIC } from '#shared/names.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
-import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch-usage.ts';
-import { CLOUDWATCH_METRIC } from '#shared/sinks/metric-names.ts';
+import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch/usage.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { captureOutput, emfDocuments } from './helpers.ts';
 

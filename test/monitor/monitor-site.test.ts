@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
 import type { LicenseSnapshot, SnapshotSource } from '#shared/licensing/snapshot.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { QrsHttpError } from '#shared/qrs/errors.ts';
-import type { UsageSink, UsageSinkName } from '#shared/sinks/usage-sink.ts';
 import { NOW } from './helpers.ts';
 
 const SOURCE: SnapshotSource = {
@@ -21,10 +21,7 @@ const SOURCE: SnapshotSource = {
   getLicense: async () => ({ lef: '1\r\nTIMELIMIT;;;2026-12-31\r\nX' }),
 };
 
-function recordingSink(
-  name: UsageSinkName,
-  fail?: Error,
-): UsageSink & { written: LicenseSnapshot[] } {
+function recordingSink(name: SinkName, fail?: Error): UsageSink & { written: LicenseSnapshot[] } {
   const written: LicenseSnapshot[] = [];
   return {
     name,

@@ -1,5 +1,5 @@
 /**
- * The license-release Lambda handler with its real middleware (@middy/ssm with a mocked SSM, the
+ * The license-release Lambda handler with its real middleware (the SSM reader with a mocked SSM, the
  * Powertools logger), against the QRS simulator over mutual TLS.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
 import { type Config, configSchema } from '#shared/config/schema.ts';
-import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/release/run.ts';
+import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';

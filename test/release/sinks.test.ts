@@ -9,19 +9,20 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CompletedReleaseRun } from '#shared/licensing/release/run.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import { createServiceMetrics } from '#shared/observability/metrics.ts';
-import { QrsClient } from '#shared/qrs/client.ts';
+import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
 import {
-  publishReleaseMetrics,
   RELEASE_CANDIDATES_METRIC,
   RELEASE_FAILED_METRIC,
+  RELEASE_MEASURE_NAME,
   RELEASED_METRIC,
-} from '#shared/sinks/release-metrics.ts';
-import { RELEASE_MEASURE_NAME, releaseRecords } from '#shared/sinks/release-records.ts';
-import { releaseSinksFromConfig } from '#shared/sinks/release-sinks.ts';
+} from '#shared/names.ts';
+import { createServiceMetrics } from '#shared/observability/metrics.ts';
+import { QrsClient } from '#shared/qrs/client.ts';
+import { publishReleaseMetrics } from '#shared/sinks/cloudwatch/release.ts';
+import { sinksFromConfig } from '#shared/sinks/from-config.ts';
+import { releaseRecords } from '#shared/sinks/timestream/release.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
@@ -65,9 +66,9 @@ const destinations = (overrides: { timestream?: boolean; cloudwatch?: boolean } 
 
 async function releaseWithSinks(dryRun: boolean) {
   const logger = memoryLogger();
-  const sinks = releaseSinksFromConfig(destinations(), {
+  const sinks = sinksFromConfig(destinations(), {
     timestream: () => new TimestreamWriteClient({ region: 'eu-north-1' }),
-  });
+  }).release;
   const result = await runSiteRelease({
     site: 'sample',
     release: releaseConfig({ neverRelease: { userDirectory: ['ADMIN', 'INTERNAL'] } }),

@@ -75,7 +75,7 @@ const USAGE_KEYS = [
 ] as const;
 
 /**
- * The DESIGN.md section 6 site object, exactly: the snapshot's additions (token detail, the LEF's
+ * The documented site object (docs/monitor.md, "The CLI"), exactly: the snapshot's additions (token detail, the LEF's
  * licensed counts) go to the table and the sinks, not into the documented document.
  */
 function documentedShape(snapshot: LicenseSnapshot) {

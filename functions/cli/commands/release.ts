@@ -42,7 +42,7 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
 }
 
 /**
- * The DESIGN.md section 6 site object: `deferred` and `sinkErrors` (always empty in the CLI, which
+ * The documented site object (docs/release.md, "Output"): `deferred` and `sinkErrors` (always empty in the CLI, which
  * has no deadline and writes no sinks) appear only when they hold something.
  */
 function documentedShape(result: SiteReleaseResult) {

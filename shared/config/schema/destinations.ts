@@ -4,13 +4,7 @@
  */
 import { z } from 'zod';
 import { INFLUX_RESERVED_TAG_NAMES } from '#shared/names.ts';
-import {
-  nonEmpty,
-  ruleList,
-  secretSourceSchema,
-  ssmParameterName,
-  tokenSourceSchema,
-} from './common.ts';
+import { nonEmpty, ruleList, secretSourceSchema, tokenSourceSchema } from './common.ts';
 
 /** Timestream dimension names: not reserved, not `ts_…`. */
 const tagName = z

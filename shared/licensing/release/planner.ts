@@ -1,5 +1,5 @@
 /**
- * The release rules of DESIGN.md section 5, as pure functions with the clock passed in.
+ * The release rules of docs/release.md ("The rules"), as pure functions with the clock passed in.
  *
  * Two stages, so the fetcher can ask QRS for user records only where they can still matter:
  * `screenAllocations` applies everything the allocation itself answers (quarantine, user, dates,

@@ -1,5 +1,5 @@
 /**
- * The release run's vocabulary: the allocation summary `A` of DESIGN.md section 6, the reasons an
+ * The release run's vocabulary: the allocation summary `A` of docs/release.md ("Output"), the reasons an
  * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
@@ -21,7 +21,7 @@ export const KEEP_REASONS = [
 ] as const;
 export type KeepReason = (typeof KEEP_REASONS)[number];
 
-/** `A` in DESIGN.md section 6. */
+/** `A` in docs/release.md ("Output"). */
 export interface ReleaseItem {
   accessTypeId: string;
   licenseType: LicenseType;
@@ -47,7 +47,7 @@ export interface FailedItem extends ReleaseItem {
   error: string;
 }
 
-/** One site's run, exactly the keys of DESIGN.md section 6 plus the documented additions. */
+/** One site's run, exactly the documented keys (docs/release.md) plus the documented additions. */
 export interface SiteReleaseResult {
   site: string;
   dryRun: boolean;

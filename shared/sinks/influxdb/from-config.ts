@@ -9,7 +9,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
 import { readSecretTexts, SecretError, type TextSecretSource } from '#shared/secrets/read.ts';
 import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
-import type { InfluxDbCredentials, InfluxDbTarget } from './writer.ts';
+import type { InfluxDbTarget } from './writer.ts';
 import { InfluxDbWriter, type InfluxDbWriterOptions } from './writer.ts';
 
 export const TOKEN_CACHE_MS = SECRET_CACHE_MS;

@@ -16,8 +16,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { backoffDelayMs, type RetryPolicy, retryAfterMs, sleep } from '#shared/qrs/retry.ts';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/qrs/http/retry.ts';
+import { createTextClient } from '#shared/qrs/http/text-client.ts';
 
 export type InfluxDbVersion = 2 | 3;
 
@@ -165,23 +166,33 @@ export class InfluxDbWriter {
       Accept: 'application/json',
       ...(this.gzip ? { 'Content-Encoding': 'gzip' } : {}),
     };
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.attempt(client, body, headers, token);
-      if (outcome === undefined) return;
-      const lines = `lines ${start + 1}-${start + batch.length}`;
-      if (!outcome.retryable || attempt >= this.maxRetries) {
-        const tries = attempt > 0 ? ` (after ${attempt + 1} attempts)` : '';
-        throw new InfluxDbWriteError(
-          `InfluxDB write to ${this.describe()} failed${tries}, ${lines}: ${outcome.message}`,
-          outcome.status,
-        );
-      }
-      this.stats.retries++;
-      await this.sleep(
-        retryAfterMs(outcome.retryAfter, this.retryPolicy) ??
-          backoffDelayMs(attempt + 1, this.retryPolicy, this.random),
-      );
-    }
+    const lines = `lines ${start + 1}-${start + batch.length}`;
+    let attempts = 0;
+    const failure = await retrying(
+      async (): Promise<AttemptOutcome<Attempt | undefined>> => {
+        attempts++;
+        const outcome = await this.attempt(client, body, headers, token);
+        if (outcome === undefined || !outcome.retryable) return { done: outcome };
+        return {
+          answer: outcome,
+          retry: { reason: outcome.message, retryAfter: outcome.retryAfter },
+        };
+      },
+      {
+        policy: this.retryPolicy,
+        sleep: this.sleep,
+        random: this.random,
+        onRetry: () => {
+          this.stats.retries++;
+        },
+      },
+    );
+    if (failure === undefined) return;
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    throw new InfluxDbWriteError(
+      `InfluxDB write to ${this.describe()} failed${tries}, ${lines}: ${failure.message}`,
+      failure.status,
+    );
   }
 
   /** One request: `undefined` when written, else what went wrong and whether to try again. */
@@ -273,16 +284,11 @@ export class InfluxDbWriter {
           ...(ca ? { ca: [...rootCertificates, ca] } : {}),
         })
       : new http.Agent({ keepAlive: true, maxSockets: 2 });
-    const client = axios.create({
+    const client = createTextClient({
       baseURL: this.target.url,
-      ...(secure ? { httpsAgent: agent } : { httpAgent: agent }),
-      proxy: false,
-      maxRedirects: 0,
-      maxContentLength: 1_000_000,
-      maxBodyLength: Number.POSITIVE_INFINITY,
-      responseType: 'text',
-      transformResponse: [(data: unknown) => data],
-      validateStatus: () => true,
+      agent,
+      secure,
+      maxResponseBytes: 1_000_000,
     });
     this.transport = { ca, agent, http: client };
     return client;

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
-import { usageSinksFromConfig } from '#shared/sinks/from-config.ts';
+import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
@@ -22,7 +22,7 @@ const timestream = mockClient(TimestreamWriteClient);
 
 let pki: TestPki;
 let sim: Simulator;
-/** @middy/ssm caches per site name for the whole process: each test monitors a site of its own. */
+/** Each test monitors a site of its own, so no test sees another's kept certificates. */
 let siteCounter = 0;
 let siteName: string;
 
@@ -82,10 +82,10 @@ function configFor(overrides: Record<string, unknown> = {}): Config {
 
 function buildHandler(config: Config) {
   const logger = new Logger({ serviceName: 'license-steward' });
-  const sinks = usageSinksFromConfig(config.destinations, {
+  const sinks = sinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
     metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-  });
+  }).usage;
   let run = 0;
   return createMonitorHandler({ config, logger, sinks, newRunId: () => `run-${++run}` });
 }

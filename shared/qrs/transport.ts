@@ -1,0 +1,261 @@
+/**
+ * HTTPS to QRS: the client certificate, the server always verified against the site's CA, a fresh
+ * xrfkey per request, the `X-Qlik-User` identity, one deadline per attempt, bounded retries, and
+ * failures turned into typed errors with advice. The endpoints are in client.ts.
+ */
+import https from 'node:https';
+import type { AxiosInstance, AxiosResponse } from 'axios';
+import {
+  clientCertificateCheck,
+  errorCode,
+  networkAdvice,
+  statusHint,
+  tlsAdvice,
+} from './advice.ts';
+import {
+  QrsError,
+  QrsHttpError,
+  type QrsMethod,
+  QrsNetworkError,
+  QrsResponseError,
+  QrsTimeoutError,
+  QrsTlsError,
+} from './errors.ts';
+import {
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  retrying,
+  sleep,
+} from './http/retry.ts';
+import { createTextClient } from './http/text-client.ts';
+import type { QrsTlsMaterial } from './tls-material.ts';
+import { newXrfkey } from './xrfkey.ts';
+
+export interface QrsTransportOptions {
+  host: string;
+  port?: number;
+  /** TLS name to verify when `host` is an IP address or an alias not in the certificate. */
+  servername?: string;
+  /** Identity QRS acts as (`X-Qlik-User`). */
+  user?: { directory: string; id: string };
+  tls: QrsTlsMaterial;
+  /** Hard limit for one attempt, every stage included (TCP, TLS, response). */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Responses larger than this fail instead of exhausting memory. */
+  maxResponseBytes?: number;
+  /** Sockets per client: bounds the requests QRS sees in flight from one run. */
+  maxSockets?: number;
+  logger?: QrsLogger;
+  /** Injected for tests: backoff without real waiting. */
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+export interface QrsLogger {
+  warn(message: string, extra?: Record<string, unknown>): void;
+  debug(message: string, extra?: Record<string, unknown>): void;
+}
+
+/** Counters for one client's lifetime: what the benchmark and the run summary report. */
+export interface QrsClientStats {
+  requests: number;
+  retries: number;
+  bytesReceived: number;
+}
+
+export interface RequestSpec {
+  method: QrsMethod;
+  path: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+}
+
+export const DEFAULT_QRS_USER = { directory: 'INTERNAL', id: 'sa_api' } as const;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/** A DELETE is repeated only where the first one surely did not run, or a repeat is harmless. */
+const DELETE_RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
+const RETRYABLE_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+export class QrsTransport {
+  readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
+  readonly baseUrl: string;
+  private readonly http: AxiosInstance;
+  private readonly agent: https.Agent;
+  private readonly userHeader: string;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly logger: QrsLogger | undefined;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly maxResponseBytes: number;
+  /** What is wrong with the client certificate itself, if anything (checked when QRS hangs up). */
+  private readonly clientCertificateProblem: () => string | undefined;
+
+  constructor(options: QrsTransportOptions) {
+    const port = options.port ?? 4242;
+    const user = options.user ?? DEFAULT_QRS_USER;
+    this.baseUrl = `https://${options.host}:${port}/qrs`;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.logger = options.logger;
+    this.sleep = options.sleep ?? sleep;
+    this.random = options.random ?? Math.random;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.clientCertificateProblem = clientCertificateCheck(options.tls);
+    this.userHeader = `UserDirectory=${user.directory}; UserId=${user.id}`;
+    // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted.
+    this.agent = new https.Agent({
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ca: options.tls.ca,
+      rejectUnauthorized: true,
+      keepAlive: true,
+      maxSockets: options.maxSockets ?? 8,
+      ...(options.servername ? { servername: options.servername } : {}),
+    });
+    this.http = createTextClient({
+      baseURL: this.baseUrl,
+      agent: this.agent,
+      secure: true,
+      maxResponseBytes: this.maxResponseBytes,
+    });
+  }
+
+  /** Closes kept-alive sockets (the CLI calls this so the process can exit promptly). */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** A 2xx answer's body parsed as JSON; any other answer is a `QrsHttpError`. */
+  async requestJson(spec: RequestSpec): Promise<unknown> {
+    const response = await this.send(spec);
+    if (response.status < 200 || response.status >= 300)
+      throw this.httpError(response, spec.method, spec.path);
+    const text = typeof response.data === 'string' ? response.data : '';
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new QrsResponseError(
+        `body is not valid JSON (${text.length} characters received; truncated or not QRS?)`,
+        spec.method,
+        spec.path,
+      );
+    }
+  }
+
+  /** Sends with retries; resolves with any HTTP response (status judged by the caller). */
+  send(spec: RequestSpec, onRetry?: () => void): Promise<AxiosResponse<string>> {
+    const retryable = spec.method === 'DELETE' ? DELETE_RETRYABLE_STATUS : RETRYABLE_STATUS;
+    return retrying(
+      async (): Promise<AttemptOutcome<AxiosResponse<string>>> => {
+        try {
+          const response = await this.sendOnce(spec);
+          if (!retryable.has(response.status)) return { done: response };
+          return {
+            answer: response,
+            retry: {
+              reason: `HTTP ${response.status}`,
+              retryAfter: response.headers['retry-after'],
+            },
+          };
+        } catch (caught) {
+          const error = this.toQrsError(caught, spec);
+          const transient =
+            error instanceof QrsNetworkError && RETRYABLE_NETWORK_CODES.has(error.code);
+          return transient ? { failed: error, retry: { reason: error.code } } : { failed: error };
+        }
+      },
+      {
+        policy: this.retry,
+        sleep: this.sleep,
+        random: this.random,
+        onRetry: ({ attempt, delayMs, reason }) => {
+          this.stats.retries++;
+          this.logger?.warn('QRS request will be retried', {
+            method: spec.method,
+            path: spec.path,
+            attempt,
+            delayMs,
+            reason,
+          });
+          onRetry?.();
+        },
+      },
+    );
+  }
+
+  httpError(response: AxiosResponse<string>, method: QrsMethod, path: string): QrsHttpError {
+    return new QrsHttpError(response.status, method, path, statusHint(response));
+  }
+
+  private async sendOnce(spec: RequestSpec): Promise<AxiosResponse<string>> {
+    const xrfkey = newXrfkey();
+    const params: Record<string, string | number> = { xrfkey };
+    for (const [name, value] of Object.entries(spec.query ?? {}))
+      if (value !== undefined) params[name] = value;
+    this.stats.requests++;
+    const response = await this.http.request<string>({
+      method: spec.method,
+      url: spec.path,
+      params,
+      data: spec.body,
+      headers: {
+        'X-Qlik-Xrfkey': xrfkey,
+        'X-Qlik-User': this.userHeader,
+        Accept: 'application/json',
+        ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+      },
+      // One deadline for the whole attempt: a TLS handshake that never completes counts too.
+      signal: AbortSignal.timeout(this.timeoutMs),
+    });
+    this.stats.bytesReceived +=
+      typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
+    this.logger?.debug('QRS response', {
+      method: spec.method,
+      path: spec.path,
+      status: response.status,
+    });
+    return response;
+  }
+
+  private toQrsError(error: unknown, spec: RequestSpec): QrsError {
+    if (error instanceof QrsError) return error;
+    const { method, path } = spec;
+    const code = errorCode(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (
+      code === 'ECONNABORTED' ||
+      code === 'ERR_CANCELED' ||
+      code === 'ETIMEDOUT' ||
+      /timeout/i.test(message)
+    ) {
+      return new QrsTimeoutError(this.timeoutMs, method, path);
+    }
+    if (/maxContentLength/i.test(message)) {
+      return new QrsResponseError(
+        `response larger than the configured maximum of ${this.maxResponseBytes} bytes: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
+        method,
+        path,
+      );
+    }
+    const tls = tlsAdvice(code, message);
+    if (tls) return new QrsTlsError(code, tls, method, path);
+    const certificate =
+      code === 'ECONNRESET' || code === 'EPIPE' ? this.clientCertificateProblem() : undefined;
+    const advice = certificate
+      ? `QRS may have rejected the client certificate: ${certificate}`
+      : networkAdvice(code, this.baseUrl);
+    return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
+  }
+}
