@@ -1,6 +1,6 @@
 /**
  * Response schemas for the QRS endpoints license-steward uses, from Qlik's OpenAPI spec 38.22.0
- * (`../shared/qrs/qrs-license-user-subset.json`) and real sample payloads. Unknown fields pass
+ * (the license and user endpoints) and real sample payloads. Unknown fields pass
  * through; blocks older servers do not send are optional.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { lefLicensedCounts, lefTimeLimit, parseLef } from '#shared/licensing/lef.ts';
 
-/** Qlik's P/A example LEF (../shared/qrs/samples/lef-examples.txt), CRLF as QRS returns it. */
+/** A P/A LEF in the layout of Qlik's published example, CRLF as QRS returns it. */
 const PA_LEF = [
   '9999000000001277',
   'PURPOSE;2001 Sense P/A Key;;',

@@ -3,7 +3,7 @@ import { collectSnapshot, type SnapshotSource } from '#shared/licensing/snapshot
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
 import { NOW } from './helpers.ts';
 
-/** The P/A + analyzer capacity overview from Butler's source (../shared/qrs/samples). */
+/** A P/A + analyzer capacity overview as a real site answers it. */
 const BUTLER_OVERVIEW: AccessTypeOverview = {
   totalTokens: 0,
   availableTokens: 0,
