@@ -24,11 +24,6 @@ export function siteJob(site: SiteConfig, job: JobName): SiteJob {
     : { enabled: false, reason: 'licenseRelease.enable is false' };
 }
 
-/** The sites where `job` is on. */
-export function sitesWith<T extends SiteConfig>(sites: readonly T[], job: JobName): T[] {
-  return sites.filter((site) => siteJob(site, job).enabled);
-}
-
 /** What the CLI and the functions say when they skip a site: `license release is disabled …`. */
 export function skippedNotice(job: JobName, reason: string): string {
   return `license ${job} is disabled for this site (${reason}): skipped`;

@@ -48,10 +48,3 @@ export async function writeToSinks<T>(sinks: readonly Sink<T>[], data: T): Promi
     return { sink, ok: false, error };
   });
 }
-
-/** `timestream: <message>; influxdb: <message>` for the failed outcomes. */
-export function describeSinkFailures(outcomes: readonly SinkOutcome[]): string[] {
-  return outcomes.flatMap((outcome) =>
-    outcome.ok ? [] : [`${outcome.sink}: ${outcome.error.message}`],
-  );
-}
