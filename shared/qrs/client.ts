@@ -4,7 +4,6 @@
  * errors and schema-validated results.
  */
 import { X509Certificate } from 'node:crypto';
-import https from 'node:https';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import type { z } from 'zod';
@@ -24,6 +23,7 @@ import {
   QrsTlsError,
 } from './errors.ts';
 import { idIn } from './filter.ts';
+import { qlikUserHeader } from './identity.ts';
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
@@ -41,6 +41,7 @@ import {
   type QrsUser,
   userSchema,
 } from './schemas.ts';
+import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
 import { newXrfkey } from './xrfkey.ts';
 
 export interface QrsTlsMaterial {
@@ -123,7 +124,9 @@ export class QrsClient {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
   readonly baseUrl: string;
   private readonly http: AxiosInstance;
-  private readonly agent: https.Agent;
+  private readonly agent: QrsHttpsAgent;
+  /** Requests in flight from this client (the agent does not count sockets mid-handshake). */
+  private readonly inFlight: ReturnType<typeof pLimit>;
   private readonly userHeader: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -145,15 +148,18 @@ export class QrsClient {
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.clientCertificateProblem = clientCertificateCheck(options.tls);
-    this.userHeader = `UserDirectory=${user.directory}; UserId=${user.id}`;
-    // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted.
-    this.agent = new https.Agent({
+    this.userHeader = qlikUserHeader(user);
+    // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
+    // (Qlik's certificate purposes: tls/qrs-https-agent.ts).
+    const maxSockets = options.maxSockets ?? 8;
+    this.inFlight = pLimit(maxSockets);
+    this.agent = new QrsHttpsAgent({
       cert: options.tls.cert,
       key: options.tls.key,
       ca: options.tls.ca,
-      rejectUnauthorized: true,
       keepAlive: true,
-      maxSockets: options.maxSockets ?? 8,
+      maxSockets,
+      handshakeTimeoutMs: this.timeoutMs,
       ...(options.servername ? { servername: options.servername } : {}),
     });
     this.http = axios.create({
@@ -362,20 +368,22 @@ export class QrsClient {
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
-    const response = await this.http.request<string>({
-      method: spec.method,
-      url: spec.path,
-      params,
-      data: spec.body,
-      headers: {
-        'X-Qlik-Xrfkey': xrfkey,
-        'X-Qlik-User': this.userHeader,
-        Accept: 'application/json',
-        ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      // One deadline for the whole attempt: a TLS handshake that never completes counts too.
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const response = await this.inFlight(() =>
+      this.http.request<string>({
+        method: spec.method,
+        url: spec.path,
+        params,
+        data: spec.body,
+        headers: {
+          'X-Qlik-Xrfkey': xrfkey,
+          'X-Qlik-User': this.userHeader,
+          Accept: 'application/json',
+          ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        // One deadline for the whole attempt: a TLS handshake that never completes counts too.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      }),
+    );
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
@@ -414,6 +422,8 @@ export class QrsClient {
         path,
       );
     }
+    const refused = serverCertificateErrorOf(error);
+    if (refused) return new QrsTlsError(refused.code, refused.advice, method, path);
     const tls = tlsAdvice(code, message);
     if (tls) return new QrsTlsError(code, tls, method, path);
     const certificate =
@@ -502,7 +512,7 @@ const TLS_ADVICE: Array<[RegExp, string]> = [
   ],
   [
     /ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|altnames/i,
-    "the server's certificate does not name this host: set `servername` to the name in the certificate (name mismatch)",
+    "the server's certificate does not name this host: set `servername` to the name in the certificate, on a Qlik node its name in Host.cfg (name mismatch)",
   ],
   [
     /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/,

@@ -47,7 +47,7 @@ describe('QrsClient over mutual TLS', () => {
     const overview = await qrs.getAccessTypeOverview();
 
     expect(overview.professionalAccess?.total).toBe(10);
-    expect(overview.analyzerAccess?.quarantined).toBe(1);
+    expect(overview.analyzerAccess?.quarantined).toBe(2);
     expect(sim.users).toEqual(['UserDirectory=CORP; UserId=svc_license']);
   });
 

@@ -94,9 +94,9 @@ describe('license-steward monitor --json', () => {
       analyzer: {
         enabled: true,
         total: 20,
-        allocated: 8,
-        used: 6,
-        quarantined: 1,
+        allocated: 7,
+        used: 5,
+        quarantined: 2,
         excess: 0,
         available: 11,
       },
@@ -244,7 +244,7 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(/^Site sample/);
     expect(result.stdout).toMatch(/Type\s+Total\s+Allocated\s+Available/);
     expect(result.stdout).toMatch(/professional\s+10\s+5\s+5\s/);
-    expect(result.stdout).toMatch(/analyzer\s+20\s+8\s+11\s/);
+    expect(result.stdout).toMatch(/analyzer\s+20\s+7\s+11\s/);
     expect(result.stdout).toMatch(/valid through 2026-04-15 \(45 day\(s\) left\)/);
     expect(result.stdout).toMatch(/Analyzer capacity: 700 minutes allocated, 212 used/);
     expect(result.stdout).not.toMatch(/WARNING/);
