@@ -76,6 +76,7 @@ describe('collectSnapshot against the QRS simulator', () => {
         expiresAt: '2026-04-16T00:00:00.000Z',
         daysUntilExpiry: 45.5,
         licensed: { professional: 10, analyzer: 20, tokens: null },
+        problem: null,
       },
     });
   });
@@ -179,6 +180,7 @@ describe('collectSnapshot against the QRS simulator', () => {
       expiresAt: '2026-07-01T00:00:00.000Z',
       daysUntilExpiry: 121.5,
       licensed: null,
+      problem: null,
     });
   });
 
