@@ -122,6 +122,8 @@ interface RequestSpec {
 
 export class QrsClient {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
+  /** The `Date` header of the latest response: QRS's clock (doctor and release compare it). */
+  lastResponseDate: string | undefined;
   readonly baseUrl: string;
   private readonly http: AxiosInstance;
   private readonly agent: QrsHttpsAgent;
@@ -384,6 +386,8 @@ export class QrsClient {
         signal: AbortSignal.timeout(this.timeoutMs),
       }),
     );
+    const date = response.headers.date;
+    if (typeof date === 'string') this.lastResponseDate = date;
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
