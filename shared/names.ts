@@ -39,6 +39,8 @@ export const CLOUDWATCH_METRIC = {
   unavailableMinutes: 'UnavailableMinutes',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
+  /** license: 1 when the expiry could not be read (`license.problem`), else 0 */
+  licenseExpiryUnreadable: 'LicenseExpiryUnreadable',
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
 

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './io.ts';
 
 export const USAGE = `Usage:
+  license-steward doctor --config FILE [--site NAME] [--json]
   license-steward monitor --config FILE [--site NAME] [--json]
   license-steward release --config FILE [--site NAME] [--dry-run] [--json]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
@@ -20,7 +21,7 @@ Options:
 Exit status: 0 success, 1 the run failed or a release failed, 2 bad configuration or usage.`;
 
 export interface ParsedArgs {
-  command: 'monitor' | 'release' | 'certs-put' | 'help';
+  command: 'doctor' | 'monitor' | 'release' | 'certs-put' | 'help';
   config?: string;
   site?: string;
   json: boolean;
@@ -49,11 +50,11 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
   if (positionals.length === 0) {
-    throw new UsageError('a command is required: monitor, release or certs put');
+    throw new UsageError('a command is required: doctor, monitor, release or certs put');
   }
   const [first, second, ...rest] = positionals;
   let command: ParsedArgs['command'];
-  if (first === 'monitor' || first === 'release') {
+  if (first === 'doctor' || first === 'monitor' || first === 'release') {
     if (second !== undefined) throw new UsageError(`unexpected argument "${second}"`);
     command = first;
   } else if (first === 'certs' && second === 'put' && rest.length === 0) {

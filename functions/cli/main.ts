@@ -8,6 +8,7 @@ import { loadConfig } from '#shared/config/load.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
+import { runDoctor } from './commands/doctor.ts';
 import { runMonitor } from './commands/monitor.ts';
 import { runRelease } from './commands/release.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
@@ -37,6 +38,8 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
   try {
     const config = loadConfig(args.config as string);
     switch (args.command) {
+      case 'doctor':
+        return await runDoctor(config, args, cliIo);
       case 'monitor':
         return await runMonitor(config, args, cliIo);
       case 'release':

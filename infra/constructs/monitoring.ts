@@ -34,6 +34,7 @@ import {
   RELEASE_FAILED_METRIC,
   RELEASED_METRIC,
 } from '#shared/names.ts';
+import { silentMinutesFor } from './silent-minutes.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -228,6 +229,18 @@ export class StewardMonitoring extends Construct {
         treatMissingData: TreatMissingData.IGNORE,
         description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
       });
+      this.alarm(`${site.name}-license-expiry-unreadable`, {
+        metric: metric(
+          CLOUDWATCH_METRIC.licenseExpiryUnreadable,
+          LICENSE_TYPE.license,
+          Stats.MAXIMUM,
+          LEVEL_PERIOD,
+        ),
+        threshold: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.IGNORE,
+        description: `Site ${site.name}: the license expiry could not be read, so the expiry alarm cannot fire. The license-monitor log says why (license.problem).`,
+      });
       this.addSilenceAlarm(site, metric);
     }
 
@@ -374,18 +387,6 @@ export class StewardMonitoring extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
-}
-
-/**
- * How long without monitor data is "a while": three intervals of a `rate(...)` schedule (at least
- * an hour); for cron and one-off schedules a day and an hour (set aws.alarms.monitorSilentMinutes
- * for anything else).
- */
-export function silentMinutesFor(schedule: string): number {
-  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
-  if (!rate) return 25 * 60;
-  const unit = { minute: 1, hour: 60, day: 1440 }[rate[2] as 'minute' | 'hour' | 'day'];
-  return Math.min(Math.max(3 * Number(rate[1]) * unit, 60), 7 * 24 * 60);
 }
 
 /** `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)` or `off`, for the dashboard's site header. */

@@ -3,9 +3,10 @@
  * LEF, or a signed key), its expiry and the LEF's licensed counts. The signed key text itself is
  * never copied anywhere.
  */
-import type { License } from '../qrs/schemas.ts';
-import { type Expiry, expiryFromDate, NO_EXPIRY, signedKeyValidTo } from './expiry.ts';
+import type { License } from '#shared/qrs/schemas.ts';
+import { type Expiry, expiryFromDate, NO_EXPIRY } from './expiry.ts';
 import { type LefLicensedCounts, lefLicensedCounts, lefTimeLimit, parseLef } from './lef.ts';
+import { signedKeyExpiry } from './signed-key-expiry.ts';
 
 export type LicenseModel = 'lef' | 'signedKey';
 
@@ -13,6 +14,8 @@ export interface LicenseInfo extends Expiry {
   model: LicenseModel;
   /** Counts granted by the LEF (null for a signed key): allocated above these means over-licensed. */
   licensed: LefLicensedCounts | null;
+  /** `null`, or a sentence when the expiry could not be read (then it is unknown, not "no limit"). */
+  problem: string | null;
 }
 
 export interface LicenseWarning {
@@ -32,24 +35,18 @@ export function describeLicense(
   if (lef !== '') {
     const attributes = parseLef(lef);
     const limit = lefTimeLimit(attributes);
-    return {
-      model: 'lef',
-      ...readExpiry(limit, now, 'the LEF TIMELIMIT line', onWarning),
-      licensed: lefLicensedCounts(attributes),
-    };
+    let problem: string | null = null;
+    const expiry = readExpiry(limit, now, 'the LEF TIMELIMIT line', (warning) => {
+      problem = `License expiry unknown: ${warning.message}.`;
+      onWarning(warning);
+    });
+    return { model: 'lef', ...expiry, licensed: lefLicensedCounts(attributes), problem };
   }
-  const keyDetails = license.keyDetails?.trim() ?? '';
-  if (keyDetails !== '' || (license.key?.trim() ?? '') !== '') {
-    return {
-      model: 'signedKey',
-      ...readExpiry(
-        signedKeyValidTo(keyDetails),
-        now,
-        'the signed key "Valid To:" line',
-        onWarning,
-      ),
-      licensed: null,
-    };
+  const keyDetails = license.keyDetails ?? '';
+  if (keyDetails.trim() !== '' || (license.key?.trim() ?? '') !== '') {
+    const expiry = signedKeyExpiry(keyDetails, now);
+    if (expiry.problem) onWarning({ message: expiry.problem });
+    return { model: 'signedKey', ...expiry, licensed: null };
   }
   return null;
 }

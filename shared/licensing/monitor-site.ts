@@ -4,7 +4,7 @@
  * zeros); a failing sink does not stop the other one. Nothing here throws: the outcome says what
  * failed, and the caller decides what a failure means (Lambda error, CLI exit 1).
  */
-import type { RunLogger } from '../observability/logger.ts';
+import type { RunLogger } from '#shared/observability/logger.ts';
 import { type SinkOutcome, type UsageSink, writeToSinks } from './sinks.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 

@@ -3,7 +3,7 @@
  * thresholds (`alarms.availableBelow`, `alarms.expiryWithinDays`): the same early warnings the
  * CloudWatch alarms give, for the CLI's table.
  */
-import type { SiteConfig } from '../config/schema.ts';
+import type { SiteConfig } from '#shared/config/schema.ts';
 import type { AccessTypeUsage, LicenseSnapshot } from './snapshot.ts';
 
 export interface UsageWarning {
@@ -43,6 +43,9 @@ export function usageWarnings(
         message: `${allocated} tokens allocated but the LEF licenses ${granted}`,
       });
   }
+  // An expiry that could not be read is unknown, not "no limit": say so.
+  if (snapshot.license?.problem)
+    warnings.push({ subject: 'license', message: snapshot.license.problem });
   const days = snapshot.license?.daysUntilExpiry ?? null;
   const expiresAt = snapshot.license?.expiresAt ?? null;
   if (days !== null && expiresAt !== null) {

@@ -78,7 +78,7 @@ const TLS_ADVICE: Array<[RegExp, string]> = [
   ],
   [
     /ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|altnames/i,
-    "the server's certificate does not name this host: set `servername` to the name in the certificate (name mismatch)",
+    "the server's certificate does not name this host: set `servername` to the name in the certificate, on a Qlik node its name in Host.cfg (name mismatch)",
   ],
   [
     /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/,

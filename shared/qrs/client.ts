@@ -64,6 +64,11 @@ export class QrsClient {
     return this.transport.baseUrl;
   }
 
+  /** The `Date` header of the latest response: QRS's clock (doctor and release compare it). */
+  get lastResponseDate(): string | undefined {
+    return this.transport.lastResponseDate;
+  }
+
   /** Closes kept-alive sockets (the CLI calls this so the process can exit promptly). */
   close(): void {
     this.transport.close();
@@ -92,6 +97,13 @@ export class QrsClient {
     } catch (error) {
       throw new QrsResponseError((error as Error).message, 'GET', path);
     }
+  }
+
+  /** How many allocations of one type (`…accesstype/count`); `doctor` reads it. */
+  countAllocations(licenseType: LicenseType, filter?: string): Promise<number> {
+    return this.getJson(`/license/${ACCESS_TYPE_ROUTE[licenseType]}/count`, countSchema, {
+      filter,
+    });
   }
 
   /**

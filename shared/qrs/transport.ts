@@ -3,8 +3,8 @@
  * xrfkey per request, the `X-Qlik-User` identity, one deadline per attempt, bounded retries, and
  * failures turned into typed errors with advice. The endpoints are in client.ts.
  */
-import https from 'node:https';
 import type { AxiosInstance, AxiosResponse } from 'axios';
+import pLimit from 'p-limit';
 import {
   clientCertificateCheck,
   errorCode,
@@ -29,6 +29,8 @@ import {
   sleep,
 } from './http/retry.ts';
 import { createTextClient } from './http/text-client.ts';
+import { qlikUserHeader } from './identity.ts';
+import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
 import { newXrfkey } from './xrfkey.ts';
 
@@ -89,9 +91,13 @@ const RETRYABLE_NETWORK_CODES = new Set([
 
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
+  /** The `Date` header of the latest response: QRS's clock (doctor and release compare it). */
+  lastResponseDate: string | undefined;
   readonly baseUrl: string;
   private readonly http: AxiosInstance;
-  private readonly agent: https.Agent;
+  private readonly agent: QrsHttpsAgent;
+  /** Requests in flight from this client (the agent does not count sockets mid-handshake). */
+  private readonly inFlight: ReturnType<typeof pLimit>;
   private readonly userHeader: string;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
@@ -113,15 +119,18 @@ export class QrsTransport {
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.clientCertificateProblem = clientCertificateCheck(options.tls);
-    this.userHeader = `UserDirectory=${user.directory}; UserId=${user.id}`;
-    // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted.
-    this.agent = new https.Agent({
+    this.userHeader = qlikUserHeader(user);
+    // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
+    // (Qlik's certificate purposes: tls/qrs-https-agent.ts).
+    const maxSockets = options.maxSockets ?? 8;
+    this.inFlight = pLimit(maxSockets);
+    this.agent = new QrsHttpsAgent({
       cert: options.tls.cert,
       key: options.tls.key,
       ca: options.tls.ca,
-      rejectUnauthorized: true,
       keepAlive: true,
-      maxSockets: options.maxSockets ?? 8,
+      maxSockets,
+      handshakeTimeoutMs: this.timeoutMs,
       ...(options.servername ? { servername: options.servername } : {}),
     });
     this.http = createTextClient({
@@ -205,20 +214,24 @@ export class QrsTransport {
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
-    const response = await this.http.request<string>({
-      method: spec.method,
-      url: spec.path,
-      params,
-      data: spec.body,
-      headers: {
-        'X-Qlik-Xrfkey': xrfkey,
-        'X-Qlik-User': this.userHeader,
-        Accept: 'application/json',
-        ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-      },
-      // One deadline for the whole attempt: a TLS handshake that never completes counts too.
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
+    const response = await this.inFlight(() =>
+      this.http.request<string>({
+        method: spec.method,
+        url: spec.path,
+        params,
+        data: spec.body,
+        headers: {
+          'X-Qlik-Xrfkey': xrfkey,
+          'X-Qlik-User': this.userHeader,
+          Accept: 'application/json',
+          ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        // One deadline for the whole attempt: a TLS handshake that never completes counts too.
+        signal: AbortSignal.timeout(this.timeoutMs),
+      }),
+    );
+    const date = response.headers.date;
+    if (typeof date === 'string') this.lastResponseDate = date;
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
@@ -249,6 +262,8 @@ export class QrsTransport {
         path,
       );
     }
+    const refused = serverCertificateErrorOf(error);
+    if (refused) return new QrsTlsError(refused.code, refused.advice, method, path);
     const tls = tlsAdvice(code, message);
     if (tls) return new QrsTlsError(code, tls, method, path);
     const certificate =

@@ -51,6 +51,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/secrets': ['shared/sinks', 'shared/licensing', 'shared/lambda'],
   'shared/licensing': ['shared/sinks', 'shared/lambda'],
   'shared/sinks': ['shared/lambda'],
+  'shared/doctor': ['shared/sinks', 'shared/lambda'],
   shared: ['functions', 'infra', 'test'],
   functions: ['infra', 'test'],
   infra: ['test', 'functions'],

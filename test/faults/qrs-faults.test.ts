@@ -125,7 +125,9 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(/TLS with QRS failed/);
-    expect(error).toMatch(/not signed by the configured CA: use root\.pem .*\(wrong CA\?\)/);
+    expect(error).toMatch(
+      /certificate CN=localhost is not signed by the configured CA: it is issued by CN=QlikClient-test root CA, and root\.pem holds CN=Some other CA\. Use root\.pem .*\(wrong CA\?\)/,
+    );
     expect(sim.requestCount()).toBe(0);
   });
 
@@ -171,7 +173,9 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(/ERR_TLS_CERT_ALTNAME_INVALID/);
-    expect(error).toMatch(/does not name this host: set `servername` .*\(name mismatch\)/);
+    expect(error).toMatch(
+      /does not name this host "localhost": it names CN=qlik\.other\.example, DNS:qlik\.other\.example\. Set `servername: qlik\.other\.example` .*\(name mismatch\)/,
+    );
     expect(wrongName.requestCount()).toBe(0);
   });
 });

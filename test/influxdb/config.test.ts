@@ -227,6 +227,7 @@ describe('destinations.influxdb: configuration', () => {
         expiresAt: '2027-01-01T00:00:00.000Z',
         daysUntilExpiry: 300,
         licensed: { professional: 1, analyzer: 1, tokens: 1 },
+        problem: null,
       },
     });
     const item = {

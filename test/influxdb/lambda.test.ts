@@ -160,7 +160,7 @@ describe('license-monitor Lambda with InfluxDB', () => {
     const at = first.status === 'ok' ? Date.parse(first.collectedAt) : 0;
     const tags = `butler_instance=prod\\ 1,env=test`;
     expect(influx.lines.slice(0, 4)).toEqual([
-      `qlik_sense_license,${tags},license_type=analyzer,site=${site} allocated=8,available=11,excess=0,quarantined=1,total=20,used=6 ${at}`,
+      `qlik_sense_license,${tags},license_type=analyzer,site=${site} allocated=7,available=11,excess=0,quarantined=2,total=20,used=5 ${at}`,
       `qlik_sense_license,${tags},license_type=analyzer_capacity,site=${site} allocated_minutes=700,unavailable_minutes=0,used_minutes=212 ${at}`,
       `qlik_sense_license,${tags},license_type=professional,site=${site} allocated=5,available=5,excess=0,quarantined=0,total=10,used=5 ${at}`,
       expect.stringMatching(

@@ -47,6 +47,7 @@ function tokenSnapshot(): LicenseSnapshot {
       expiresAt: null,
       daysUntilExpiry: null,
       licensed: { professional: null, analyzer: null, tokens: 100 },
+      problem: null,
     },
   };
 }
@@ -198,6 +199,7 @@ describe('InfluxDB usage points (Butler measurements)', () => {
       expiresAt: '2026-02-01T00:00:00.000Z',
       daysUntilExpiry: -28.5,
       licensed: null,
+      problem: null,
     };
 
     // Act

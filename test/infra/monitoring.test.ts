@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { silentMinutesFor } from '../../infra/constructs/monitoring.ts';
+import { silentMinutesFor } from '../../infra/constructs/silent-minutes.ts';
 import { configWith, logicalId, synth } from './helpers.ts';
 
 function alarmNames(template: Template): string[] {
@@ -60,11 +60,13 @@ describe('dashboard and alarms', () => {
       'LicenseSteward-failed-invocations',
       'LicenseSteward-lab-analyzer-available-low',
       'LicenseSteward-lab-license-expiry',
+      'LicenseSteward-lab-license-expiry-unreadable',
       'LicenseSteward-lab-monitor-silent',
       'LicenseSteward-lab-professional-available-low',
       'LicenseSteward-monitor-function-errors',
       'LicenseSteward-prod-analyzer-available-low',
       'LicenseSteward-prod-license-expiry',
+      'LicenseSteward-prod-license-expiry-unreadable',
       'LicenseSteward-prod-monitor-silent',
       'LicenseSteward-prod-professional-available-low',
       'LicenseSteward-prod-release-failed',
@@ -110,6 +112,20 @@ describe('dashboard and alarms', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'LicenseSteward-lab-license-expiry',
       Threshold: 30,
+    });
+  });
+
+  it('alarms when the license expiry cannot be read, so "no limit" is never silent', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-license-expiry-unreadable',
+      MetricName: 'LicenseExpiryUnreadable',
+      Dimensions: [
+        { Name: 'LicenseType', Value: 'license' },
+        { Name: 'Site', Value: 'prod' },
+      ],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
     });
   });
 

@@ -16,6 +16,7 @@ const SNAPSHOT: LicenseSnapshot = sampleSnapshot({
     expiresAt: '2026-04-15T00:00:00.000Z',
     daysUntilExpiry: 44.5,
     licensed: null,
+    problem: null,
   },
 });
 
@@ -101,7 +102,13 @@ describe('CloudWatch usage sink (EMF)', () => {
       },
       analyzer: null,
       analyzerCapacity: null,
-      license: { model: 'lef', expiresAt: null, daysUntilExpiry: null, licensed: null },
+      license: {
+        model: 'lef',
+        expiresAt: null,
+        daysUntilExpiry: null,
+        licensed: null,
+        problem: null,
+      },
     };
 
     // Act
@@ -109,9 +116,35 @@ describe('CloudWatch usage sink (EMF)', () => {
 
     // Assess
     const documents = emfDocuments(stdout.lines());
-    expect(documents).toHaveLength(1);
+    expect(documents).toHaveLength(2);
     expect(documents[0]).toMatchObject({ LicenseType: 'professional', Total: 10, Allocated: 5 });
     expect(documents[0]).not.toHaveProperty('Available');
     expect(documents.some((doc) => doc.LicenseType === 'tokens')).toBe(false);
+    // A license without a time limit: no DaysUntilExpiry, and its expiry was readable.
+    expect(documents[1]).toMatchObject({ LicenseType: 'license', LicenseExpiryUnreadable: 0 });
+    expect(documents[1]).not.toHaveProperty('DaysUntilExpiry');
+  });
+
+  it('emits LicenseExpiryUnreadable 1 when the expiry could not be read (license.problem)', async () => {
+    // Prepare
+    const stdout = captureOutput();
+    const unreadable: LicenseSnapshot = {
+      ...SNAPSHOT,
+      license: {
+        model: 'signedKey',
+        expiresAt: null,
+        daysUntilExpiry: null,
+        licensed: null,
+        problem: 'License expiry unknown: no "Valid To" date.',
+      },
+    };
+
+    // Act
+    await cloudWatchUsageSink(createServiceMetrics('LicenseStewardTest')).write(unreadable);
+
+    // Assess
+    const license = byType(emfDocuments(stdout.lines())).get('license');
+    expect(license).toMatchObject({ LicenseExpiryUnreadable: 1 });
+    expect(license).not.toHaveProperty('DaysUntilExpiry');
   });
 });

@@ -107,6 +107,7 @@ describe('collectSnapshot', () => {
       expiresAt: '2026-04-01T00:00:00.000Z',
       daysUntilExpiry: 30.5,
       licensed: { professional: 25, analyzer: 25, tokens: null },
+      problem: null,
     });
   });
 
@@ -181,8 +182,9 @@ describe('collectSnapshot', () => {
       expiresAt: null,
       daysUntilExpiry: null,
       licensed: null,
+      problem: expect.stringMatching(/^License expiry unknown: .*"some day" cannot be read/),
     });
-    expect(warnings).toEqual([expect.stringMatching(/"some day".*Valid To/)]);
+    expect(warnings).toEqual([snapshot.license?.problem]);
   });
 
   it('fails when either QRS call fails (no half snapshot)', async () => {

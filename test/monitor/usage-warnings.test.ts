@@ -32,6 +32,7 @@ const HEALTHY: LicenseSnapshot = {
     expiresAt: '2026-12-01T00:00:00.000Z',
     daysUntilExpiry: 274.5,
     licensed: { professional: 50, analyzer: 100, tokens: null },
+    problem: null,
   },
 };
 

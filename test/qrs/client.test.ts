@@ -47,8 +47,19 @@ describe('QrsClient over mutual TLS', () => {
     const overview = await qrs.getAccessTypeOverview();
 
     expect(overview.professionalAccess?.total).toBe(10);
-    expect(overview.analyzerAccess?.quarantined).toBe(1);
+    expect(overview.analyzerAccess?.quarantined).toBe(2);
     expect(sim.users).toEqual(['UserDirectory=CORP; UserId=svc_license']);
+  });
+
+  it('sends the identity URL-encoded (UTF-8), so a non-ASCII user id arrives intact', async () => {
+    const qrs = client({ user: { directory: 'CORPÖ', id: 'tjänst_licens; åäö' } });
+
+    await qrs.getLicense();
+
+    expect(sim.users).toEqual([
+      'UserDirectory=CORP%C3%96; UserId=tj%C3%A4nst_licens%3B%20%C3%A5%C3%A4%C3%B6',
+    ]);
+    expect(sim.identities).toEqual([{ directory: 'CORPÖ', id: 'tjänst_licens; åäö' }]);
   });
 
   it('defaults the QRS identity to INTERNAL\\sa_api', async () => {

@@ -15,14 +15,18 @@ function sourceFiles(folder: string): string[] {
 }
 
 describe('TLS verification policy', () => {
-  it('never turns certificate verification off in product code', () => {
+  it('never turns certificate verification off in product code, except the one decision point', () => {
+    // The QRS agent handshakes without OpenSSL's verdict and decides itself, before any request
+    // is written (test/qrs/qlik-certificates.test.ts holds it to node's verdict plus one case).
+    const decisionPoint = path.join(ROOT, 'shared/qrs/tls/qrs-https-agent.ts');
     const offenders = ['shared', 'functions', 'infra']
       .flatMap((folder) => sourceFiles(path.join(ROOT, folder)))
-      .filter((file) =>
-        /rejectUnauthorized\s*:\s*false|NODE_TLS_REJECT_UNAUTHORIZED/.test(
-          readFileSync(file, 'utf8'),
-        ),
-      );
+      .filter((file) => {
+        const text = readFileSync(file, 'utf8');
+        if (/NODE_TLS_REJECT_UNAUTHORIZED/.test(text)) return true;
+        const off = text.match(/rejectUnauthorized\s*:\s*false/g) ?? [];
+        return file === decisionPoint ? off.length !== 1 : off.length > 0;
+      });
     expect(offenders).toEqual([]);
   });
 

@@ -19,6 +19,7 @@ describe('parseQrsDate', () => {
     '1753-01-01T00:00:00.000Z',
     '1753-01-01T00:00:00Z',
     '0001-01-01T00:00:00Z',
+    '0001-01-01T00:00:00.000Z',
   ])('reads %s as no date', (raw) => {
     expect(parseQrsDate(raw)).toEqual({ kind: 'none' });
   });

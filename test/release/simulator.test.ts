@@ -104,7 +104,6 @@ describe('release against the sample site', () => {
       ivar: 'protected:customProperty',
       karl: 'protected:blocked',
       admin1: 'protected:userDirectory',
-      null: 'no-user',
     });
     const wouldBe = logger.lines.filter((line) => line.extra.outcome === 'wouldRelease');
     expect(wouldBe).toHaveLength(4);

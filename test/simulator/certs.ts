@@ -52,7 +52,10 @@ async function keyPem(keys: CryptoKeyPair): Promise<string> {
   return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
 }
 
-async function createCa(name: string): Promise<Issuer> {
+async function createCa(
+  name: string,
+  options: { extendedKeyUsage?: x509.ExtendedKeyUsage[] } = {},
+): Promise<Issuer> {
   const keys = await newKeys();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: (serial++).toString(16).padStart(2, '0'),
@@ -67,6 +70,9 @@ async function createCa(name: string): Promise<Issuer> {
         x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
         true,
       ),
+      ...(options.extendedKeyUsage
+        ? [new x509.ExtendedKeyUsageExtension(options.extendedKeyUsage, false)]
+        : []),
     ],
   });
   return { cert, keys };
@@ -76,7 +82,14 @@ async function issue(
   issuer: Issuer,
   subject: string,
   usage: 'server' | 'client',
-  options: { names?: string[]; ips?: string[]; notBefore?: Date; notAfter?: Date } = {},
+  options: {
+    names?: string[];
+    ips?: string[];
+    notBefore?: Date;
+    notAfter?: Date;
+    /** Overrides the purpose's extended key usage. */
+    extendedKeyUsage?: x509.ExtendedKeyUsage[];
+  } = {},
 ): Promise<PemPair> {
   const keys = await newKeys();
   const altNames = [
@@ -96,7 +109,9 @@ async function issue(
       new x509.BasicConstraintsExtension(false, undefined, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(
-        [usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth],
+        options.extendedKeyUsage ?? [
+          usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
+        ],
         false,
       ),
       ...(altNames.length > 0 ? [new x509.SubjectAlternativeNameExtension(altNames)] : []),
@@ -123,5 +138,59 @@ export async function createTestPki(): Promise<TestPki> {
     wrongNameServer: await issue(root, 'qlik.other.example', 'server', {
       names: ['qlik.other.example'],
     }),
+  };
+}
+
+/**
+ * How a Qlik site's certificates may look (docs/certificates.md): `standard` is a server
+ * certificate for server authentication; the other two are the purposes OpenSSL refuses with
+ * INVALID_PURPOSE ("unsupported certificate purpose").
+ */
+export type QlikCertificateVariant =
+  | 'standard'
+  /** The server certificate's extended key usage names client authentication only. */
+  | 'serverClientPurposeOnly'
+  /** The CA certificate carries an extended key usage extension without server authentication. */
+  | 'caWithExtendedKeyUsage';
+
+export interface QlikPkiOptions {
+  /** The node's Host.cfg name: server `CN=<name>`, CA `CN=<name>-CA`. */
+  name: string;
+  variant?: QlikCertificateVariant;
+  /** Validity of the server certificate (default: from yesterday for a year). */
+  serverNotBefore?: Date;
+  serverNotAfter?: Date;
+}
+
+/**
+ * A PKI shaped like the one Qlik Sense creates on a node: CA `CN=<name>-CA`, server certificate
+ * `CN=<name>` without a subject alternative name, client certificate `CN=QlikClient`.
+ */
+export async function createQlikPki(options: QlikPkiOptions): Promise<TestPki> {
+  const variant = options.variant ?? 'standard';
+  const root = await createCa(`${options.name}-CA`, {
+    ...(variant === 'caWithExtendedKeyUsage'
+      ? { extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth] }
+      : {}),
+  });
+  const other = await createCa(`${options.name}-CA`);
+  const yesterday = new Date(Date.now() - DAY_MS);
+  return {
+    ca: root.cert.toString('pem'),
+    server: await issue(root, options.name, 'server', {
+      ...(options.serverNotBefore ? { notBefore: options.serverNotBefore } : {}),
+      ...(options.serverNotAfter ? { notAfter: options.serverNotAfter } : {}),
+      ...(variant === 'serverClientPurposeOnly'
+        ? { extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth] }
+        : {}),
+    }),
+    client: await issue(root, 'QlikClient', 'client'),
+    otherCa: other.cert.toString('pem'),
+    foreignClient: await issue(other, 'QlikClient', 'client'),
+    expiredClient: await issue(root, 'QlikClient', 'client', {
+      notBefore: new Date(Date.now() - 30 * DAY_MS),
+      notAfter: yesterday,
+    }),
+    wrongNameServer: await issue(root, `${options.name}-other`, 'server'),
   };
 }

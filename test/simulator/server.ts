@@ -50,6 +50,8 @@ export interface SimulatorOptions {
   now?: () => Date;
   /** Highest TLS version offered. Windows Server 2016/2019 (where QRS runs) stop at 1.2. */
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** How far the server's clock (the `Date` header) is off the real one. */
+  clockOffsetMs?: number;
 }
 
 export interface RouteCounter {
@@ -70,14 +72,17 @@ export interface Simulator {
   methodCounters: Map<string, RouteCounter>;
   /** Filters received, per route key (to check what the client asked for). */
   filters: Map<string, string[]>;
-  /** `X-Qlik-User` headers seen. */
+  /** `X-Qlik-User` headers seen, as sent. */
   users: string[];
+  /** `X-Qlik-User` identities seen, decoded (URL-encoded UTF-8) as QRS decodes them. */
+  identities: Array<{ directory: string; id: string }>;
   /** xrfkeys seen (each request should bring a fresh one). */
   xrfkeys: string[];
   bytesSent: number;
   requestCount(key?: string): number;
   resetCounters(): void;
   setLatency(latencyMs: number, deleteLatencyMs?: number): void;
+  setClockOffset(offsetMs: number): void;
   close(): Promise<void>;
 }
 
@@ -94,7 +99,7 @@ interface Answer {
   body?: unknown;
 }
 
-const ACCESS_TYPE_ROUTE = /^(professional|analyzer)accesstype$/;
+const ACCESS_TYPE_ROUTE = /^(professional|analyzer)accesstype$/i;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const pki = options.pki ?? (await createTestPki());
@@ -105,7 +110,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const filters = new Map<string, string[]>();
   const faults: FaultRule[] = [];
   const users: string[] = [];
+  const identities: Array<{ directory: string; id: string }> = [];
   const xrfkeys: string[] = [];
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
   let latencyMs = options.latencyMs ?? 0;
   let deleteLatencyMs = options.deleteLatencyMs ?? 0;
   const sockets = new Set<Socket>();
@@ -171,6 +178,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'https://qrs');
+    // QRS reads query parameter names case-insensitively (`Xrfkey=` works).
+    const query = new URLSearchParams();
+    for (const [name, value] of url.searchParams) query.append(name.toLowerCase(), value);
     const method = request.method ?? 'GET';
     const match = matchRoute(method, url.pathname);
     const key = `${method} ${match?.pattern ?? url.pathname}`;
@@ -200,7 +210,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     response.on('close', answer);
     const body = await readBody(request);
 
-    const xrfkeyQuery = url.searchParams.get('xrfkey');
+    const xrfkeyQuery = query.get('xrfkey');
     const xrfkeyHeader = request.headers['x-qlik-xrfkey'];
     if (!xrfkeyQuery || xrfkeyQuery !== xrfkeyHeader || !/^[A-Za-z0-9]{16}$/.test(xrfkeyQuery)) {
       return send(
@@ -211,13 +221,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       );
     }
     const userHeader = request.headers['x-qlik-user'];
-    if (typeof userHeader !== 'string' || !/UserDirectory=[^;]+;\s*UserId=.+/i.test(userHeader)) {
+    const identity = typeof userHeader === 'string' ? parseQlikUser(userHeader) : undefined;
+    if (typeof userHeader !== 'string' || !identity) {
       return send(response, 403, 'Missing or malformed X-Qlik-User header', 'text/plain');
     }
     users.push(userHeader);
+    identities.push(identity);
     xrfkeys.push(xrfkeyQuery);
 
-    const filter = url.searchParams.get('filter');
+    const filter = query.get('filter');
     if (filter !== null) filters.set(key, [...(filters.get(key) ?? []), filter]);
 
     await delay(latencyMs + (method === 'DELETE' ? deleteLatencyMs : 0));
@@ -246,7 +258,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     try {
       const answer = await match.handler({
         params: match.params,
-        query: url.searchParams,
+        query,
         body,
         site,
         now: now(),
@@ -272,7 +284,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
           if (segment === '{type}' && !ACCESS_TYPE_ROUTE.test(actual)) return false;
           if (segment === '{id}' && ['full', 'count', 'table', 'many'].includes(actual))
             return false;
-          params[segment.slice(1, -1)] = decodeURIComponent(actual);
+          const value = decodeURIComponent(actual);
+          params[segment.slice(1, -1)] = segment === '{type}' ? value.toLowerCase() : value;
           return true;
         }
         return segment === actual.toLowerCase();
@@ -318,6 +331,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     bytesSent += Buffer.byteLength(text);
     answering.get(response)?.();
     response.writeHead(status, {
+      // QRS's clock, as a client compares it with its own (doctor, release).
+      Date: new Date(Date.now() + clockOffsetMs).toUTCString(),
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
     });
@@ -339,6 +354,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     methodCounters,
     filters,
     users,
+    identities,
     xrfkeys,
     get bytesSent() {
       return bytesSent;
@@ -354,6 +370,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       methodCounters.clear();
       filters.clear();
       users.length = 0;
+      identities.length = 0;
       xrfkeys.length = 0;
       bytesSent = 0;
     },
@@ -361,12 +378,29 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       latencyMs = latency;
       deleteLatencyMs = deleteLatency;
     },
+    setClockOffset(offsetMs: number) {
+      clockOffsetMs = offsetMs;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** `UserDirectory=<dir>; UserId=<id>`, each value URL-encoded UTF-8; undefined when malformed. */
+function parseQlikUser(header: string): { directory: string; id: string } | undefined {
+  const match = /^\s*UserDirectory=([^;]+);\s*UserId=(.+?)\s*$/i.exec(header);
+  if (!match) return undefined;
+  try {
+    return {
+      directory: decodeURIComponent(match[1] as string),
+      id: decodeURIComponent(match[2] as string),
+    };
+  } catch {
+    return undefined;
+  }
 }
 
 function delay(ms: number): Promise<void> {
@@ -395,9 +429,20 @@ function licenseTypeOf(context: RequestContext): SimLicenseType {
 
 function accessTypesOf(context: RequestContext) {
   const type = licenseTypeOf(context);
-  return [...context.site.allocations.values()]
+  return listedAllocations(context.site)
     .filter((allocation) => allocation.licenseType === type)
     .map((allocation) => accessTypeFull(context.site, allocation));
+}
+
+/**
+ * The allocations QRS lists: deleting a user frees its allocation, or quarantines it when it was
+ * used within 7 days, so an allocation of a deleted user is seen only while it is quarantined.
+ */
+function listedAllocations(site: SimSite): SimAllocation[] {
+  return [...site.allocations.values()].filter(
+    (allocation) =>
+      allocation.quarantined || (allocation.userRef !== null && site.users.has(allocation.userRef)),
+  );
 }
 
 function listAccessTypes(context: RequestContext, full: boolean): Answer {
@@ -599,7 +644,7 @@ function licenseBody(site: SimSite) {
 
 function overview(site: SimSite) {
   const details = (type: SimLicenseType) => {
-    const of = [...site.allocations.values()].filter((a) => a.licenseType === type);
+    const of = listedAllocations(site).filter((a) => a.licenseType === type);
     const quarantined = of.filter((a) => a.quarantined).length;
     const allocated = of.length - quarantined;
     const total = site.totals[type];

@@ -1,3 +1,4 @@
+import https from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
@@ -75,5 +76,98 @@ describe('simulator DELETE semantics', () => {
     expect(sim.filters.get('GET /qrs/license/professionalaccesstype/full')).toEqual([
       `lastUsed lt '${cutoff}'`,
     ]);
+  });
+});
+
+describe('simulator fidelity to QRS', () => {
+  let sim: Simulator;
+  beforeAll(async () => {
+    sim = await startSimulator({ site: emptySite('f', NOW), now: () => NOW });
+  });
+  afterAll(async () => {
+    await sim.close();
+  });
+
+  /** One raw request over mTLS, as any client would send it. */
+  function get(pathAndQuery: string, key = 'abcdefghij012345') {
+    return new Promise<{ status: number; date: string | undefined; body: string }>(
+      (resolve, reject) => {
+        const request = https.request(
+          {
+            host: '127.0.0.1',
+            port: sim.port,
+            servername: 'localhost',
+            path: pathAndQuery,
+            ca: sim.pki.ca,
+            cert: sim.pki.client.cert,
+            key: sim.pki.client.key,
+            headers: { 'X-Qlik-Xrfkey': key, 'X-Qlik-User': 'UserDirectory=LAB; UserId=x' },
+          },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk: Buffer) => {
+              body += chunk.toString('utf8');
+            });
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, date: response.headers.date, body }),
+            );
+          },
+        );
+        request.on('error', reject);
+        request.end();
+      },
+    );
+  }
+
+  it('reads paths and query parameter names case-insensitively (Xrfkey=, Filter=)', async () => {
+    const answer = await get(
+      '/QRS/License/ProfessionalAccessType/Full?Xrfkey=abcdefghij012345&Filter=quarantined%20eq%20true',
+    );
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual([]);
+    expect(sim.filters.get('GET /qrs/license/professionalaccesstype/full')).toEqual([
+      'quarantined eq true',
+    ]);
+  });
+
+  it('still refuses a request whose xrfkey parameter and header differ', async () => {
+    const answer = await get('/qrs/about?XRFKEY=abcdefghij012345', 'ABCDEFGHIJ012345');
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatch(/XSRF prevention check failed/);
+  });
+
+  it('sends a Date header from its own clock, offset on request', async () => {
+    const before = Date.now();
+    const plain = await get('/qrs/about?xrfkey=abcdefghij012345');
+    sim.setClockOffset(-10 * 60_000);
+    const skewed = await get('/qrs/about?xrfkey=abcdefghij012345');
+    sim.setClockOffset(0);
+
+    expect(Math.abs(Date.parse(plain.date ?? '') - before)).toBeLessThan(2_000);
+    expect(before - Date.parse(skewed.date ?? '')).toBeGreaterThan(9 * 60_000);
+  });
+
+  it('lists an allocation of a deleted user only while it is quarantined', async () => {
+    const quarantined = addAllocation(sim.site, {
+      licenseType: 'analyzer',
+      userRef: null,
+      deletedUserId: 'gone',
+      deletedUserDirectory: 'LAB',
+      lastUsed: new Date(NOW.getTime() - 2 * DAY).toISOString(),
+      quarantined: true,
+      quarantineEnd: new Date(NOW.getTime() + 5 * DAY).toISOString(),
+    });
+    const freed = addAllocation(sim.site, {
+      licenseType: 'analyzer',
+      userRef: null,
+      deletedUserId: 'long-gone',
+      deletedUserDirectory: 'LAB',
+    });
+
+    const answer = await get('/qrs/license/analyzeraccesstype/full?xrfkey=abcdefghij012345');
+
+    const ids = (JSON.parse(answer.body) as Array<{ id: string }>).map((item) => item.id);
+    expect(ids).toContain(quarantined.id);
+    expect(ids).not.toContain(freed.id);
   });
 });

@@ -230,14 +230,17 @@ export function createSampleSite(now: Date = new Date()): SimSite {
       quarantineEnd: person.quarantined ? daysAgo(now, -5) : NO_DATE,
     });
   }
-  // An allocation whose user was deleted from the repository.
+  // A user deleted from the repository three days after last using Qlik Sense: QRS keeps the
+  // allocation in quarantine (with the deleted user's name) for 7 days, then frees it.
   addAllocation(site, {
     licenseType: 'analyzer',
     userRef: null,
     deletedUserId: 'olle',
     deletedUserDirectory: 'LAB',
     createdDate: daysAgo(now, 700),
-    lastUsed: daysAgo(now, 365),
+    lastUsed: daysAgo(now, 3),
+    quarantined: true,
+    quarantineEnd: daysAgo(now, -4),
   });
   return site;
 }

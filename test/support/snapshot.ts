@@ -41,6 +41,7 @@ export function sampleSnapshot(overrides: Partial<LicenseSnapshot> = {}): Licens
       expiresAt: '2026-04-15T00:00:00.000Z',
       daysUntilExpiry: 44.5,
       licensed: { professional: 10, analyzer: 20, tokens: null },
+      problem: null,
     },
     ...overrides,
   };

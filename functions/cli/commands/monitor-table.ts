@@ -52,6 +52,7 @@ function describeLicense(snapshot: LicenseSnapshot): string {
   const license = snapshot.license;
   if (!license) return 'not reported by this server';
   const model = license.model === 'lef' ? 'serial + control number (LEF)' : 'signed key';
+  if (license.problem) return `${model}, expiry unknown (see the warning below)`;
   if (license.expiresAt === null || license.daysUntilExpiry === null)
     return `${model}, no time limit`;
   const days = Math.floor(license.daysUntilExpiry);

@@ -91,7 +91,7 @@ function documentedShape(snapshot: LicenseSnapshot) {
       'unavailableMinutes',
     ]),
     tokens: pick(snapshot.tokens, ['enabled', 'total', 'available']),
-    license: pick(snapshot.license, ['model', 'expiresAt', 'daysUntilExpiry']),
+    license: pick(snapshot.license, ['model', 'expiresAt', 'daysUntilExpiry', 'problem']),
   };
 }
 

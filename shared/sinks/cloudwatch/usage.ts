@@ -92,7 +92,10 @@ function metricGroups(
   if (license) {
     groups.push([
       LICENSE_TYPE.license,
-      [[CLOUDWATCH_METRIC.daysUntilExpiry, license.daysUntilExpiry]],
+      [
+        [CLOUDWATCH_METRIC.daysUntilExpiry, license.daysUntilExpiry],
+        [CLOUDWATCH_METRIC.licenseExpiryUnreadable, license.problem ? 1 : 0],
+      ],
       MetricUnit.NoUnit,
     ]);
   }

@@ -94,9 +94,9 @@ describe('license-steward monitor --json', () => {
       analyzer: {
         enabled: true,
         total: 20,
-        allocated: 8,
-        used: 6,
-        quarantined: 1,
+        allocated: 7,
+        used: 5,
+        quarantined: 2,
         excess: 0,
         available: 11,
       },
@@ -107,7 +107,12 @@ describe('license-steward monitor --json', () => {
         unavailableMinutes: 0,
       },
       tokens: { enabled: false, total: 0, available: 0 },
-      license: { model: 'lef', expiresAt: '2026-04-16T00:00:00.000Z', daysUntilExpiry: 45.5 },
+      license: {
+        model: 'lef',
+        expiresAt: '2026-04-16T00:00:00.000Z',
+        daysUntilExpiry: 45.5,
+        problem: null,
+      },
     });
     for (const block of ['professional', 'analyzer'])
       expect(Object.keys(site[block])).toEqual([
@@ -127,7 +132,7 @@ describe('license-steward monitor --json', () => {
     ]);
     // Exactly the documented keys: QRS's token detail and the LEF's counts stay in table and sinks.
     expect(site.tokens).toEqual({ enabled: false, total: 0, available: 0 });
-    expect(Object.keys(site.license)).toEqual(['model', 'expiresAt', 'daysUntilExpiry']);
+    expect(Object.keys(site.license)).toEqual(['model', 'expiresAt', 'daysUntilExpiry', 'problem']);
     expect(sim.requestCount()).toBe(2);
   });
 
@@ -244,7 +249,7 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(/^Site sample/);
     expect(result.stdout).toMatch(/Type\s+Total\s+Allocated\s+Available/);
     expect(result.stdout).toMatch(/professional\s+10\s+5\s+5\s/);
-    expect(result.stdout).toMatch(/analyzer\s+20\s+8\s+11\s/);
+    expect(result.stdout).toMatch(/analyzer\s+20\s+7\s+11\s/);
     expect(result.stdout).toMatch(/valid through 2026-04-15 \(45 day\(s\) left\)/);
     expect(result.stdout).toMatch(/Analyzer capacity: 700 minutes allocated, 212 used/);
     expect(result.stdout).not.toMatch(/WARNING/);
@@ -263,6 +268,38 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(/WARNING analyzer: only 11 available \(warning below 12\)/);
     expect(result.stdout).toMatch(/WARNING license: expires in 45 day\(s\)/);
     expect(result.stdout).not.toMatch(/WARNING professional/);
+  });
+
+  it('says when a signed key expiry cannot be read: license.problem, a warning, never "no limit"', async () => {
+    // Prepare
+    const site = emptySite('signed', NOW);
+    site.license = {
+      model: 'signedKey',
+      serial: '',
+      text: 'Product: Qlik Sense Enterprise\nValid From: 2025-04-01',
+    };
+    const signedSim = await startSite(site, pki);
+    try {
+      const config = await writeConfig('signed', siteYaml('signed', signedSim.port));
+
+      // Act
+      const json = await run(['monitor', '--config', config, '--json']);
+      const table = await run(['monitor', '--config', config]);
+
+      // Assess
+      expect(json.code).toBe(0);
+      expect(JSON.parse(json.stdout).sites[0].license).toEqual({
+        model: 'signedKey',
+        expiresAt: null,
+        daysUntilExpiry: null,
+        problem: expect.stringMatching(/^License expiry unknown: .*no "Valid To" date/),
+      });
+      expect(table.stdout).toMatch(/License: signed key, expiry unknown/);
+      expect(table.stdout).toMatch(/WARNING license: License expiry unknown: /);
+      expect(table.stdout).not.toMatch(/no time limit/);
+    } finally {
+      await signedSim.close();
+    }
   });
 
   it("shows a token site's user and login access tokens", async () => {

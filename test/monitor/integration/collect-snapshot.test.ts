@@ -30,7 +30,7 @@ async function snapshotOf(site: SimSite) {
 
 describe('collectSnapshot against the QRS simulator', () => {
   it('reports a Professional/Analyzer site with analyzer capacity and its LEF expiry', async () => {
-    // Prepare: 5 professional allocations of 10; 9 analyzer of 20, one quarantined; LEF limit in 45 days.
+    // Prepare: 5 professional allocations of 10; 9 analyzer of 20, two quarantined (one of a deleted user); LEF limit in 45 days.
     const site = createSampleSite(NOW);
 
     // Act
@@ -52,9 +52,9 @@ describe('collectSnapshot against the QRS simulator', () => {
       analyzer: {
         enabled: true,
         total: 20,
-        allocated: 8,
-        used: 6,
-        quarantined: 1,
+        allocated: 7,
+        used: 5,
+        quarantined: 2,
         excess: 0,
         available: 11,
       },
@@ -76,6 +76,7 @@ describe('collectSnapshot against the QRS simulator', () => {
         expiresAt: '2026-04-16T00:00:00.000Z',
         daysUntilExpiry: 45.5,
         licensed: { professional: 10, analyzer: 20, tokens: null },
+        problem: null,
       },
     });
   });
@@ -179,6 +180,7 @@ describe('collectSnapshot against the QRS simulator', () => {
       expiresAt: '2026-07-01T00:00:00.000Z',
       daysUntilExpiry: 121.5,
       licensed: null,
+      problem: null,
     });
   });
 

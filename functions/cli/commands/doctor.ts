@@ -1,0 +1,51 @@
+/**
+ * `license-steward doctor --config FILE [--site NAME] [--json]`: the read-only pre-flight check of
+ * each site (docs/doctor.md). Exit 0 when every check passes, 1 when any fails (2 for usage and
+ * configuration errors, before this runs).
+ */
+import type { Config } from '#shared/config/schema.ts';
+import { doctorSite } from '#shared/doctor/doctor-site.ts';
+import type { SiteDoctorReport } from '#shared/doctor/report.ts';
+import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
+import { readSiteCertificates } from '#shared/secrets/read.ts';
+import type { ParsedArgs } from '../args.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
+import { selectSites } from '../select-sites.ts';
+
+export async function runDoctor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
+  const now = io.now ?? (() => new Date());
+  const reports = await Promise.all(
+    selectSites(config, args.site).map((site) =>
+      doctorSite(site, {
+        readCertificates: (each) => readSiteCertificates(each),
+        // No retries: the doctor reports the first answer as it is.
+        createClient: (each, tls) =>
+          createQrsClient({ ...each, qrs: { ...each.qrs, maxRetries: 0 } }, tls),
+        now,
+      }),
+    ),
+  );
+  io.stdout(
+    args.json ? `${JSON.stringify({ sites: reports }, null, 2)}\n` : renderChecklist(reports),
+  );
+  return reports.every((report) => report.checks.every((check) => check.ok))
+    ? EXIT_OK
+    : EXIT_FAILED;
+}
+
+function renderChecklist(reports: readonly SiteDoctorReport[]): string {
+  return reports
+    .map((report) => {
+      const lines = [`Site ${report.site}`];
+      for (const check of report.checks)
+        lines.push(`  ${check.ok ? '[ok]  ' : '[FAIL]'} ${check.check}: ${check.detail}`);
+      const failed = report.checks.filter((check) => !check.ok).length;
+      lines.push(
+        failed === 0
+          ? '  All checks passed.'
+          : '  Fix the failed check and run doctor again (later checks run once it passes).',
+      );
+      return `${lines.join('\n')}\n`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,99 @@
+/**
+ * `doctor` for one site (docs/doctor.md): the configuration, the certificate sources, the
+ * certificates themselves, then QRS step by step. Read-only (GET requests only); each check runs
+ * only when those it builds on passed, so the list ends at the first failure that blocks the rest.
+ *
+ * Layer: shared/doctor composes shared/config, shared/qrs and shared/licensing; nothing in shared/
+ * imports it (the CLI command in functions/cli does).
+ */
+import type { SiteConfig } from '#shared/config/schema.ts';
+import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
+import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
+import {
+  clockCheck,
+  connectionChecks,
+  type DoctorQrs,
+  type QrsTarget,
+  reachable,
+  readChecks,
+} from './qrs-checks.ts';
+import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './report.ts';
+
+export interface DoctorDependencies {
+  readCertificates: (site: SiteConfig) => Promise<QrsTlsMaterial>;
+  /** A QRS client without retries: the doctor reports the first answer as it is. */
+  createClient: (site: SiteConfig, tls: QrsTlsMaterial) => DoctorQrs & { close(): void };
+  now: () => Date;
+}
+
+export async function doctorSite(
+  site: SiteConfig,
+  deps: DoctorDependencies,
+): Promise<SiteDoctorReport> {
+  const checks: DoctorCheck[] = [];
+  const report = { site: site.name, checks };
+  const { qrs } = site;
+  checks.push(
+    pass(
+      'config',
+      `${qrs.host}:${qrs.port}${qrs.servername ? `, servername ${qrs.servername}` : ''}, user ${qrs.user.directory}\\${qrs.user.id}`,
+    ),
+  );
+
+  let tls: QrsTlsMaterial;
+  try {
+    tls = await deps.readCertificates(site);
+  } catch (error) {
+    checks.push(
+      fail(
+        'certificate-sources',
+        `${(error as Error).message}: fix the path or parameter in sites[].qrs.certificates`,
+      ),
+    );
+    return report;
+  }
+  checks.push(
+    pass('certificate-sources', `client certificate, key and CA read from ${sourcesOf(site)}`),
+  );
+  const now = deps.now();
+  for (const check of [clientCertificateCheck(tls, now), caCertificateCheck(tls, now)]) {
+    checks.push(check);
+    if (!check.ok) return report;
+  }
+
+  const target: QrsTarget = {
+    host: qrs.host,
+    port: qrs.port,
+    tlsName: qrs.servername ?? qrs.host,
+    user: qrs.user,
+    timeoutMs: qrs.timeoutSeconds * 1000,
+  };
+  const tcp = await reachable(target);
+  checks.push(tcp);
+  if (!tcp.ok) return report;
+
+  const client = deps.createClient(site, tls);
+  try {
+    const connection = await connectionChecks(client, target, deps.now());
+    checks.push(...connection);
+    if (connection.some((check) => !check.ok)) return report;
+    const reads = await readChecks(client);
+    checks.push(...reads);
+    if (reads.some((check) => !check.ok)) return report;
+    const sentAt = deps.now().getTime();
+    await client.countUsers();
+    checks.push(clockCheck(client.lastResponseDate, sentAt, deps.now().getTime()));
+  } catch (error) {
+    checks.push(fail('clock', `reading QRS's clock failed: ${(error as Error).message}`));
+  } finally {
+    client.close();
+  }
+  return report;
+}
+
+function sourcesOf(site: SiteConfig): string {
+  const sources = Object.values(site.qrs.certificates);
+  const files = sources.filter((source) => 'file' in source).length;
+  if (files === sources.length) return 'files';
+  return files === 0 ? 'SSM parameters' : 'files and SSM parameters';
+}

@@ -1,0 +1,209 @@
+/**
+ * Verifies a QRS server certificate in code, for the one case OpenSSL gets wrong for Qlik sites
+ * (docs/certificates.md): certificates that Qlik Sense creates may carry an extended key usage that
+ * OpenSSL reads as "not for a TLS server" and refuses with INVALID_PURPOSE, although the chain,
+ * the dates and the name are all right. This module checks exactly those (everything except the
+ * purpose) so that the agent (qrs-https-agent.ts) can accept such a certificate without switching
+ * any other check off, and it names the certificate and the fix when a check fails.
+ *
+ * What is checked, leaf first:
+ * - each certificate is signed by the next one (signature verified with the issuer's public key,
+ *   issuer name and key identifiers matched, the issuer allowed to sign certificates);
+ * - the chain ends at a certificate from the site's root.pem; certificates the server sends are
+ *   used only as intermediates, never trusted on their own;
+ * - every issuer is a CA (basicConstraints), every certificate (root.pem's included) is within its
+ *   validity dates, RSA keys have at least 2048 bits;
+ * - the host name (`servername`, else `host`) matches the certificate, by node's own
+ *   `tls.checkServerIdentity` (subject alternative names; the CN when there are none).
+ */
+import { X509Certificate } from 'node:crypto';
+import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
+
+export type CertificateVerdict = { ok: true } | { ok: false; code: string; advice: string };
+
+/** Longest chain accepted (server certificate, intermediates, root). */
+const MAX_DEPTH = 8;
+const MIN_RSA_BITS = 2048;
+
+/** Every certificate in a PEM text (root.pem may hold several). */
+export function parseCertificates(pem: string): X509Certificate[] {
+  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return blocks.flatMap((block) => {
+    try {
+      return [new X509Certificate(block)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The certificates the server presented, leaf first (node links each one to its issuer). */
+function presentedChain(peer: DetailedPeerCertificate): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  const seen = new Set<string>();
+  let current: DetailedPeerCertificate | undefined = peer;
+  while (current?.raw && !seen.has(current.fingerprint256) && chain.length <= MAX_DEPTH) {
+    seen.add(current.fingerprint256);
+    chain.push(new X509Certificate(current.raw));
+    current = current.issuerCertificate;
+  }
+  return chain;
+}
+
+function issuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
+  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
+}
+
+export interface ServerCertificateInput {
+  /** `socket.getPeerCertificate(true)`. */
+  peer: DetailedPeerCertificate;
+  /** The site's root.pem, parsed. */
+  trusted: readonly X509Certificate[];
+  /** `servername`, else the host the client connected to. */
+  hostname: string;
+  now: Date;
+}
+
+/**
+ * Checks chain, dates, CA flags and name; the purpose (extended key usage) is not checked. The
+ * first failure is reported: trust before dates before name, as OpenSSL and node order them.
+ */
+export function checkServerCertificate(input: ServerCertificateInput): CertificateVerdict {
+  const [leaf, ...presented] = presentedChain(input.peer);
+  if (!leaf)
+    return refuse(
+      'NO_PEER_CERTIFICATE',
+      'the server sent no certificate: is this QRS (port 4242)?',
+    );
+  const chain = chainToTrusted(leaf, presented, input.trusted);
+  if ('refused' in chain) return chain.refused;
+  for (const [index, certificate] of chain.certificates.entries()) {
+    const problem = certificateProblem(certificate, index === 0, input.now);
+    if (problem) return problem;
+  }
+  const identity = checkServerIdentity(input.hostname, input.peer);
+  if (identity) return nameMismatch(input.peer, input.hostname);
+  return { ok: true };
+}
+
+/** The chain from the leaf up to a root.pem certificate, each link's signature verified. */
+function chainToTrusted(
+  leaf: X509Certificate,
+  presented: readonly X509Certificate[],
+  trusted: readonly X509Certificate[],
+): { certificates: X509Certificate[] } | { refused: CertificateVerdict } {
+  const certificates = [leaf];
+  let current = leaf;
+  while (certificates.length <= MAX_DEPTH) {
+    const anchor = trusted.find((candidate) => issuedBy(current, candidate));
+    if (anchor) {
+      if (anchor.fingerprint256 !== current.fingerprint256) certificates.push(anchor);
+      return { certificates };
+    }
+    const next = presented.find(
+      (candidate) =>
+        !certificates.some((seen) => seen.fingerprint256 === candidate.fingerprint256) &&
+        issuedBy(current, candidate),
+    );
+    if (!next) return { refused: foreign(leaf, current, trusted) };
+    certificates.push(next);
+    current = next;
+  }
+  return {
+    refused: refuse(
+      'CERT_CHAIN_TOO_LONG',
+      `the server's certificate chain is longer than ${MAX_DEPTH} certificates`,
+    ),
+  };
+}
+
+function certificateProblem(
+  certificate: X509Certificate,
+  isLeaf: boolean,
+  now: Date,
+): CertificateVerdict | undefined {
+  const which = isLeaf
+    ? `the server's certificate ${name(certificate.subject)}`
+    : `the CA certificate ${name(certificate.subject)}`;
+  if (!isLeaf && !certificate.ca)
+    return refuse('INVALID_CA', `${which} is not a CA (basicConstraints) but signed the next one`);
+  const validTo = Date.parse(certificate.validTo);
+  const validFrom = Date.parse(certificate.validFrom);
+  if (validTo < now.getTime())
+    return refuse(
+      'CERT_HAS_EXPIRED',
+      `${which} expired on ${day(validTo)}: ${isLeaf ? 'renew the certificates on the Qlik server (QMC, or the Qlik Sense Repository Service recreates them), then' : 'the site needs new certificates;'} export root.pem again`,
+    );
+  if (validFrom > now.getTime())
+    return refuse(
+      'CERT_NOT_YET_VALID',
+      `${which} is not valid before ${new Date(validFrom).toISOString()}: check the clock of this machine and of the Qlik server`,
+    );
+  const details = certificate.publicKey.asymmetricKeyDetails;
+  if (
+    certificate.publicKey.asymmetricKeyType === 'rsa' &&
+    (details?.modulusLength ?? 0) < MIN_RSA_BITS
+  )
+    return refuse(
+      'EE_KEY_TOO_SMALL',
+      `${which} has an RSA key of ${details?.modulusLength} bits (at least ${MIN_RSA_BITS} needed)`,
+    );
+  return undefined;
+}
+
+function foreign(
+  leaf: X509Certificate,
+  unanchored: X509Certificate,
+  trusted: readonly X509Certificate[],
+): CertificateVerdict {
+  const holds =
+    trusted.length === 0
+      ? 'root.pem holds no certificate'
+      : `root.pem holds ${trusted.map((ca) => name(ca.subject)).join('; ')}`;
+  return refuse(
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    `the server's certificate ${name(leaf.subject)} is not signed by the configured CA: it is issued by ${name(unanchored.issuer)}, and ${holds}. Use root.pem exported from this site's QMC (wrong CA?)`,
+  );
+}
+
+/** Advice for a name mismatch: the names the certificate holds and the setting that fixes it. */
+export function nameMismatch(peer: DetailedPeerCertificate, hostname: string): CertificateVerdict {
+  const names = certificateNames(peer);
+  const suggestion = names.dns[0] ?? names.cn;
+  const listed = [
+    names.cn ? `CN=${names.cn}` : 'no CN',
+    names.alt.length > 0 ? names.alt.join(', ') : 'no subject alternative names',
+  ].join(', ');
+  return refuse(
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    `the server's certificate does not name this host "${hostname}": it names ${listed}. ${suggestion ? `Set \`servername: ${suggestion}\` in this site's qrs settings (on a Qlik node the name in Host.cfg) and keep \`host\` as the address you reach it by` : 'Set `servername` to a name in the certificate'} (name mismatch)`,
+  );
+}
+
+function certificateNames(peer: DetailedPeerCertificate): {
+  cn: string | undefined;
+  alt: string[];
+  dns: string[];
+} {
+  const cnValue = peer.subject?.CN;
+  const cn = Array.isArray(cnValue) ? cnValue[0] : cnValue;
+  const alt = (peer.subjectaltname ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+  const dns = alt.filter((entry) => entry.startsWith('DNS:')).map((entry) => entry.slice(4));
+  return { cn, alt, dns };
+}
+
+/** `CN=x, O=y` from X509Certificate's one-attribute-per-line form. */
+function name(distinguished: string): string {
+  return distinguished.split('\n').filter(Boolean).join(', ');
+}
+
+function day(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+function refuse(code: string, advice: string): CertificateVerdict {
+  return { ok: false, code, advice };
+}
