@@ -76,6 +76,7 @@ function settleTags(sites: unknown[], destinations: DestinationsValue, draft: Dr
     tags: [...destinations.tags],
   };
   const influxTags = (): Tag[] => (out.influxdb?.tags as Tag[] | undefined) ?? [];
+  const notes = new Map<Tag, string>();
   for (let round = 0; round < 100; round++) {
     const result = configSchema.safeParse({ sites, destinations: out });
     const issue = result.success ? undefined : result.error.issues.find((i) => tagIssue(i.path));
@@ -85,18 +86,19 @@ function settleTags(sites: unknown[], destinations: DestinationsValue, draft: Dr
     const tags = list === 'tags' ? out.tags : influxTags();
     const [tag] = tags.splice(index, 1);
     if (!tag) break;
-    const canMove =
-      list === 'tags' && out.influxdb && !influxTags().some((t) => t.name === tag.name);
-    if (canMove && out.influxdb) {
+    const problem = issue.message.replace(/: rename it$/, '');
+    if (list === 'tags' && out.influxdb && !influxTags().some((t) => t.name === tag.name)) {
       out.influxdb.tags = [...influxTags(), tag];
-      draft.findings.check.push(
-        `tag ${tag.name}: ${issue.message} for destinations.tags, so it is in destinations.influxdb.tags (InfluxDB only)`,
+      notes.set(
+        tag,
+        `tag ${tag.name}: ${problem} (destinations.tags), so it is in destinations.influxdb.tags (InfluxDB only)`,
       );
     } else {
       if (out.influxdb && influxTags().length === 0) delete out.influxdb.tags;
-      draft.findings.check.push(`tag ${tag.name}: ${issue.message}; not carried over`);
+      notes.set(tag, `tag ${tag.name}: ${problem}; not carried over`);
     }
   }
+  draft.findings.check.push(...notes.values());
   if (out.tags.length > 0) return out;
   const { tags: _none, ...rest } = out;
   return rest;

@@ -30,7 +30,7 @@ function schedule(
     return translation.schedule;
   }
   draft.remark(path, {
-    after: `Butler: "${frequency}", not translated: the default (EventBridge rate/cron, in the site's timezone)`,
+    after: `Butler: "${frequency}", not translated: the default`,
   });
   draft.findings.check.push(
     `${butlerKey}: ${translation.reason}; the default ${fallback} is used: set ${keyName(path)} to the schedule you want`,
