@@ -9,14 +9,18 @@ import { z } from 'zod';
 const text = z.string().trim().min(1, 'must not be empty');
 
 /** Butler's YAML sometimes quotes numbers (`port: '4242'`). */
-const wholeNumber = z.union([
-  z.number().int(),
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform((value) => Number(value)),
-]);
+const wholeNumber = z.union(
+  [
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/)
+      .transform((value) => Number(value)),
+  ],
+  { error: 'must be a whole number' },
+);
+const days = wholeNumber.pipe(z.number().min(1, 'must be at least 1 day'));
 
 /** A YAML key left empty (`tag:`) is null: treat it as an empty list. */
 const list = <T extends z.ZodType>(item: T) =>
@@ -53,7 +57,7 @@ const frequency = z.string().trim().min(1).optional();
 const serverLicenseMonitor = z.looseObject({
   enable: z.boolean().default(false),
   frequency,
-  alert: z.looseObject({ thresholdDays: wholeNumber.optional() }).nullish(),
+  alert: z.looseObject({ thresholdDays: days.optional() }).nullish(),
   destination: jobDestination,
 });
 
@@ -79,7 +83,7 @@ const flag = z
   });
 
 const licenseTypeRule = z
-  .looseObject({ enable: z.boolean().default(false), releaseThresholdDays: wholeNumber.optional() })
+  .looseObject({ enable: z.boolean().default(false), releaseThresholdDays: days.optional() })
   .nullish();
 
 const licenseRelease = z.looseObject({

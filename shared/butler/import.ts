@@ -59,7 +59,14 @@ export function importButler(options: ImportOptions): ImportResult {
     'Reference: README "Configure"; what differs from Butler: docs/butler.md.',
   ].join('\n');
   const yaml = renderYaml(config, draft.remarks, header);
-  parseConfig(yaml, options.outFile ?? path.resolve('license-steward.yaml'));
+  try {
+    parseConfig(yaml, options.outFile ?? path.resolve('license-steward.yaml'));
+  } catch (error) {
+    // A Butler value this configuration refuses: say it comes from the Butler file.
+    if (error instanceof ConfigError)
+      throw new ConfigError(`${options.butlerFile} (as converted)`, error.problems);
+    throw error;
+  }
   return { yaml, findings: draft.findings };
 }
 

@@ -425,6 +425,29 @@ describe('import-butler: input it cannot use is exit 2', () => {
     expectNoSecretOf('butler16-influxdb-v2.yaml');
   });
 
+  it('a Butler value license-steward refuses, naming the key and the Butler file', async () => {
+    const zeroDays = butlerFile('butler16-influxdb-v2.yaml');
+    writeFileSync(
+      zeroDays,
+      readFileSync(zeroDays, 'utf8').replace('releaseThresholdDays: 30', 'releaseThresholdDays: 0'),
+    );
+    const bigPort = butlerFile('butler-no-license.yaml');
+    writeFileSync(
+      bigPort,
+      readFileSync(bigPort, 'utf8').replace(`port: ${sim.port}`, 'port: 70000'),
+    );
+
+    const days = await cli(['import-butler', '--butler-config', zeroDays]);
+    const port = await cli(['import-butler', '--butler-config', bigPort]);
+
+    expect(days.code).toBe(2);
+    expect(days.stderr).toMatch(
+      /licenseRelease\.licenseType\.analyzer\.releaseThresholdDays: must be at least 1 day/,
+    );
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(/\(as converted\):\n {2}- sites\[0\]\.qrs\.port: Too big/);
+  });
+
   it('an --out file that exists is left alone', async () => {
     const out = path.join(folder, 'existing.yaml');
     writeFileSync(out, 'keep me\n');
