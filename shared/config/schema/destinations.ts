@@ -131,7 +131,10 @@ function checkInfluxV1(
   if (influx.token !== undefined)
     problem(['token'], 'is for versions 2 and 3: InfluxDB 1 logs in with username + password');
   if ((influx.username === undefined) !== (influx.password === undefined))
-    problem([influx.username === undefined ? 'username' : 'password'], 'is required with the other');
+    problem(
+      [influx.username === undefined ? 'username' : 'password'],
+      'is required with the other',
+    );
   if (influx.enable && influx.database === undefined)
     problem(['database'], 'is required for InfluxDB 1 (version: 1)');
 }
