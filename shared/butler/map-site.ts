@@ -1,7 +1,7 @@
 /**
  * The site's QRS block from `Butler.configQRS` and `Butler.cert`: host and port, the identity
- * from the X-Qlik-User header, the certificates as files. Butler's `rejectUnauthorized: false` is
- * not carried: license-steward always verifies the server (docs/butler.md).
+ * from the X-Qlik-User header, the certificates as files. Butler's switch that turned server
+ * certificate checks off is not carried: license-steward always verifies (docs/butler.md).
  */
 import { ConfigError } from '../config/errors.ts';
 import type { Butler, ButlerQrs } from './butler-schema.ts';
@@ -106,11 +106,11 @@ export function mapQrs(butler: Butler, base: KeyPath, draft: Draft): QrsValue {
   if (!verifies) {
     draft.remark([...path, 'certificates', 'ca'], {
       before:
-        'Butler ran with rejectUnauthorized: false (the server certificate was not checked).\n' +
+        'Butler ran with rejectUnauthorized set to false (the server certificate was not checked).\n' +
         'license-steward always verifies QRS against this CA: run `license-steward doctor` first.',
     });
     draft.findings.check.push(
-      'Butler.configQRS.rejectUnauthorized was false: license-steward always verifies the QRS certificate against qrs.certificates.ca. Check with `license-steward doctor --config FILE` (or `monitor`); if the certificate names another host, set qrs.servername',
+      'Butler.configQRS.rejectUnauthorized was set to false: license-steward always verifies the QRS certificate against qrs.certificates.ca. Check with `license-steward doctor --config FILE` (or `monitor`); if the certificate names another host, set qrs.servername',
     );
   }
   return { host: qrs.host, port: qrs.port, user, certificates };

@@ -162,7 +162,7 @@ describe('import-butler: Butler 16 with InfluxDB 2', () => {
     });
     expect(config.destinations.tags).toEqual([{ name: 'env', value: 'lab' }]);
     // The comments that matter, and the summary.
-    expect(text).toMatch(/rejectUnauthorized: false[\s\S]*always verifies[\s\S]*doctor/);
+    expect(text).toMatch(/rejectUnauthorized set to false[\s\S]*always verifies[\s\S]*doctor/);
     expect(text).toMatch(/# To deploy, .*\{ ssmParameter: \/license-steward\/influxdb-token \}/);
     expect(stderr).toMatch(/wrote .*imported-/);
     expect(stderr).toMatch(
@@ -305,7 +305,7 @@ describe('import-butler: InfluxDB 3, rules in another case', () => {
     });
     expect(stderr).toMatch(/outgoing webhooks \(Butler\.webhookNotification\)/);
     expect(stderr).toMatch(/New Relic/);
-    expect(stderr).not.toMatch(/rejectUnauthorized was false/);
+    expect(stderr).not.toMatch(/rejectUnauthorized was set to false/);
     expectNoSecretOf(FIXTURE);
   });
 
