@@ -114,6 +114,13 @@ function deployedInfluxDb(
     problems.push(
       `${formatPath(['aws', 'influxdbCidr'])}: only applies when destinations.influxdb.enable is true`,
     );
+  if (influxdb.enable && influxdb.version === 1) {
+    // The config accepts InfluxDB 1 (import-butler writes it); the writer does not speak it yet.
+    problems.push(
+      `${formatPath(['destinations', 'influxdb', 'version'])}: InfluxDB 1 cannot be deployed yet: use version 2 or 3, or enable: false`,
+    );
+    return;
+  }
   if (!influxdb.enable || influxdb.url === undefined || influxdb.token === undefined) return;
   const parameters: string[] = [];
   const sources = [

@@ -7,6 +7,7 @@ export const USAGE = `Usage:
   license-steward monitor --config FILE [--site NAME] [--json]
   license-steward release --config FILE [--site NAME] [--dry-run] [--json]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
+  license-steward import-butler --butler-config FILE [--site NAME] [--out FILE]
 
 Options:
   --config FILE   the YAML configuration (see README "Configure")
@@ -15,13 +16,15 @@ Options:
   --dry-run       release: only list what would be released, whatever the config says
   --dir DIR       certs put: folder with client.pem, client_key.pem and root.pem from the QMC
   --overwrite     certs put: replace parameters that already exist
+  --butler-config FILE  import-butler: the Butler config file to convert (docs/butler.md)
+  --out FILE      import-butler: write the new configuration here (default: stdout)
   --verbose       debug logging on stderr
   --help          this text
 
 Exit status: 0 success, 1 the run failed or a release failed, 2 bad configuration or usage.`;
 
 export interface ParsedArgs {
-  command: 'doctor' | 'monitor' | 'release' | 'certs-put' | 'help';
+  command: 'doctor' | 'monitor' | 'release' | 'certs-put' | 'import-butler' | 'help';
   config?: string;
   site?: string;
   json: boolean;
@@ -29,6 +32,8 @@ export interface ParsedArgs {
   dir?: string;
   overwrite: boolean;
   verbose: boolean;
+  butlerConfig?: string;
+  out?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): ParsedArgs {
@@ -47,10 +52,14 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.site !== undefined ? { site: values.site } : {}),
     ...(values.dir !== undefined ? { dir: values.dir } : {}),
+    ...(values['butler-config'] !== undefined ? { butlerConfig: values['butler-config'] } : {}),
+    ...(values.out !== undefined ? { out: values.out } : {}),
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
   if (positionals.length === 0) {
-    throw new UsageError('a command is required: doctor, monitor, release or certs put');
+    throw new UsageError(
+      'a command is required: doctor, monitor, release, certs put or import-butler',
+    );
   }
   const [first, second, ...rest] = positionals;
   let command: ParsedArgs['command'];
@@ -59,15 +68,32 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     command = first;
   } else if (first === 'certs' && second === 'put' && rest.length === 0) {
     command = 'certs-put';
+  } else if (first === 'import-butler' && second === undefined) {
+    return importButlerArgs(base);
   } else {
     throw new UsageError(`unknown command "${positionals.join(' ')}"`);
   }
+  if (base.butlerConfig !== undefined || base.out !== undefined)
+    throw new UsageError('--butler-config and --out apply to import-butler only');
   if (!base.config) throw new UsageError('--config FILE is required');
   if (command !== 'release' && base.dryRun)
     throw new UsageError('--dry-run applies to release only');
   if (command === 'certs-put' && (!base.site || !base.dir))
     throw new UsageError('certs put needs --site NAME and --dir DIR');
   return { ...base, command };
+}
+
+function importButlerArgs(base: Omit<ParsedArgs, 'command'>): ParsedArgs {
+  if (!base.butlerConfig) throw new UsageError('import-butler needs --butler-config FILE');
+  for (const [given, option] of [
+    [base.config, '--config'],
+    [base.dir, '--dir'],
+    [base.dryRun || undefined, '--dry-run'],
+    [base.json || undefined, '--json'],
+    [base.overwrite || undefined, '--overwrite'],
+  ] as const)
+    if (given !== undefined) throw new UsageError(`${option} does not apply to import-butler`);
+  return { ...base, command: 'import-butler' };
 }
 
 function parse(argv: readonly string[]) {
@@ -82,6 +108,8 @@ function parse(argv: readonly string[]) {
       'dry-run': { type: 'boolean' },
       dir: { type: 'string' },
       overwrite: { type: 'boolean' },
+      'butler-config': { type: 'string' },
+      out: { type: 'string', short: 'o' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },

@@ -9,6 +9,7 @@ import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
 import { runDoctor } from './commands/doctor.ts';
+import { runImportButler } from './commands/import-butler.ts';
 import { runMonitor } from './commands/monitor.ts';
 import { runRelease } from './commands/release.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
@@ -36,7 +37,10 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
     });
   const cliIo: CliIo = { stdout, stderr, logger, ...(io?.now ? { now: io.now } : {}) };
   try {
-    const config = loadConfig(args.config as string);
+    if (args.command === 'import-butler') return runImportButler(args, cliIo);
+    const config = loadConfig(args.config as string, {
+      onNotice: (text) => logger.warn(`notice: ${text}`),
+    });
     switch (args.command) {
       case 'doctor':
         return await runDoctor(config, args, cliIo);

@@ -2,11 +2,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import { adaptButlerKeys } from './butler-keys.ts';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
 
-export function loadConfig(file: string): Config {
+export interface LoadOptions {
+  /** Told about accepted Butler keys (e.g. `frequency` read as `schedule`). */
+  onNotice?: (text: string) => void;
+}
+
+export function loadConfig(file: string, options: LoadOptions = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -15,11 +21,11 @@ export function loadConfig(file: string): Config {
       `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
     ]);
   }
-  return parseConfig(text, file);
+  return parseConfig(text, file, options);
 }
 
 /** Parses YAML text; relative PEM and token file paths are resolved against the file's folder. */
-export function parseConfig(text: string, source: string): Config {
+export function parseConfig(text: string, source: string, options: LoadOptions = {}): Config {
   const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (document.errors.length > 0) {
     throw new ConfigError(
@@ -30,8 +36,14 @@ export function parseConfig(text: string, source: string): Config {
       ),
     );
   }
-  const result = configSchema.safeParse(document.toJS() ?? {});
-  if (!result.success) throw new ConfigError(source, formatIssues(result.error));
+  const butler = adaptButlerKeys(document.toJS() ?? {});
+  const result = configSchema.safeParse(butler.data);
+  if (!result.success || butler.problems.length > 0)
+    throw new ConfigError(source, [
+      ...butler.problems,
+      ...(result.success ? [] : formatIssues(result.error)),
+    ]);
+  for (const notice of butler.notices) options.onNotice?.(notice);
   const baseDir = path.dirname(path.resolve(source));
   for (const site of result.data.sites) {
     const certificates = site.qrs.certificates;

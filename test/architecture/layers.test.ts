@@ -49,6 +49,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/observability': ['shared/*'],
   'shared/config': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],
   'shared/secrets': ['shared/sinks', 'shared/licensing', 'shared/lambda'],
+  'shared/butler': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],
   'shared/licensing': ['shared/sinks', 'shared/lambda'],
   'shared/sinks': ['shared/lambda'],
   'shared/doctor': ['shared/sinks', 'shared/lambda'],

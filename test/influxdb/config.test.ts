@@ -154,15 +154,15 @@ describe('destinations.influxdb: configuration', () => {
     ],
     [
       'a version that does not exist',
-      { ...V2, version: 1 },
-      'destinations.influxdb.version: must be 2 or 3',
+      { ...V2, version: 4 },
+      'destinations.influxdb.version: must be 1, 2 or 3',
     ],
     [
       'a token given as text',
       { ...V2, token: 'my-token' },
       'destinations.influxdb.token: must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }',
     ],
-    ['an unknown key', { ...V2, password: 'x' }, 'destinations.influxdb.password: unknown key'],
+    ['an unknown key', { ...V2, pasword: 'x' }, 'destinations.influxdb.pasword: unknown key'],
     [
       'a batch size of 0',
       { ...V2, batchSize: 0 },

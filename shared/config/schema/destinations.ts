@@ -62,13 +62,19 @@ const influxDbSchema = z
   .strictObject({
     enable: z.boolean().default(false),
     url: influxUrl.optional(),
-    version: z.union([z.literal(2), z.literal(3)], { error: 'must be 2 or 3' }).default(2),
+    version: z
+      .union([z.literal(1), z.literal(2), z.literal(3)], { error: 'must be 1, 2 or 3' })
+      .default(2),
     /** InfluxDB 2: organisation name (or id) and bucket. */
     org: nonEmpty.optional(),
     bucket: nonEmpty.optional(),
-    /** InfluxDB 3: database. */
+    /** InfluxDB 1 and 3: database. */
     database: nonEmpty.optional(),
     token: tokenSourceSchema.optional(),
+    /** InfluxDB 1: retention policy, user name and password (when the server wants a login). */
+    retentionPolicy: nonEmpty.optional(),
+    username: nonEmpty.optional(),
+    password: tokenSourceSchema.optional(),
     /** A private CA of the server's certificate (PEM), added to the public ones. */
     ca: secretSourceSchema.optional(),
     /** Static tags for InfluxDB only, besides `destinations.tags` (these win on the same name). */
@@ -83,11 +89,18 @@ const influxDbSchema = z
       context.addIssue({ code: 'custom', path, message });
     if (influx.version === 2 && influx.database !== undefined)
       problem(['database'], 'is for version 3: InfluxDB 2 writes to org + bucket');
-    if (influx.version === 3) {
+    if (influx.version !== 2) {
       for (const key of ['org', 'bucket'] as const)
         if (influx[key] !== undefined)
-          problem([key], 'is for version 2: InfluxDB 3 writes to a database (database: NAME)');
+          problem(
+            [key],
+            `is for version 2: InfluxDB ${influx.version} writes to a database (database: NAME)`,
+          );
     }
+    if (influx.version === 1) checkInfluxV1(influx, problem);
+    else
+      for (const key of ['retentionPolicy', 'username', 'password'] as const)
+        if (influx[key] !== undefined) problem([key], 'is for version 1 (InfluxDB 1.x) only');
     influx.tags.forEach((tag, index) => {
       if (INFLUX_RESERVED_TAG_NAMES.includes(tag.name.toLowerCase()))
         problem(
@@ -97,6 +110,7 @@ const influxDbSchema = z
     });
     if (!influx.enable) return;
     if (influx.url === undefined) problem(['url'], 'is required when enable is true');
+    if (influx.version === 1) return;
     if (influx.token === undefined)
       problem(['token'], 'is required when enable is true ({ ssmParameter: NAME } to deploy)');
     if (influx.version === 2) {
@@ -108,6 +122,22 @@ const influxDbSchema = z
     }
   });
 export type InfluxDbConfig = z.infer<typeof influxDbSchema>;
+
+/** InfluxDB 1.x: a database; a login is a user name and a password, both or neither. */
+function checkInfluxV1(
+  influx: InfluxDbConfig,
+  problem: (path: (string | number)[], message: string) => void,
+): void {
+  if (influx.token !== undefined)
+    problem(['token'], 'is for versions 2 and 3: InfluxDB 1 logs in with username + password');
+  if ((influx.username === undefined) !== (influx.password === undefined))
+    problem(
+      [influx.username === undefined ? 'username' : 'password'],
+      'is required with the other',
+    );
+  if (influx.enable && influx.database === undefined)
+    problem(['database'], 'is required for InfluxDB 1 (version: 1)');
+}
 
 export const destinationsSchema = z.strictObject({
   timestream: z

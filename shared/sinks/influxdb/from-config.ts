@@ -37,6 +37,8 @@ export function influxStaticTags(
 export function influxDbTarget(config: InfluxDbConfig): InfluxDbTarget {
   if (config.url === undefined)
     throw new Error('destinations.influxdb.url is required when enable is true');
+  if (config.version === 1)
+    throw new Error('destinations.influxdb.version: InfluxDB 1 cannot be written to yet');
   return config.version === 2
     ? { url: config.url, version: 2, org: config.org ?? '', bucket: config.bucket ?? '' }
     : { url: config.url, version: 3, database: config.database ?? '' };
