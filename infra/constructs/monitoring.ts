@@ -25,15 +25,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { siteJob } from '#shared/config/site-job.ts';
-import {
-  CLOUDWATCH_DIMENSION,
-  CLOUDWATCH_METRIC,
-  LICENSE_TYPE,
-  RELEASE_CANDIDATES_METRIC,
-  RELEASE_DEFERRED_METRIC,
-  RELEASE_FAILED_METRIC,
-  RELEASED_METRIC,
-} from '#shared/names.ts';
+import { CLOUDWATCH_DIMENSION, CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
+import { failedReleases, releaseMetrics } from './release-metrics.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -160,15 +153,6 @@ export class StewardMonitoring extends Construct {
     );
 
     const day = Duration.days(1);
-    const releaseMetrics: IMetric[] = [];
-    for (const type of ['professional', 'analyzer'] as const) {
-      releaseMetrics.push(
-        metric(RELEASED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Released ${type}`),
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Failed ${type}`),
-        metric(RELEASE_CANDIDATES_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Candidates ${type}`),
-        metric(RELEASE_DEFERRED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Deferred ${type}`),
-      );
-    }
     this.dashboard.addWidgets(
       new GraphWidget({
         title: `${site.name}: analyzer capacity (minutes)`,
@@ -191,7 +175,7 @@ export class StewardMonitoring extends Construct {
       }),
       new GraphWidget({
         title: `${site.name}: releases per day`,
-        left: releaseMetrics,
+        left: releaseMetrics(site, metric, day),
         leftYAxis: { min: 0 },
         period: day,
         width: 8,
@@ -232,15 +216,8 @@ export class StewardMonitoring extends Construct {
     }
 
     if (siteJob(site, 'release').enabled) {
-      const failed = (type: 'professional' | 'analyzer') =>
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, LEVEL_PERIOD);
       this.alarm(`${site.name}-release-failed`, {
-        metric: new MathExpression({
-          expression: 'FILL(professional, 0) + FILL(analyzer, 0)',
-          usingMetrics: { professional: failed('professional'), analyzer: failed('analyzer') },
-          period: LEVEL_PERIOD,
-          label: 'Failed releases',
-        }),
+        metric: failedReleases(site, metric, LEVEL_PERIOD),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,

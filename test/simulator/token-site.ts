@@ -3,7 +3,14 @@
  * each, login access passes, and a LEF whose `TOKENS` line sets the pool. A seeded generator, like
  * `generateSite` for Professional/Analyzer sites, for tests, the demo and benchmarks.
  */
-import { emptySite, lefText, NO_DATE, type SimAllocation, type SimSite, seededRandom } from './site.ts';
+import {
+  emptySite,
+  lefText,
+  NO_DATE,
+  type SimAllocation,
+  type SimSite,
+  seededRandom,
+} from './site.ts';
 
 const DAY_MS = 86_400_000;
 
