@@ -5,6 +5,7 @@ import { UsageError } from './io.ts';
 export const USAGE = `Usage:
   license-steward monitor --config FILE [--site NAME] [--json]
   license-steward release --config FILE [--site NAME] [--dry-run] [--json]
+  license-steward release --config FILE --plan FILE [--site NAME] [--max-plan-age HOURS] [--dry-run] [--json]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
 
 Options:
@@ -12,6 +13,10 @@ Options:
   --site NAME     only this site (default: every site in the file)
   --json          print one JSON document on stdout; logs go to stderr
   --dry-run       release: only list what would be released, whatever the config says
+  --plan FILE     release: apply a plan made by \`release --dry-run --json\`: only its candidates,
+                  each re-checked now; releases for real unless --dry-run is also given
+  --max-plan-age HOURS
+                  release --plan: refuse a plan older than this (default 24)
   --dir DIR       certs put: folder with client.pem, client_key.pem and root.pem from the QMC
   --overwrite     certs put: replace parameters that already exist
   --verbose       debug logging on stderr
@@ -26,6 +31,8 @@ export interface ParsedArgs {
   json: boolean;
   dryRun: boolean;
   dir?: string;
+  plan?: string;
+  maxPlanAgeHours?: number;
   overwrite: boolean;
   verbose: boolean;
 }
@@ -46,6 +53,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(values.config !== undefined ? { config: values.config } : {}),
     ...(values.site !== undefined ? { site: values.site } : {}),
     ...(values.dir !== undefined ? { dir: values.dir } : {}),
+    ...(values.plan !== undefined ? { plan: values.plan } : {}),
+    ...(values['max-plan-age'] !== undefined
+      ? { maxPlanAgeHours: hours(values['max-plan-age']) }
+      : {}),
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
   if (positionals.length === 0) {
@@ -64,6 +75,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (!base.config) throw new UsageError('--config FILE is required');
   if (command !== 'release' && base.dryRun)
     throw new UsageError('--dry-run applies to release only');
+  if (command !== 'release' && base.plan !== undefined)
+    throw new UsageError('--plan applies to release only');
+  if (base.maxPlanAgeHours !== undefined && base.plan === undefined)
+    throw new UsageError('--max-plan-age applies to release --plan only');
   if (command === 'certs-put' && (!base.site || !base.dir))
     throw new UsageError('certs put needs --site NAME and --dir DIR');
   return { ...base, command };
@@ -80,9 +95,19 @@ function parse(argv: readonly string[]) {
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       dir: { type: 'string' },
+      plan: { type: 'string' },
+      'max-plan-age': { type: 'string' },
       overwrite: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** `--max-plan-age HOURS`: a positive number (fractions allowed). */
+function hours(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--max-plan-age must be a positive number of hours, not "${text}"`);
+  return value;
 }
