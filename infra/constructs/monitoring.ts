@@ -365,10 +365,12 @@ export function silentMinutesFor(schedule: string): number {
   return Math.min(Math.max(3 * Number(rate[1]) * unit, 60), 7 * 24 * 60);
 }
 
-/** `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)` or `off`, for the dashboard's site header. */
+/** `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)`, `… (review: plans only)` or `off`, for the dashboard's site header. */
 function scheduleText(site: SiteConfig, job: 'monitor' | 'release'): string {
   const state = siteJob(site, job);
   if (!state.enabled) return 'off';
+  if (job === 'release' && site.licenseRelease?.mode === 'review')
+    return `${state.schedule} (review: plans only)`;
   return job === 'release' && site.licenseRelease?.dryRun
     ? `${state.schedule} (dry run)`
     : state.schedule;
