@@ -44,6 +44,8 @@ async function open(site: SimSite) {
   return { sim, qrs };
 }
 
+const userIds = (items: ReadonlyArray<{ userId: string | null }>) =>
+  items.map((item) => item.userId);
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * DAY_MS).toISOString();
 
 /** A token site with one pass each: idle, never used, recently used, protected, quarantined. */
@@ -165,6 +167,40 @@ describe('release of user access passes on a token site', () => {
     expect(days).toEqual([...days].sort((a, b) => b - a));
     expect(result.kept.filter((item) => item.reason === 'cap').length).toBeGreaterThan(0);
     expect(sim.requestCount(DELETE_PASS)).toBe(0);
+  });
+});
+
+describe('a reviewed plan on a token site', () => {
+  it('applies only the planned passes, under the cap of today', async () => {
+    // Prepare: plan under a cap of 50, apply under a cap of 1.
+    const site = tokenSite();
+    const { sim, qrs } = await open(site);
+    const reviewed = await release(qrs, RULES, true);
+    const plan = {
+      site: 'tokens',
+      evaluatedAt: new Date(reviewed.evaluatedAt),
+      candidates: reviewed.candidates,
+      rules: reviewed.rules as unknown as Record<string, unknown>,
+    };
+
+    // Act
+    const applied = await runSiteRelease({
+      site: 'tokens',
+      release: releaseConfig({ ...RULES, maxReleasesPerRun: 1 }),
+      dryRun: false,
+      runId: 'run-apply',
+      qrs,
+      logger: memoryLogger(),
+      now: () => NOW,
+      plan,
+    });
+
+    // Assess: 'never' (allocated 400 days ago) is the longer inactive of the two.
+    expect(userIds(reviewed.candidates)).toEqual(['never', 'idle']);
+    expect(userIds(applied.released)).toEqual(['never']);
+    expect(applied.kept).toEqual([expect.objectContaining({ userId: 'idle', reason: 'cap' })]);
+    expect(applied.plan?.ruleDifferences).toEqual(['maxReleasesPerRun: 50 in the plan, 1 now']);
+    expect(sim.requestCount(DELETE_PASS)).toBe(1);
   });
 });
 
