@@ -228,6 +228,27 @@ describe('release --plan', () => {
     expect(deletes()).toBe(3);
   });
 
+  it('mode: review makes a plain release a plan (a dry run), with a notice; --plan still releases', async () => {
+    const config = writeConfig(`${rules({ dryRun: false })}\n      mode: review`);
+
+    const planned = await runCliCaptured(['release', '--config', config, '--json']);
+    const file = path.join(folder, 'review-plan.json');
+    writeFileSync(file, planned.stdout);
+    const applied = await runCliCaptured(['release', '--config', config, '--plan', file, '--json']);
+
+    expect(planned.code).toBe(0);
+    expect(planned.stderr).toMatch(/licenseRelease\.mode is review/);
+    expect(JSON.parse(planned.stdout).sites[0]).toMatchObject({ dryRun: true, released: [] });
+    expect(applied.code).toBe(0);
+    expect(userIds(JSON.parse(applied.stdout).sites[0].released)).toEqual([
+      'cecilia',
+      'gustav',
+      'bertil',
+      'erik',
+    ]);
+    expect(deletes()).toBe(4);
+  });
+
   it('refuses with exit 2 a plan older than 24 hours, and takes it with --max-plan-age', async () => {
     // Prepare: the plan was made 25 hours ago.
     const config = writeConfig(rules());
