@@ -6,7 +6,7 @@
  * site is touched.
  */
 import { z } from 'zod';
-import { LICENSE_TYPES } from '#shared/qrs/allocation.ts';
+import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import { describeIssues } from '#shared/qrs/schemas.ts';
 import type { ReleaseItem } from './types.ts';
 
@@ -25,7 +25,7 @@ const HOUR_MS = 3_600_000;
 
 const itemSchema = z.object({
   accessTypeId: z.string().min(1),
-  licenseType: z.enum(LICENSE_TYPES as [string, ...string[]]),
+  licenseType: z.enum(LICENSE_TYPES as readonly LicenseType[] as [LicenseType, ...LicenseType[]]),
   userDirectory: z.string().nullable(),
   userId: z.string().nullable(),
   lastActivity: z.string().nullable(),
@@ -74,7 +74,7 @@ export function parsePlan(text: string, source: string): PlannedSite[] {
     return {
       site: entry.site,
       evaluatedAt: new Date(entry.evaluatedAt),
-      candidates: entry.candidates as ReleaseItem[],
+      candidates: entry.candidates,
       rules: entry.rules,
     };
   });
