@@ -52,7 +52,7 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
-  const plan: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
+  const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
     ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
         logger: input.logger,
       })
@@ -61,14 +61,14 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     site: input.site,
     dryRun: input.dryRun,
     evaluatedAt: evaluatedAt.toISOString(),
-    candidates: plan.candidates,
-    kept: plan.kept,
+    candidates: judged.candidates,
+    kept: judged.kept,
     released: [],
     failed: [],
     deferred: [],
     sinkErrors: [],
     rules,
-    ...(applied ? { plan: applied, skipped: plan.skipped ?? [] } : {}),
+    ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
   };
   for (const item of result.skipped ?? [])
     input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
@@ -80,9 +80,9 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
 
   if (input.dryRun) {
-    for (const item of plan.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
+    for (const item of judged.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
   } else {
-    const execution = await executeReleases(input.qrs, plan.candidates, {
+    const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
       onOutcome: (outcome) => record(eventForOutcome(outcome)),
