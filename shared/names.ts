@@ -13,6 +13,8 @@ export const LICENSE_TYPE = {
   analyzerCapacity: 'analyzer_capacity',
   tokens: 'tokens',
   license: 'license',
+  /** Release metrics and records of user access passes (token sites): the release output's word. */
+  userAccess: 'userAccess',
 } as const;
 export type LicenseTypeDimension = (typeof LICENSE_TYPE)[keyof typeof LICENSE_TYPE];
 
@@ -123,6 +125,16 @@ export const INFLUX_LICENSE_TYPE = {
   tokenLogin: 'token_login',
   tokenUser: 'token_user',
   tokensAvailable: 'tokens_available',
+} as const;
+
+/**
+ * The `license_type` tag of the release measurements, per release type: Butler's words, so a
+ * Grafana panel can put a site's user access releases next to its `token_user` usage.
+ */
+export const INFLUX_RELEASE_LICENSE_TYPE = {
+  professional: INFLUX_LICENSE_TYPE.professional,
+  analyzer: INFLUX_LICENSE_TYPE.analyzer,
+  userAccess: INFLUX_LICENSE_TYPE.tokenUser,
 } as const;
 
 /** Tag keys this destination sets itself (a static tag of the same name would be overwritten). */

@@ -6,6 +6,7 @@ export const USAGE = `Usage:
   license-steward doctor --config FILE [--site NAME] [--json]
   license-steward monitor --config FILE [--site NAME] [--json]
   license-steward release --config FILE [--site NAME] [--dry-run] [--json]
+  license-steward release --config FILE --plan FILE [--site NAME] [--max-plan-age HOURS] [--dry-run] [--json]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
   license-steward import-butler --butler-config FILE [--site NAME] [--out FILE]
 
@@ -14,6 +15,10 @@ Options:
   --site NAME     only this site (default: every site in the file)
   --json          print one JSON document on stdout; logs go to stderr
   --dry-run       release: only list what would be released, whatever the config says
+  --plan FILE     release: apply a plan made by \`release --dry-run --json\`: only its candidates,
+                  each re-checked now; releases for real unless --dry-run is also given
+  --max-plan-age HOURS
+                  release --plan: refuse a plan older than this (default 24)
   --dir DIR       certs put: folder with client.pem, client_key.pem and root.pem from the QMC
   --overwrite     certs put: replace parameters that already exist
   --butler-config FILE  import-butler: the Butler config file to convert (docs/butler.md)
@@ -30,6 +35,8 @@ export interface ParsedArgs {
   json: boolean;
   dryRun: boolean;
   dir?: string;
+  plan?: string;
+  maxPlanAgeHours?: number;
   overwrite: boolean;
   verbose: boolean;
   butlerConfig?: string;
@@ -54,6 +61,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     ...(values.dir !== undefined ? { dir: values.dir } : {}),
     ...(values['butler-config'] !== undefined ? { butlerConfig: values['butler-config'] } : {}),
     ...(values.out !== undefined ? { out: values.out } : {}),
+    ...(values.plan !== undefined ? { plan: values.plan } : {}),
+    ...(values['max-plan-age'] !== undefined
+      ? { maxPlanAgeHours: hours(values['max-plan-age']) }
+      : {}),
   };
   if (values.help || positionals[0] === 'help') return { ...base, command: 'help' };
   if (positionals.length === 0) {
@@ -78,6 +89,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (!base.config) throw new UsageError('--config FILE is required');
   if (command !== 'release' && base.dryRun)
     throw new UsageError('--dry-run applies to release only');
+  if (command !== 'release' && base.plan !== undefined)
+    throw new UsageError('--plan applies to release only');
+  if (base.maxPlanAgeHours !== undefined && base.plan === undefined)
+    throw new UsageError('--max-plan-age applies to release --plan only');
   if (command === 'certs-put' && (!base.site || !base.dir))
     throw new UsageError('certs put needs --site NAME and --dir DIR');
   return { ...base, command };
@@ -107,6 +122,8 @@ function parse(argv: readonly string[]) {
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
       dir: { type: 'string' },
+      plan: { type: 'string' },
+      'max-plan-age': { type: 'string' },
       overwrite: { type: 'boolean' },
       'butler-config': { type: 'string' },
       out: { type: 'string', short: 'o' },
@@ -114,4 +131,12 @@ function parse(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+/** `--max-plan-age HOURS`: a positive number (fractions allowed). */
+function hours(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`--max-plan-age must be a positive number of hours, not "${text}"`);
+  return value;
 }

@@ -11,6 +11,7 @@ import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
 
@@ -62,6 +63,9 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
       });
       const qrsRequests = qrs.stats.requests - requestsBefore;
       if (!outcome.ok) throw new MonitorRunError(site.name, outcome.error);
+      // The CLI table's warnings (low availability, expiry, a shrunk LEF) as log lines here.
+      for (const warning of usageWarnings(outcome.snapshot, site.alarms))
+        logger.warn(`license ${warning.subject}: ${warning.message}`, { subject: warning.subject });
       const written = outcome.sinks.map((result) => result.sink);
       logger.info('license usage collected', { qrsRequests, written });
       return {

@@ -7,11 +7,20 @@
  * After that the handler returns normally even when a DELETE or a sink failed: a retry would plan
  * again and could release another `maxReleasesPerRun`. Failures show in the `ReleaseFailed`
  * metric and the log (docs/release.md).
+ *
+ * With `licenseRelease.mode: review` the run is a dry run whatever `dryRun` says, and its plan is
+ * logged and returned for the admin to apply with `release --plan` (docs/release.md).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
+import {
+  type ReleaseMode,
+  type ReviewPlan,
+  reviewPlan,
+  scheduledDryRun,
+} from '#shared/licensing/release/review.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { type KeepReason, resultCounts } from '#shared/licensing/release/types.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
@@ -36,6 +45,7 @@ export type ReleaseSummary =
       site: string;
       runId: string;
       status: 'ok' | 'failures';
+      mode: ReleaseMode;
       dryRun: boolean;
       evaluatedAt: string;
       candidates: number;
@@ -46,6 +56,8 @@ export type ReleaseSummary =
       kept: Partial<Record<KeepReason, number>>;
       sinkErrors: string[];
       qrsRequests: number;
+      /** Review mode only: the plan to apply with `release --plan FILE`. */
+      plan?: ReviewPlan;
     };
 
 export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
@@ -65,7 +77,7 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
       const result = await runSiteRelease({
         site: site.name,
         release,
-        dryRun: release.dryRun,
+        dryRun: scheduledDryRun(release),
         runId,
         qrs,
         logger: runLogger,
@@ -74,15 +86,27 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         sinks,
       });
       const failures = result.failed.length + result.sinkErrors.length;
+      const plan = release.mode === 'review' ? reviewPlan(result) : undefined;
+      if (plan)
+        logger.info(
+          'Release plan for review: save "plan" as a file and apply it with release --plan',
+          {
+            site: site.name,
+            runId,
+            plan,
+          },
+        );
       return {
         site: site.name,
         runId,
         status: failures > 0 ? 'failures' : 'ok',
+        mode: release.mode,
         dryRun: result.dryRun,
         evaluatedAt: result.evaluatedAt,
         ...resultCounts(result),
         sinkErrors: result.sinkErrors,
         qrsRequests: qrs.stats.requests - requestsBefore,
+        ...(plan ? { plan } : {}),
       };
     },
   });

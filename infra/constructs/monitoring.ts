@@ -25,15 +25,8 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { siteJob } from '#shared/config/site-job.ts';
-import {
-  CLOUDWATCH_DIMENSION,
-  CLOUDWATCH_METRIC,
-  LICENSE_TYPE,
-  RELEASE_CANDIDATES_METRIC,
-  RELEASE_DEFERRED_METRIC,
-  RELEASE_FAILED_METRIC,
-  RELEASED_METRIC,
-} from '#shared/names.ts';
+import { CLOUDWATCH_DIMENSION, CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
+import { failedReleases, releaseMetrics } from './release-metrics.ts';
 import { silentMinutesFor } from './silent-minutes.ts';
 
 export interface StewardMonitoringProps {
@@ -161,15 +154,6 @@ export class StewardMonitoring extends Construct {
     );
 
     const day = Duration.days(1);
-    const releaseMetrics: IMetric[] = [];
-    for (const type of ['professional', 'analyzer'] as const) {
-      releaseMetrics.push(
-        metric(RELEASED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Released ${type}`),
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Failed ${type}`),
-        metric(RELEASE_CANDIDATES_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Candidates ${type}`),
-        metric(RELEASE_DEFERRED_METRIC, LICENSE_TYPE[type], Stats.SUM, day, `Deferred ${type}`),
-      );
-    }
     this.dashboard.addWidgets(
       new GraphWidget({
         title: `${site.name}: analyzer capacity (minutes)`,
@@ -192,7 +176,7 @@ export class StewardMonitoring extends Construct {
       }),
       new GraphWidget({
         title: `${site.name}: releases per day`,
-        left: releaseMetrics,
+        left: releaseMetrics(site, metric, day),
         leftYAxis: { min: 0 },
         period: day,
         width: 8,
@@ -245,15 +229,8 @@ export class StewardMonitoring extends Construct {
     }
 
     if (siteJob(site, 'release').enabled) {
-      const failed = (type: 'professional' | 'analyzer') =>
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, LEVEL_PERIOD);
       this.alarm(`${site.name}-release-failed`, {
-        metric: new MathExpression({
-          expression: 'FILL(professional, 0) + FILL(analyzer, 0)',
-          usingMetrics: { professional: failed('professional'), analyzer: failed('analyzer') },
-          period: LEVEL_PERIOD,
-          label: 'Failed releases',
-        }),
+        metric: failedReleases(site, metric, LEVEL_PERIOD),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -389,10 +366,15 @@ export class StewardMonitoring extends Construct {
   }
 }
 
-/** `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)` or `off`, for the dashboard's site header. */
+/**
+ * `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)`, `… (review: plans only)` or `off`, for the
+ * dashboard's site header.
+ */
 function scheduleText(site: SiteConfig, job: 'monitor' | 'release'): string {
   const state = siteJob(site, job);
   if (!state.enabled) return 'off';
+  if (job === 'release' && site.licenseRelease?.mode === 'review')
+    return `${state.schedule} (review: plans only)`;
   return job === 'release' && site.licenseRelease?.dryRun
     ? `${state.schedule} (dry run)`
     : state.schedule;

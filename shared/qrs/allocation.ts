@@ -5,8 +5,9 @@
 import { z } from 'zod';
 import { accessTypeItemSchema, describeIssues, userCondensedSchema } from './schemas.ts';
 
-export type LicenseType = 'professional' | 'analyzer';
-export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer'];
+/** `userAccess`: the user access passes of a token site (docs/release.md, "Token sites"). */
+export type LicenseType = 'professional' | 'analyzer' | 'userAccess';
+export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer', 'userAccess'];
 
 export interface Allocation {
   id: string;

@@ -43,10 +43,11 @@ export type DeleteOutcome =
 /** GUIDs per `id eq … or …` filter: about 2.5 kB of query string, well inside QRS's URL limit. */
 export const DEFAULT_USER_BATCH_SIZE = 50;
 
-type AccessTypeRoute = 'professionalaccesstype' | 'analyzeraccesstype';
+type AccessTypeRoute = 'professionalaccesstype' | 'analyzeraccesstype' | 'useraccesstype';
 const ACCESS_TYPE_ROUTE: Record<LicenseType, AccessTypeRoute> = {
   professional: 'professionalaccesstype',
   analyzer: 'analyzeraccesstype',
+  userAccess: 'useraccesstype',
 };
 
 export class QrsClient {

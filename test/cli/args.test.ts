@@ -18,6 +18,15 @@ describe('license-steward usage', () => {
     [['monitor', '--config', 'x.yaml', '--bogus'], /Unknown option '--bogus'/],
     [['monitor', '--config', 'x.yaml', '--dry-run'], /--dry-run applies to release only/],
     [['certs', 'put', '--config', 'x.yaml'], /certs put needs --site NAME and --dir DIR/],
+    [['monitor', '--config', 'x.yaml', '--plan', 'p.json'], /--plan applies to release only/],
+    [
+      ['release', '--config', 'x.yaml', '--max-plan-age', '48'],
+      /--max-plan-age applies to release --plan only/,
+    ],
+    [
+      ['release', '--config', 'x.yaml', '--plan', 'p.json', '--max-plan-age', '0'],
+      /--max-plan-age must be a positive number of hours, not "0"/,
+    ],
   ])('exits 2 for %j', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);

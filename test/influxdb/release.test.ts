@@ -131,6 +131,21 @@ describe('InfluxDB release points', () => {
     expect(server.points.every((point) => point.fields.dry_run?.value === true)).toBe(true);
   });
 
+  it("tags a user access pass release with Butler's token_user, as the token usage points are", async () => {
+    // Prepare
+    const sink = influxDbReleaseSink(writer, {});
+    const pass = item({ accessTypeId: 'c-1', licenseType: 'userAccess', userId: 'eva' });
+
+    // Act
+    await sink.write(run([{ action: 'released', item: pass, at: AT }]));
+
+    // Assess
+    expect(server.points.map((point) => [point.measurement, point.tags.license_type])).toEqual([
+      ['qlik_sense_license_release', 'token_user'],
+      ['license_steward_release', 'token_user'],
+    ]);
+  });
+
   it('writes nothing at all for a run without events', async () => {
     // Act
     await influxDbReleaseSink(writer, {}).write(run([]));

@@ -148,6 +148,45 @@ describe('dashboard and alarms', () => {
     });
   });
 
+  it('graphs and alarms on user access pass releases of a token site that enables them', () => {
+    // Prepare
+    const { template: tokens } = synth(
+      configWith((config) => {
+        const prod = config.sites[0] as Record<string, unknown>;
+        prod.licenseRelease = {
+          schedule: 'cron(0 2 * * ? *)',
+          licenseType: {
+            professional: { enable: false },
+            analyzer: { enable: false },
+            userAccess: { enable: true, releaseThresholdDays: 45 },
+          },
+        };
+      }),
+    );
+
+    // Assess
+    tokens.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-release-failed',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(userAccess, 0)' }),
+        Match.objectLike({
+          Id: 'userAccess',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              MetricName: 'ReleaseFailed',
+              Dimensions: Match.arrayWith([{ Name: 'LicenseType', Value: 'userAccess' }]),
+            }),
+          }),
+        }),
+      ]),
+    });
+    const body = dashboardBody(tokens);
+    expect(body).toContain('["LicenseSteward","Released","LicenseType","userAccess","Site","prod"');
+    expect(body).not.toContain(
+      '["LicenseSteward","Released","LicenseType","professional","Site","prod"',
+    );
+  });
+
   it('alarms when no monitor data arrives for three schedule intervals (at least an hour)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'LicenseSteward-prod-monitor-silent',

@@ -75,7 +75,7 @@ describe('usageWarnings', () => {
     });
   });
 
-  it('warns when tokens in use exceed the tokens the LEF grants', () => {
+  it('warns when tokens in use exceed the tokens the LEF grants, and says what it means for releases', () => {
     // Prepare
     const snapshot: LicenseSnapshot = {
       ...HEALTHY,
@@ -95,8 +95,44 @@ describe('usageWarnings', () => {
     // Act / Assess
     expect(usageWarnings(snapshot, ALARMS)).toContainEqual({
       subject: 'tokens',
-      message: '110 tokens allocated but the LEF licenses 100',
+      message:
+        '110 tokens allocated but the LEF licenses 100 (the token pool shrank): releasing user access passes frees no tokens until allocated tokens fall below 100, so the first 10 token(s) released do not become available',
     });
+  });
+
+  it('counts quarantined passes as held, and falls back to total minus available without the detail', () => {
+    // Prepare
+    const license = {
+      ...(HEALTHY.license as NonNullable<LicenseSnapshot['license']>),
+      licensed: { professional: null, analyzer: null, tokens: 100 },
+    };
+    const quarantined: LicenseSnapshot = {
+      ...HEALTHY,
+      license,
+      tokens: {
+        enabled: true,
+        total: 100,
+        available: 0,
+        userAccess: { tokenCost: 1, allocatedTokens: 95, usedTokens: 90, quarantinedTokens: 5 },
+        loginAccess: { tokenCost: 0.1, allocatedTokens: 0.5, usedTokens: 0, unavailableTokens: 0 },
+      },
+    };
+    const noDetail: LicenseSnapshot = {
+      ...HEALTHY,
+      license,
+      tokens: { enabled: true, total: 100, available: 0, userAccess: null, loginAccess: null },
+    };
+
+    // Act
+    const tokenWarnings = (snapshot: LicenseSnapshot) =>
+      usageWarnings(snapshot, ALARMS).filter((warning) => warning.subject === 'tokens');
+
+    // Assess
+    expect(tokenWarnings(quarantined)).toHaveLength(1);
+    expect(tokenWarnings(quarantined)[0]?.message).toMatch(
+      /^100\.5 tokens allocated but the LEF licenses 100 .*the first 0\.5 token/,
+    );
+    expect(tokenWarnings(noDetail)).toEqual([]);
   });
 
   it('warns within the expiry window with whole days rounded down, and says expired after it', () => {

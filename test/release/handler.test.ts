@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
 import { type Config, configSchema } from '#shared/config/schema.ts';
+import { parsePlan, plannedSitesToApply } from '#shared/licensing/release/plan-file.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
@@ -120,6 +121,40 @@ describe('license-release handler', () => {
     );
     expect(wouldBe.length).toBe(summary.status === 'ok' ? summary.candidates : -1);
     expect(runs).toHaveLength(1);
+  });
+
+  it('review mode: never releases, and returns and logs the plan for release --plan', async () => {
+    // Prepare: dryRun false, but mode review wins.
+    const { handler, info } = handlerFor({ enable: true, dryRun: false, mode: 'review' });
+
+    // Act
+    const summary = await handler({ site: 'sample' }, context());
+
+    // Assess
+    expect(deletes()).toBe(0);
+    expect(summary).toMatchObject({ status: 'ok', mode: 'review', dryRun: true, released: 0 });
+    if (summary.status !== 'ok' || !summary.plan) throw new Error('no plan in the summary');
+    expect(summary.plan.sites[0]?.candidates).toHaveLength(summary.candidates);
+    // The plan is what `release --plan` accepts, for this site, now.
+    const planned = parsePlan(JSON.stringify(summary.plan), 'summary');
+    expect(
+      plannedSitesToApply(planned, [{ name: 'sample' }], { now: new Date() }).map(
+        (entry) => entry.planned.candidates.length,
+      ),
+    ).toEqual([summary.candidates]);
+    const logged = info.mock.calls.find(([message]) =>
+      /Release plan for review/.test(String(message)),
+    );
+    expect(logged?.[1]).toMatchObject({ site: 'sample', plan: summary.plan });
+  });
+
+  it('release mode (the default) is named in the summary and carries no plan', async () => {
+    const { handler } = handlerFor({ enable: true });
+
+    const summary = await handler({ site: 'sample' }, context());
+
+    expect(summary).toMatchObject({ status: 'ok', mode: 'release' });
+    expect(summary).not.toHaveProperty('plan');
   });
 
   it('releases when dryRun is false, and a retry of the same run is harmless', async () => {

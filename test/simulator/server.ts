@@ -99,7 +99,7 @@ interface Answer {
   body?: unknown;
 }
 
-const ACCESS_TYPE_ROUTE = /^(professional|analyzer)accesstype$/i;
+const ACCESS_TYPE_ROUTE = /^(professional|analyzer|user)accesstype$/i;
 
 export async function startSimulator(options: SimulatorOptions): Promise<Simulator> {
   const pki = options.pki ?? (await createTestPki());
@@ -424,7 +424,9 @@ function filterItems<T>(context: RequestContext, items: T[]): T[] {
 }
 
 function licenseTypeOf(context: RequestContext): SimLicenseType {
-  return context.params.type?.startsWith('professional') ? 'professional' : 'analyzer';
+  const type = context.params.type ?? '';
+  if (type.startsWith('professional')) return 'professional';
+  return type.startsWith('user') ? 'userAccess' : 'analyzer';
 }
 
 function accessTypesOf(context: RequestContext) {
@@ -570,7 +572,13 @@ export function userFull(user: SimUser) {
   };
 }
 
-/** `LicenseProfessionalAccessType` / `LicenseAnalyzerAccessType` as `…/full` returns it. */
+const ACCESS_TYPE_SCHEMA_PATH: Record<SimLicenseType, string> = {
+  professional: 'License.ProfessionalAccessType',
+  analyzer: 'License.AnalyzerAccessType',
+  userAccess: 'License.UserAccessType',
+};
+
+/** `LicenseProfessionalAccessType` / `…AnalyzerAccessType` / `…UserAccessType` as `…/full` returns it. */
 function accessTypeFull(site: SimSite, allocation: SimAllocation) {
   const user = allocation.userRef ? site.users.get(allocation.userRef) : undefined;
   return {
@@ -586,10 +594,7 @@ function accessTypeFull(site: SimSite, allocation: SimAllocation) {
     deletedUserId: allocation.deletedUserId,
     deletedUserDirectory: allocation.deletedUserDirectory,
     privileges: null,
-    schemaPath:
-      allocation.licenseType === 'professional'
-        ? 'License.ProfessionalAccessType'
-        : 'License.AnalyzerAccessType',
+    schemaPath: ACCESS_TYPE_SCHEMA_PATH[allocation.licenseType],
   };
 }
 
@@ -643,7 +648,7 @@ function licenseBody(site: SimSite) {
 }
 
 function overview(site: SimSite) {
-  const details = (type: SimLicenseType) => {
+  const details = (type: 'professional' | 'analyzer') => {
     const of = listedAllocations(site).filter((a) => a.licenseType === type);
     const quarantined = of.filter((a) => a.quarantined).length;
     const allocated = of.length - quarantined;
@@ -659,7 +664,7 @@ function overview(site: SimSite) {
       schemaPath: 'AccessTypeOverview.Details',
     };
   };
-  const tokens = site.tokens;
+  const tokens = tokensOf(site);
   return {
     totalTokens: tokens?.total ?? 0,
     availableTokens: tokens?.available ?? 0,
@@ -697,4 +702,28 @@ function overview(site: SimSite) {
         }),
     schemaPath: 'AccessTypeOverview',
   };
+}
+
+/**
+ * The token blocks, with the user access numbers counted from the site's passes when it has any:
+ * a pass holds `tokenCost` tokens while allocated or quarantined. Like QRS, `available` never goes
+ * below 0 when the LEF's token count has shrunk below what is allocated.
+ */
+function tokensOf(site: SimSite): SimSite['tokens'] {
+  const tokens = site.tokens;
+  if (!tokens) return null;
+  const passes = [...site.allocations.values()].filter((a) => a.licenseType === 'userAccess');
+  if (passes.length === 0) return tokens;
+  const cost = tokens.userAccess.tokenCost ?? 1;
+  const quarantined = passes.filter((pass) => pass.quarantined);
+  const allocated = passes.filter((pass) => !pass.quarantined);
+  const userAccess = {
+    tokenCost: cost,
+    allocatedTokens: allocated.length * cost,
+    usedTokens: allocated.filter((pass) => pass.lastUsed !== NO_DATE).length * cost,
+    quarantinedTokens: quarantined.length * cost,
+  };
+  const held =
+    userAccess.allocatedTokens + userAccess.quarantinedTokens + tokens.loginAccess.allocatedTokens;
+  return { ...tokens, userAccess, available: Math.max(0, tokens.total - held) };
 }

@@ -9,7 +9,8 @@ import { randomUUID } from 'node:crypto';
 export const NO_DATE = '1753-01-01T00:00:00.000Z';
 const DAY_MS = 86_400_000;
 
-export type SimLicenseType = 'professional' | 'analyzer';
+/** `userAccess`: a user access pass of a token site (`/qrs/license/useraccesstype`). */
+export type SimLicenseType = 'professional' | 'analyzer' | 'userAccess';
 
 export interface SimUser {
   id: string;
@@ -58,7 +59,11 @@ export interface SimSite {
     usedMinutes: number;
     unavailableMinutes: number;
   } | null;
-  /** A token site (Professional and Analyzer then report `enabled: false`), QRS's token blocks. */
+  /**
+   * A token site (Professional and Analyzer then report `enabled: false`), QRS's token blocks.
+   * When the site holds user access passes, the `userAccess` numbers and `available` are counted
+   * from them instead (so a release shows in the overview).
+   */
   tokens: {
     total: number;
     available: number;

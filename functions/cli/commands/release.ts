@@ -1,13 +1,16 @@
 /**
- * `license-steward release --config FILE [--site NAME] [--dry-run] [--json]`: the same release
- * run as the Lambda, from a laptop, against the real site. `--dry-run` forces a dry run whatever
- * the config says. The CLI writes nothing to AWS: its records are stdout and the log lines on
- * stderr (Timestream and CloudWatch are written by the deployed Lambda only).
+ * `license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--plan FILE]`: the
+ * same release run as the Lambda, from a laptop, against the real site. `--dry-run` forces a dry
+ * run whatever the config says. `--plan` applies a reviewed plan (docs/release.md, "Review, then
+ * apply"): only its candidates, re-checked now, for real unless `--dry-run` is given. The CLI
+ * writes nothing to AWS: its records are stdout and the log lines on stderr.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
+import type { PlannedSite } from '#shared/licensing/release/plan-file.ts';
 import { formatReleaseReport } from '#shared/licensing/release/report.ts';
+import { rulesRecord } from '#shared/licensing/release/rules-record.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
@@ -16,12 +19,18 @@ import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
+import { readPlanFor } from './release-plan.ts';
+
+type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
 
 export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
-  const sites = selectSites(config, args.site);
   const now = io.now ?? (() => new Date());
+  // A plan is checked as a whole (sites, age, shape) before any site is touched: exit 2.
+  const jobs = args.plan
+    ? readPlanFor(config, args, now())
+    : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
   const results: SiteReleaseResult[] = [];
-  for (const site of sites) {
+  for (const { site, planned } of jobs) {
     const release = site.licenseRelease;
     const state = siteJob(site, 'release');
     if (!state.enabled || !release) {
@@ -30,7 +39,8 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
       );
       continue;
     }
-    results.push(await releaseSite(site, args.dryRun || release.dryRun, io, now));
+    const dryRun = dryRunOf(site, release, args, io);
+    results.push(await releaseSite(site, dryRun, io, now, planned));
   }
   io.stdout(
     args.json
@@ -39,6 +49,21 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
   );
   const failed = results.some((result) => result.error !== undefined || result.failed.length > 0);
   return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * `--plan` is the reviewed apply step: it releases unless `--dry-run` is given, whatever
+ * `dryRun` and `mode` say. Otherwise `mode: review` makes every run a plan (a dry run).
+ */
+function dryRunOf(site: SiteConfig, release: ReleaseConfig, args: ParsedArgs, io: CliIo): boolean {
+  if (args.plan !== undefined || args.dryRun) return args.dryRun;
+  if (release.mode === 'review') {
+    io.logger.info(
+      `Site ${site.name}: licenseRelease.mode is review, so this run only makes a plan (dry run); apply it with release --plan FILE`,
+    );
+    return true;
+  }
+  return release.dryRun;
 }
 
 /**
@@ -60,8 +85,9 @@ async function releaseSite(
   dryRun: boolean,
   io: CliIo,
   now: () => Date,
+  plan: PlannedSite | undefined,
 ): Promise<SiteReleaseResult> {
-  const release = site.licenseRelease as NonNullable<SiteConfig['licenseRelease']>;
+  const release = site.licenseRelease as ReleaseConfig;
   const runId = randomUUID();
   let qrs: QrsClient | undefined;
   try {
@@ -74,6 +100,7 @@ async function releaseSite(
       qrs,
       logger: io.logger,
       now,
+      ...(plan ? { plan } : {}),
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -93,6 +120,7 @@ async function releaseSite(
       deferred: [],
       sinkErrors: [],
       error: message,
+      rules: rulesRecord(release),
     };
   } finally {
     qrs?.close();

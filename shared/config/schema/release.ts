@@ -49,6 +49,18 @@ const licenseTypeRuleSchema = z.strictObject({
   releaseThresholdDays: wholeDays.default(30),
 });
 
+/**
+ * User access passes (token sites) are off unless `enable: true` is written: a Butler config
+ * carried over, which has no such key, must not start releasing passes (docs/release.md).
+ */
+const userAccessRuleSchema = z.strictObject({
+  enable: z.boolean().default(false),
+  releaseThresholdDays: wholeDays.default(30),
+});
+
+/** `review`: scheduled runs only make a plan; the admin applies it with `release --plan`. */
+export const RELEASE_MODES = ['release', 'review'] as const;
+
 export const licenseReleaseSchema = z.strictObject({
   enable: z.boolean().default(true),
   schedule: schedule.default('cron(0 2 * * ? *)'),
@@ -58,6 +70,7 @@ export const licenseReleaseSchema = z.strictObject({
     .min(1, 'must be at least 1')
     .default(50),
   dryRun: z.boolean().default(true),
+  mode: z.enum(RELEASE_MODES, { error: 'must be release or review' }).default('release'),
   /** DELETEs in flight at once: small, so QRS is not flooded. */
   deleteConcurrency: z.number().int().min(1).max(16).default(4),
   neverRelease: neverReleaseSchema
@@ -67,6 +80,7 @@ export const licenseReleaseSchema = z.strictObject({
     .strictObject({
       analyzer: licenseTypeRuleSchema.prefault({}),
       professional: licenseTypeRuleSchema.prefault({}),
+      userAccess: userAccessRuleSchema.prefault({}),
     })
     .prefault({}),
 });

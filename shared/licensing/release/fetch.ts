@@ -55,7 +55,6 @@ export async function fetchReleasePlan(
   now: Date,
   options: FetchOptions = {},
 ): Promise<FetchedPlan> {
-  const batchSize = Math.max(1, options.userBatchSize ?? DEFAULT_USER_BATCH_SIZE);
   const types = Object.entries(policy.thresholdDays) as Array<[LicenseType, number]>;
   const lists = await Promise.all(
     types.map(([type, days]) => qrs.listAllocations(type, inactiveFilter(days, now))),
@@ -64,7 +63,21 @@ export async function fetchReleasePlan(
   const malformed = lists.reduce((sum, list) => sum + list.malformed.length, 0);
   if (malformed > 0)
     options.logger?.warn('QRS sent allocations without an id; they are ignored', { malformed });
+  return { ...(await judgeAllocations(qrs, allocations, policy, now, options)), malformed };
+}
 
+/**
+ * The rules applied to allocations already read: screening, then user records in rounds sized to
+ * fill the cap, then the final selection (also used to re-check a reviewed plan, apply-plan.ts).
+ */
+export async function judgeAllocations(
+  qrs: ReleaseQrs,
+  allocations: readonly Allocation[],
+  policy: ReleasePolicy,
+  now: Date,
+  options: FetchOptions = {},
+): Promise<ReleasePlan & { userRecordsRequested: number }> {
+  const batchSize = Math.max(1, options.userBatchSize ?? DEFAULT_USER_BATCH_SIZE);
   const screening = screenAllocations(allocations, policy, now);
   const records = new UserRecordCache();
   for (;;) {
@@ -73,7 +86,6 @@ export async function fetchReleasePlan(
       return {
         candidates: selection.candidates,
         kept: [...screening.kept, ...selection.kept],
-        malformed,
         userRecordsRequested: records.size,
       };
     }

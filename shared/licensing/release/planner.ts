@@ -8,7 +8,7 @@
  * `planRelease` runs both with every user record at hand (tests, small sites).
  */
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
-import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
+import { type Allocation, LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
@@ -25,7 +25,7 @@ export interface ReleasePolicy {
 
 export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
   const thresholdDays: Partial<Record<LicenseType, number>> = {};
-  for (const type of ['professional', 'analyzer'] as const) {
+  for (const type of LICENSE_TYPES) {
     const rule = config.licenseType[type];
     if (rule.enable) thresholdDays[type] = rule.releaseThresholdDays;
   }

@@ -14,6 +14,13 @@ function formatSite(result: SiteReleaseResult): string {
   const lines: string[] = [];
   const mode = result.dryRun ? 'dry run, nothing is released' : 'releasing';
   lines.push(`Site ${result.site} (${mode}), evaluated ${result.evaluatedAt}`);
+  if (result.plan) {
+    lines.push(
+      `  Applying the plan made ${result.plan.evaluatedAt} (${result.plan.candidates} candidates), each re-checked now`,
+    );
+    for (const difference of result.plan.ruleDifferences)
+      lines.push(`  Rules changed since the plan: ${difference}`);
+  }
   if (result.error !== undefined) {
     lines.push(`  FAILED: ${result.error}`);
     return `${lines.join('\n')}\n`;
@@ -36,6 +43,10 @@ function formatSite(result: SiteReleaseResult): string {
       lines.push(`${section('Deferred to the next run (time limit)', result.deferred.length)}`);
       lines.push(...table(result.deferred));
     }
+  }
+  if (result.skipped && result.skipped.length > 0) {
+    lines.push(section('Planned but not applied', result.skipped.length));
+    lines.push(...table(result.skipped, (item) => ('detail' in item ? String(item.detail) : '')));
   }
   lines.push(`  Kept ${result.kept.length}${keptSummary(result)}`);
   for (const error of result.sinkErrors) lines.push(`  Sink error: ${error}`);

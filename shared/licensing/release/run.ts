@@ -7,6 +7,7 @@ import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
 import { type ReleaseSink, writeToSinks } from '../sinks.ts';
+import { fetchPlannedRelease } from './apply-plan.ts';
 import {
   type AuditContext,
   describeRuleSet,
@@ -16,9 +17,11 @@ import {
   type ReleaseEvent,
 } from './audit.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
-import { fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
+import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
+import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
-import type { SiteReleaseResult } from './types.ts';
+import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
+import type { AppliedPlan, SiteReleaseResult, SkippedItem } from './types.ts';
 
 export interface SiteReleaseInput {
   site: string;
@@ -31,6 +34,8 @@ export interface SiteReleaseInput {
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
   shouldStop?: () => boolean;
   sinks?: readonly ReleaseSink[];
+  /** Apply this reviewed plan: only its candidates, re-checked (docs/release.md). */
+  plan?: PlannedSite;
 }
 
 /** Throws only while planning (nothing has been changed yet); never after a DELETE was sent. */
@@ -45,18 +50,28 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     rules: describeRuleSet(policy),
     logger: input.logger,
   };
-  const plan = await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+  const rules = rulesRecord(input.release);
+  const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
+  const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
+    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
+        logger: input.logger,
+      })
+    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
   const result: SiteReleaseResult = {
     site: input.site,
     dryRun: input.dryRun,
     evaluatedAt: evaluatedAt.toISOString(),
-    candidates: plan.candidates,
-    kept: plan.kept,
+    candidates: judged.candidates,
+    kept: judged.kept,
     released: [],
     failed: [],
     deferred: [],
     sinkErrors: [],
+    rules,
+    ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
   };
+  for (const item of result.skipped ?? [])
+    input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
   const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
   const events: ReleaseEvent[] = [];
   const record = (event: ReleaseEvent) => {
@@ -65,9 +80,9 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
 
   if (input.dryRun) {
-    for (const item of plan.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
+    for (const item of judged.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
   } else {
-    const execution = await executeReleases(input.qrs, plan.candidates, {
+    const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
       onOutcome: (outcome) => record(eventForOutcome(outcome)),
@@ -93,4 +108,33 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   }
   logRunSummary(audit, result);
   return result;
+}
+
+function auditKeys(audit: AuditContext) {
+  return { site: audit.site, runId: audit.runId };
+}
+
+/** Logs which plan is applied and, on stderr in the CLI, how today's rules differ from its own. */
+function describePlan(plan: PlannedSite, rules: RulesRecord, audit: AuditContext): AppliedPlan {
+  const differences = plan.rules === undefined ? [] : ruleDifferences(plan.rules, rules);
+  audit.logger.info('Applying a reviewed release plan', {
+    ...auditKeys(audit),
+    planEvaluatedAt: plan.evaluatedAt.toISOString(),
+    planCandidates: plan.candidates.length,
+  });
+  if (plan.rules === undefined)
+    audit.logger.warn(
+      'The plan does not record the rules it was made with; its candidates are re-checked under the current rules',
+      auditKeys(audit),
+    );
+  else if (differences.length > 0)
+    audit.logger.warn(
+      `The plan was made under different rules; its candidates are re-checked under the current rules. Differences: ${differences.join('; ')}`,
+      { ...auditKeys(audit), ruleDifferences: differences },
+    );
+  return {
+    evaluatedAt: plan.evaluatedAt.toISOString(),
+    candidates: plan.candidates.length,
+    ruleDifferences: differences,
+  };
 }

@@ -3,6 +3,7 @@
  * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { RulesRecord } from './rules-record.ts';
 
 /** Why an allocation was not selected, in the order the rules are applied (first match wins). */
 export const KEEP_REASONS = [
@@ -47,6 +48,21 @@ export interface FailedItem extends ReleaseItem {
   error: string;
 }
 
+/** A plan candidate that applying the plan did not judge (gone from QRS, type now off). */
+export interface SkippedItem extends ReleaseItem {
+  detail: string;
+}
+
+/** Which reviewed plan a run applied (`release --plan`). */
+export interface AppliedPlan {
+  /** The plan's `evaluatedAt`. */
+  evaluatedAt: string;
+  /** Candidates in the plan for this site. */
+  candidates: number;
+  /** Settings that differ between the plan's rules and today's ([] = the same rules). */
+  ruleDifferences: string[];
+}
+
 /** One site's run, exactly the documented keys (docs/release.md) plus the documented additions. */
 export interface SiteReleaseResult {
   site: string;
@@ -62,6 +78,11 @@ export interface SiteReleaseResult {
   sinkErrors: string[];
   /** Addition, only when the site's run failed before or while planning. */
   error?: string;
+  /** Addition: the rules the run was judged under (a plan records what it was made with). */
+  rules?: RulesRecord;
+  /** Addition, with `--plan` only: the plan applied, and its candidates not judged. */
+  plan?: AppliedPlan;
+  skipped?: SkippedItem[];
 }
 
 export function countByReason(kept: readonly KeptItem[]): Partial<Record<KeepReason, number>> {

@@ -13,7 +13,12 @@
  */
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
-import { INFLUX_FIELD, INFLUX_MEASUREMENT, INFLUX_TAG } from '#shared/names.ts';
+import {
+  INFLUX_FIELD,
+  INFLUX_MEASUREMENT,
+  INFLUX_RELEASE_LICENSE_TYPE,
+  INFLUX_TAG,
+} from '#shared/names.ts';
 import {
   bool,
   type FieldValue,
@@ -51,7 +56,7 @@ export function releasePoints(
   for (const event of run.events) {
     const { item } = event;
     const tags = {
-      [INFLUX_TAG.licenseType]: item.licenseType,
+      [INFLUX_TAG.licenseType]: INFLUX_RELEASE_LICENSE_TYPE[item.licenseType],
       [INFLUX_TAG.user]: `${item.userDirectory ?? 'unknown'}\\${item.userId ?? 'unknown'}`,
     };
     if (event.action === 'released' || event.action === 'alreadyGone') {

@@ -15,6 +15,7 @@ import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { tokenLef } from '#test/simulator/token-site.ts';
 import { captureOutput, emfDocuments, ssmSiteConfig } from '../helpers.ts';
 
 const ssm = mockClient(SSMClient);
@@ -160,6 +161,34 @@ describe('license-monitor handler', () => {
     for (const line of lines) expect(line).toMatchObject({ site: siteName, runId: 'run-1' });
     expect(stdout.raw()).not.toContain('PRIVATE KEY');
     expect(stdout.raw()).not.toContain('BEGIN CERTIFICATE');
+  });
+
+  it('logs a warning when a token site holds more tokens than its LEF grants', async () => {
+    // Prepare: the sample site turned into a token site whose LEF was cut to 50 tokens.
+    const stdout = captureOutput();
+    const saved = { tokens: sim.site.tokens, text: sim.site.license.text };
+    sim.site.tokens = {
+      total: 50,
+      available: 0,
+      userAccess: { allocatedTokens: 55, usedTokens: 40, quarantinedTokens: 1 },
+      loginAccess: { allocatedTokens: 4, usedTokens: 1, unavailableTokens: 0 },
+    };
+    sim.site.license.text = tokenLef(50, '');
+
+    // Act
+    try {
+      await buildHandler(configFor())({ site: siteName }, lambdaContext());
+    } finally {
+      sim.site.tokens = saved.tokens;
+      sim.site.license.text = saved.text;
+    }
+
+    // Assess
+    const warning = logs(stdout.lines()).find((line) => line.subject === 'tokens');
+    expect(warning).toMatchObject({ level: 'WARN', site: siteName });
+    expect(String(warning?.message)).toMatch(
+      /^license tokens: 60 tokens allocated but the LEF licenses 50 .*the first 10 token\(s\) released do not become available$/,
+    );
   });
 
   it('fetches the certificates from SSM once across two warm invocations', async () => {
