@@ -5,13 +5,17 @@
  */
 import { App } from 'aws-cdk-lib';
 import { ConfigError } from '#shared/config/errors.ts';
-import { buildApp } from './build.ts';
-import { DEFAULT_CONFIG_FILE } from './deployment.ts';
+import { addStack } from './build.ts';
+import { DEFAULT_CONFIG_FILE, loadDeployment } from './deployment.ts';
 
 const app = new App();
 const configFile = String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG_FILE);
 try {
-  buildApp(app, configFile);
+  const deployment = loadDeployment(configFile);
+  addStack(app, deployment);
+  // Legal, but probably not what was meant (e.g. a schedule that daylight saving skips).
+  for (const warning of deployment.warnings)
+    process.stderr.write(`license-steward: warning: ${warning}\n`);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`license-steward: ${error.message}\n`);

@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
+import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
@@ -36,6 +37,8 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
   const cliIo: CliIo = { stdout, stderr, logger, ...(io?.now ? { now: io.now } : {}) };
   try {
     const config = loadConfig(args.config as string);
+    for (const warning of scheduleDstWarnings(config.sites))
+      stderr(`license-steward: warning: ${warning}\n`);
     switch (args.command) {
       case 'monitor':
         return await runMonitor(config, args, cliIo);

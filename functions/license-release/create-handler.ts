@@ -18,6 +18,7 @@ import { QrsClientPool } from '#shared/lambda/qrs-client-pool.ts';
 import { runOf, type SiteRunContext, startRun } from '#shared/lambda/run-context.ts';
 import { siteCertificates } from '#shared/lambda/site-certificates.ts';
 import { certificatesFromContext } from '#shared/lambda/ssm-certificates.ts';
+import { releaseSafetyMarginMs } from '#shared/lambda/time-budget.ts';
 import { type ReleaseSink, runSiteRelease } from '#shared/licensing/release/run.ts';
 import { type KeepReason, resultCounts } from '#shared/licensing/release/types.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
@@ -31,7 +32,7 @@ export interface ReleaseHandlerDependencies {
   sinks: readonly ReleaseSink[];
   createQrs?: (site: SiteConfig, tls: QrsTlsMaterial) => QrsClient;
   now?: () => Date;
-  /** Start no DELETE when less than this is left; default: one QRS timeout plus 20 s for sinks. */
+  /** Start no DELETE when less than this is left; default: one QRS timeout plus the sinks' budget. */
   safetyMarginMs?: (site: SiteConfig) => number;
 }
 
@@ -61,7 +62,8 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
     dependencies.createQrs ?? ((site, tls) => createQrsClient(site, tls, runLogger));
   const clients = new QrsClientPool(createQrs);
   const marginMs =
-    dependencies.safetyMarginMs ?? ((site: SiteConfig) => site.qrs.timeoutSeconds * 1000 + 20_000);
+    dependencies.safetyMarginMs ??
+    ((site: SiteConfig) => releaseSafetyMarginMs(site, config.destinations.influxdb));
 
   const lambdaHandler = async (
     _event: unknown,

@@ -130,7 +130,7 @@ const licenseMonitorSchema = z.strictObject({
 
 const licenseReleaseSchema = z.strictObject({
   enable: z.boolean().default(true),
-  schedule: schedule.default('cron(0 2 * * ? *)'),
+  schedule: schedule.default('cron(0 4 * * ? *)'),
   maxReleasesPerRun: z
     .number()
     .int('must be a whole number')
@@ -317,7 +317,7 @@ export const awsSchema = z.strictObject({
     .default(365),
   functions: z
     .strictObject({
-      monitor: functionSettings(120).prefault({}),
+      monitor: functionSettings(180).prefault({}),
       release: functionSettings(600).prefault({}),
     })
     .prefault({}),
