@@ -1,11 +1,13 @@
 /**
- * The Lambda functions' configuration: the validated config JSON that the CDK app inlines into
- * the bundle at build time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated
- * again at cold start with the same schema as the CLI.
+ * The Lambda functions' configuration: the runtime part of the validated config (sites and
+ * destinations, no `aws:` deployment settings) that the CDK app inlines into the bundle at build
+ * time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated again at cold start
+ * with the CLI's schema, which here also refuses deployment settings.
  */
 import { ConfigError } from '../config/errors.ts';
 import { formatIssues } from '../config/issues.ts';
-import { type Config, configSchema } from '../config/schema.ts';
+import { runtimeConfigSchema } from '../config/runtime-config.ts';
+import type { Config } from '../config/schema.ts';
 
 export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
 
@@ -24,7 +26,7 @@ export function configFromEnv(
   } catch {
     throw new ConfigError(CONFIG_ENV, ['is not valid JSON']);
   }
-  const result = configSchema.safeParse(json);
+  const result = runtimeConfigSchema.safeParse(json);
   if (!result.success) throw new ConfigError(CONFIG_ENV, formatIssues(result.error));
   return result.data;
 }
