@@ -36,6 +36,8 @@ export const CLOUDWATCH_METRIC = {
   unavailableMinutes: 'UnavailableMinutes',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
+  /** license: 1 when the signed key's expiry could not be read (the expiry alarm is then blind) */
+  expiryUnreadable: 'LicenseExpiryUnreadable',
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
 
