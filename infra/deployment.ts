@@ -91,6 +91,17 @@ export function checkDeployable(config: Config, source: string): Deployment {
       `${at('aws', 'vpcEndpoints', 'ssm')}: must be true when aws.network.create has natGateways: 0 (without NAT the functions reach SSM, for the certificates, only through the endpoint)`,
     );
   }
+  const releasing = config.sites.some((site) => site.licenseRelease?.enable === true);
+  if (isolated && releasing && !aws.vpcEndpoints.sns) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'sns')}: must be true when a site releases licenses and aws.network.create has natGateways: 0 (the release report is published to SNS, reachable without NAT only through the endpoint)`,
+    );
+  }
+  if (!releasing && aws.vpcEndpoints.sns) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'sns')}: only applies when a site has licenseRelease.enable: true (an unused endpoint still costs money)`,
+    );
+  }
   const timestream = config.destinations.timestream.enable;
   if (isolated && timestream && !aws.vpcEndpoints.timestreamIngestCell) {
     problems.push(

@@ -9,6 +9,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { StewardMonitoring } from './constructs/monitoring.ts';
 import { type QrsDestination, StewardNetwork } from './constructs/network.ts';
+import { ReleaseReportTopic } from './constructs/report-topic.ts';
 import { SCHEDULE_DELIVERY, StewardSchedules } from './constructs/schedules.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { TimestreamStore } from './constructs/timestream-store.ts';
@@ -33,6 +34,8 @@ export class LicenseStewardStack extends Stack {
   readonly schedules: StewardSchedules;
   readonly monitoring: StewardMonitoring;
   readonly timestream?: TimestreamStore;
+  /** Present when a site releases licenses. */
+  readonly report?: ReleaseReportTopic;
 
   constructor(scope: Construct, id: string, props: LicenseStewardStackProps) {
     super(scope, id, {
@@ -44,12 +47,14 @@ export class LicenseStewardStack extends Stack {
     Tags.of(this).add('project', 'license-steward');
     const logRetention = aws.logRetentionDays as RetentionDays;
     const destinations = config.destinations;
+    const releasing = sites.some(({ site }) => site.licenseRelease?.enable === true);
 
     this.network = new StewardNetwork(this, 'Network', {
       network: aws.network,
       vpcEndpoints: aws.vpcEndpoints,
       logRetention,
       timestream: destinations.timestream.enable,
+      report: releasing,
     });
 
     // Scheduled runs that failed after their retries, or that the scheduler could not deliver.
@@ -161,6 +166,14 @@ export class LicenseStewardStack extends Stack {
       emails: aws.alarms.emails,
       monitorSilentMinutes: aws.alarms.monitorSilentMinutes,
     });
+
+    if (releasing) {
+      this.report = new ReleaseReportTopic(this, 'ReleaseReport', {
+        name: this.stackName,
+        emails: aws.alarms.reportEmails ?? aws.alarms.emails,
+        publisher: this.releaseFunction,
+      });
+    }
 
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The CloudWatch dashboard',

@@ -49,6 +49,8 @@ export interface StewardNetworkProps {
   logRetention: RetentionDays;
   /** Timestream is written to (only then is its ingest endpoint worth creating). */
   timestream: boolean;
+  /** The release report is published to SNS. */
+  report: boolean;
 }
 
 export class StewardNetwork extends Construct {
@@ -121,6 +123,8 @@ export class StewardNetwork extends Construct {
     const services: Array<[string, IInterfaceVpcEndpointService]> = [];
     if (vpcEndpoints.ssm) services.push(['Ssm', InterfaceVpcEndpointAwsService.SSM]);
     if (vpcEndpoints.logs) services.push(['Logs', InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS]);
+    if (props.report && vpcEndpoints.sns)
+      services.push(['Sns', InterfaceVpcEndpointAwsService.SNS]);
     if (props.timestream && vpcEndpoints.timestreamIngestCell) {
       // Timestream endpoints are per cell: com.amazonaws.REGION.timestream.ingest-CELL.
       services.push([
@@ -132,7 +136,9 @@ export class StewardNetwork extends Construct {
       ]);
     }
     this.endpointsOnly =
-      vpcEndpoints.ssm && (!props.timestream || vpcEndpoints.timestreamIngestCell !== undefined);
+      vpcEndpoints.ssm &&
+      (!props.timestream || vpcEndpoints.timestreamIngestCell !== undefined) &&
+      (!props.report || vpcEndpoints.sns);
 
     if (services.length > 0) {
       const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {

@@ -148,6 +148,8 @@ const licenseReleaseSchema = z.strictObject({
       professional: licenseTypeRuleSchema.prefault({}),
     })
     .prefault({}),
+  /** The release report (Lambda): real runs that released or failed send one; dry runs only if asked. */
+  report: z.strictObject({ dryRuns: z.boolean().default(false) }).prefault({}),
 });
 export type LicenseReleaseConfig = z.infer<typeof licenseReleaseSchema>;
 
@@ -289,6 +291,8 @@ export const awsSchema = z.strictObject({
     .strictObject({
       ssm: z.boolean().default(false),
       logs: z.boolean().default(false),
+      /** For the release report (SNS), in subnets without a NAT route. */
+      sns: z.boolean().default(false),
       /** Your account's Timestream cell (`cell1`, from `aws timestream-write describe-endpoints`). */
       timestreamIngestCell: z
         .string()
@@ -325,6 +329,8 @@ export const awsSchema = z.strictObject({
     .strictObject({
       /** E-mail addresses subscribed to the alarm topic (each must confirm once). */
       emails: z.array(z.email('must be an e-mail address')).default([]),
+      /** Subscribed to the release report topic (default: `emails`). */
+      reportEmails: z.array(z.email('must be an e-mail address')).optional(),
       /** No monitor data for this long raises an alarm (default: from the monitor schedule). */
       monitorSilentMinutes: z.number().int().min(5).max(10_080).optional(),
     })

@@ -37,7 +37,7 @@ const VARIANTS: Array<[string, ConfigObject]> = [
     configWith((config) => {
       Object.assign(config.aws as object, {
         network: { create: true },
-        vpcEndpoints: { ssm: true },
+        vpcEndpoints: { ssm: true, sns: true },
       });
     }),
   ],
