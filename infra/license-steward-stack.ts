@@ -68,6 +68,11 @@ export class LicenseStewardStack extends Stack {
       reason:
         "This queue is the dead-letter destination itself (Lambda on-failure destination and the schedules' DLQ); cdk-nag only recognises queues named in another queue's RedrivePolicy as DLQs. Its messages are kept 14 days and alarmed on.",
     });
+    Validations.of(failureQueue).acknowledge({
+      id: 'cdk-validator-cfnguard::sqs_dlq_check',
+      reason:
+        "This queue is the dead-letter destination itself (Lambda on-failure destination and the schedules' DLQ); nothing consumes it, so a message can never fail processing and need a queue of its own. Its messages are kept 14 days and alarmed on.",
+    });
 
     // Both functions write to InfluxDB when it is on (usage and release points).
     const influxEgress = influxdb

@@ -321,7 +321,7 @@ export const awsSchema = z.strictObject({
     .default(365),
   functions: z
     .strictObject({
-      monitor: functionSettings(180).prefault({}),
+      monitor: functionSettings(240).prefault({}),
       release: functionSettings(600).prefault({}),
     })
     .prefault({}),

@@ -29,7 +29,7 @@ describe('checkDeployable', () => {
       vpcEndpoints: { ssm: false, logs: false, sns: false },
       logRetentionDays: 365,
       functions: {
-        monitor: { memoryMb: 512, timeoutSeconds: 180 },
+        monitor: { memoryMb: 512, timeoutSeconds: 240 },
         release: { memoryMb: 512, timeoutSeconds: 600 },
       },
       timestream: {

@@ -169,10 +169,14 @@ describe('network: a VPC created by the stack', () => {
 
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::Subnet', 4);
+    const subnetType = (subnet: { Properties: { Tags: Array<{ Key: string; Value: string }> } }) =>
+      subnet.Properties.Tags.find((tag) => tag.Key === 'aws-cdk:subnet-type')?.Value;
     const privateSubnets = Object.entries(template.findResources('AWS::EC2::Subnet'))
-      .filter(([, subnet]) => subnet.Properties.MapPublicIpOnLaunch === false)
+      .filter(([, subnet]) => subnetType(subnet as never) === 'Private')
       .map(([id]) => ({ Ref: id }));
     expect(privateSubnets).toHaveLength(2);
+    // No subnet hands out public addresses: the NAT gateways have Elastic IPs of their own.
+    template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('releases inactive'),
       VpcConfig: Match.objectLike({ SubnetIds: privateSubnets }),
