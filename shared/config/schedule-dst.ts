@@ -1,9 +1,9 @@
 /**
  * Daylight saving and local-time schedules: a cron time that does not exist on the day the clocks
  * go forward, or happens twice on the day they go back, in the site's time zone. EventBridge
- * Scheduler skips a run whose local time does not exist and runs a repeated local time once (its
- * user guide, "Daylight saving time"); both are legal, so these are warnings, at `cdk synth` and
- * at CLI start. Each day of the coming year is checked with the time zone data of `Intl`.
+ * Scheduler skips a run whose local time does not exist and runs a repeated local time only once
+ * (docs/deploy.md, after AWS's own description); both are legal, so these are warnings, at
+ * `cdk synth` and at CLI start. Each day of the coming year is checked with the time zone data of `Intl`.
  */
 import { cronTimes } from './cron-times.ts';
 import { formatPath } from './issues.ts';
