@@ -1,7 +1,10 @@
 /**
  * The CDK app's composition, shared by infra/app.ts and the tests: load and check the config,
- * create the stack in the configured environment, run cdk-nag (AwsSolutions) at synth.
+ * create the stack in the configured environment, run cdk-nag (AwsSolutions) and cfn-guard
+ * (AWS Control Tower proactive controls) at synth.
  */
+
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { type App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { type Deployment, loadDeployment } from './deployment.ts';
@@ -18,6 +21,11 @@ export function addStack(app: App, deployment: Deployment): LicenseStewardStack 
     // Environment-agnostic unless the config pins it: no lookups, `cdk synth` works offline.
     ...(account || region ? { env: { account, region } } : {}),
   });
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  // Two opinions at synth: cdk-nag's AwsSolutions rules and AWS Control Tower's proactive
+  // controls (cfn-guard; the binary ships in the npm package, nothing is downloaded).
+  Validations.of(app).addPlugins(
+    new AwsSolutionsChecks(app, { verbose: true }),
+    new CfnGuardValidator(),
+  );
   return stack;
 }

@@ -7,7 +7,9 @@ import { isIPv4 } from 'node:net';
 import { ConfigError } from '#shared/config/errors.ts';
 import { formatPath } from '#shared/config/issues.ts';
 import { loadConfig } from '#shared/config/load.ts';
+import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import type { AwsConfig, Config, SiteConfig } from '#shared/config/schema.ts';
+import { timeLimitProblems } from './deployment-limits.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
 export const DEFAULT_CONFIG_FILE = 'examples/license-steward.aws.yaml';
@@ -32,7 +34,7 @@ export interface DeployedInfluxDb {
 }
 
 export interface Deployment {
-  /** The validated configuration, inlined into both bundles. */
+  /** The validated configuration; its runtime part is inlined into both bundles. */
   config: Config;
   aws: AwsConfig;
   sites: DeployedSite[];
@@ -40,6 +42,8 @@ export interface Deployment {
   influxdb?: DeployedInfluxDb;
   /** Where the configuration came from (for messages). */
   source: string;
+  /** Legal but probably unintended (schedules at a local time daylight saving skips or repeats). */
+  warnings: string[];
 }
 
 export function loadDeployment(file: string): Deployment {
@@ -87,6 +91,17 @@ export function checkDeployable(config: Config, source: string): Deployment {
       `${at('aws', 'vpcEndpoints', 'ssm')}: must be true when aws.network.create has natGateways: 0 (without NAT the functions reach SSM, for the certificates, only through the endpoint)`,
     );
   }
+  const releasing = config.sites.some((site) => site.licenseRelease?.enable === true);
+  if (isolated && releasing && !aws.vpcEndpoints.sns) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'sns')}: must be true when a site releases licenses and aws.network.create has natGateways: 0 (the release report is published to SNS, reachable without NAT only through the endpoint)`,
+    );
+  }
+  if (!releasing && aws.vpcEndpoints.sns) {
+    problems.push(
+      `${at('aws', 'vpcEndpoints', 'sns')}: only applies when a site has licenseRelease.enable: true (an unused endpoint still costs money)`,
+    );
+  }
   const timestream = config.destinations.timestream.enable;
   if (isolated && timestream && !aws.vpcEndpoints.timestreamIngestCell) {
     problems.push(
@@ -99,8 +114,10 @@ export function checkDeployable(config: Config, source: string): Deployment {
     );
   }
   const influxdb = deployedInfluxDb(config, aws, problems);
+  problems.push(...timeLimitProblems(config, aws));
   if (problems.length > 0) throw new ConfigError(source, problems);
-  return { config, aws, sites, source, ...(influxdb ? { influxdb } : {}) };
+  const warnings = scheduleDstWarnings(config.sites);
+  return { config, aws, sites, source, warnings, ...(influxdb ? { influxdb } : {}) };
 }
 
 /** The InfluxDB destination's egress and SSM parameters; its problems are added to `problems`. */

@@ -10,6 +10,7 @@ import type { Construct } from 'constructs';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
 import { StewardMonitoring } from './constructs/monitoring.ts';
 import { type QrsDestination, StewardNetwork } from './constructs/network.ts';
+import { ReleaseReportTopic } from './constructs/report-topic.ts';
 import { SCHEDULE_DELIVERY, StewardSchedules } from './constructs/schedules.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { TimestreamStore } from './constructs/timestream-store.ts';
@@ -34,6 +35,8 @@ export class LicenseStewardStack extends Stack {
   readonly schedules: StewardSchedules;
   readonly monitoring: StewardMonitoring;
   readonly timestream?: TimestreamStore;
+  /** Present when a site releases licenses. */
+  readonly report?: ReleaseReportTopic;
 
   constructor(scope: Construct, id: string, props: LicenseStewardStackProps) {
     super(scope, id, {
@@ -46,12 +49,14 @@ export class LicenseStewardStack extends Stack {
     Tags.of(this).add('project', 'license-steward');
     const logRetention = aws.logRetentionDays as RetentionDays;
     const destinations = config.destinations;
+    const releasing = sites.some(({ site }) => site.licenseRelease?.enable === true);
 
     this.network = new StewardNetwork(this, 'Network', {
       network: aws.network,
       vpcEndpoints: aws.vpcEndpoints,
       logRetention,
       timestream: destinations.timestream.enable,
+      report: releasing,
     });
 
     // Scheduled runs that failed after their retries, or that the scheduler could not deliver.
@@ -64,6 +69,11 @@ export class LicenseStewardStack extends Stack {
       id: 'AwsSolutions-SQS3',
       reason:
         "This queue is the dead-letter destination itself (Lambda on-failure destination and the schedules' DLQ); cdk-nag only recognises queues named in another queue's RedrivePolicy as DLQs. Its messages are kept 14 days and alarmed on.",
+    });
+    Validations.of(failureQueue).acknowledge({
+      id: 'cdk-validator-cfnguard::sqs_dlq_check',
+      reason:
+        "This queue is the dead-letter destination itself (Lambda on-failure destination and the schedules' DLQ); nothing consumes it, so a message can never fail processing and need a queue of its own. Its messages are kept 14 days and alarmed on.",
     });
 
     // Both functions write to InfluxDB when it is on (usage and release points).
@@ -163,6 +173,14 @@ export class LicenseStewardStack extends Stack {
       emails: aws.alarms.emails,
       monitorSilentMinutes: aws.alarms.monitorSilentMinutes,
     });
+
+    if (releasing) {
+      this.report = new ReleaseReportTopic(this, 'ReleaseReport', {
+        name: this.stackName,
+        emails: aws.alarms.reportEmails ?? aws.alarms.emails,
+        publisher: this.releaseFunction,
+      });
+    }
 
     new CfnOutput(this, 'DashboardUrl', {
       description: 'The CloudWatch dashboard',

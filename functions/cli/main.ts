@@ -5,6 +5,7 @@
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
+import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
@@ -41,6 +42,8 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
     const config = loadConfig(args.config as string, {
       onNotice: (text) => logger.warn(`notice: ${text}`),
     });
+    for (const warning of scheduleDstWarnings(config.sites))
+      stderr(`license-steward: warning: ${warning}\n`);
     switch (args.command) {
       case 'doctor':
         return await runDoctor(config, args, cliIo);

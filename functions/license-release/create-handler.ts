@@ -15,6 +15,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
+import { releaseSafetyMarginMs } from '#shared/lambda/time-budget.ts';
 import {
   type ReleaseMode,
   type ReviewPlan,
@@ -35,7 +36,7 @@ export interface ReleaseHandlerDependencies {
   createQrs?: QrsClientFactory;
   ssm?: SsmReader;
   now?: () => Date;
-  /** Start no DELETE when less than this is left; default: one QRS timeout plus 20 s for sinks. */
+  /** Start no DELETE when less than this is left; default: one QRS timeout plus the sinks' budget. */
   safetyMarginMs?: (site: SiteConfig) => number;
 }
 
@@ -61,11 +62,12 @@ export type ReleaseSummary =
     };
 
 export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
-  const { logger, sinks } = dependencies;
+  const { config, logger, sinks } = dependencies;
   const runLogger = asRunLogger(logger);
   const now = dependencies.now ?? (() => new Date());
   const marginMs =
-    dependencies.safetyMarginMs ?? ((site: SiteConfig) => site.qrs.timeoutSeconds * 1000 + 20_000);
+    dependencies.safetyMarginMs ??
+    ((site: SiteConfig) => releaseSafetyMarginMs(site, config.destinations.influxdb));
   return createSiteJobHandler<ReleaseSummary>({
     ...dependencies,
     job: 'release',

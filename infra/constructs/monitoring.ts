@@ -1,16 +1,15 @@
 /**
  * The operator's view: one CloudWatch dashboard per deployment and the alarms, all notifying one
- * SNS topic (e-mail subscriptions from aws.alarms.emails). Metric names and dimensions come from
+ * SNS topic (alarm-topic.ts; e-mail subscriptions from aws.alarms.emails). Metric names and dimensions come from
  * the sinks that publish them (shared/sinks), so the dashboard cannot drift from the functions.
  */
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import {
   Alarm,
   AlarmStatusWidget,
   ComparisonOperator,
   Dashboard,
   GraphWidget,
-  type IMetric,
   MathExpression,
   Metric,
   Stats,
@@ -19,15 +18,16 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { Topic } from 'aws-cdk-lib/aws-sns';
-import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { siteJob } from '#shared/config/site-job.ts';
 import { CLOUDWATCH_DIMENSION, CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
-import { failedReleases, releaseMetrics } from './release-metrics.ts';
+import { createAlarmTopic } from './alarm-topic.ts';
+import { releaseMetrics } from './release-metrics.ts';
 import { silentMinutesFor } from './silent-minutes.ts';
+import { type AlarmSpec, expiryUnreadableAlarm, releaseAlarms } from './site-alarms.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -55,16 +55,10 @@ export class StewardMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: StewardMonitoringProps) {
     super(scope, id);
     this.props = props;
-    this.topic = new Topic(this, 'AlarmTopic', {
-      displayName: `license-steward alarms (${props.name})`,
-      enforceSSL: true,
+    this.topic = createAlarmTopic(this, 'AlarmTopic', {
+      alarmPrefix: props.name,
+      emails: props.emails,
     });
-    Validations.of(this.topic).acknowledge({
-      id: 'AwsSolutions-SNS2',
-      reason:
-        'Alarm notifications only (alarm name, metric value, site name; never certificates or user data). CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a customer managed key would add USD 1 per month per deployment for nothing secret.',
-    });
-    for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
 
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: props.name,
@@ -186,7 +180,8 @@ export class StewardMonitoring extends Construct {
     if (siteJob(site, 'monitor').enabled) {
       for (const type of ['professional', 'analyzer'] as const) {
         const threshold = site.alarms.availableBelow[type];
-        this.alarm(`${site.name}-${type}-available-low`, {
+        this.alarm({
+          id: `${site.name}-${type}-available-low`,
           metric: metric(
             CLOUDWATCH_METRIC.available,
             LICENSE_TYPE[type],
@@ -201,7 +196,8 @@ export class StewardMonitoring extends Construct {
         });
       }
       const days = site.alarms.expiryWithinDays;
-      this.alarm(`${site.name}-license-expiry`, {
+      this.alarm({
+        id: `${site.name}-license-expiry`,
         metric: metric(
           CLOUDWATCH_METRIC.daysUntilExpiry,
           LICENSE_TYPE.license,
@@ -213,29 +209,12 @@ export class StewardMonitoring extends Construct {
         treatMissingData: TreatMissingData.IGNORE,
         description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
       });
-      this.alarm(`${site.name}-license-expiry-unreadable`, {
-        metric: metric(
-          CLOUDWATCH_METRIC.licenseExpiryUnreadable,
-          LICENSE_TYPE.license,
-          Stats.MAXIMUM,
-          LEVEL_PERIOD,
-        ),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.IGNORE,
-        description: `Site ${site.name}: the license expiry could not be read, so the expiry alarm cannot fire. The license-monitor log says why (license.problem).`,
-      });
+      this.alarm(expiryUnreadableAlarm(site, metric));
       this.addSilenceAlarm(site, metric);
     }
 
     if (siteJob(site, 'release').enabled) {
-      this.alarm(`${site.name}-release-failed`, {
-        metric: failedReleases(site, metric, LEVEL_PERIOD),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        description: `Site ${site.name}: a license release (DELETE) failed. See the license-release log for the allocation and the error.`,
-      });
+      for (const spec of releaseAlarms(site, metric)) this.alarm(spec);
     }
   }
 
@@ -253,7 +232,8 @@ export class StewardMonitoring extends Construct {
     const periods = minutes >= 60 ? Math.ceil(minutes / 60) : 1;
     const samples = (type: string) =>
       metric(CLOUDWATCH_METRIC.total, type, Stats.SAMPLE_COUNT, period);
-    this.alarm(`${site.name}-monitor-silent`, {
+    this.alarm({
+      id: `${site.name}-monitor-silent`,
       metric: new MathExpression({
         expression: 'FILL(professional, 0) + FILL(analyzer, 0) + FILL(tokens, 0)',
         usingMetrics: {
@@ -279,7 +259,8 @@ export class StewardMonitoring extends Construct {
       ['release', release],
     ];
     for (const [job, fn] of functions) {
-      this.alarm(`${job}-function-errors`, {
+      this.alarm({
+        id: `${job}-function-errors`,
         metric: fn.metricErrors({ period: FUNCTION_PERIOD, statistic: Stats.SUM }),
         threshold: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -291,7 +272,8 @@ export class StewardMonitoring extends Construct {
       period: FUNCTION_PERIOD,
       statistic: Stats.MAXIMUM,
     });
-    this.alarm('failed-invocations', {
+    this.alarm({
+      id: 'failed-invocations',
       metric: queueDepth,
       threshold: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -337,17 +319,8 @@ export class StewardMonitoring extends Construct {
     );
   }
 
-  private alarm(
-    id: string,
-    options: {
-      metric: IMetric;
-      threshold: number;
-      comparisonOperator: ComparisonOperator;
-      treatMissingData: TreatMissingData;
-      description: string;
-      evaluationPeriods?: number;
-    },
-  ): Alarm {
+  private alarm(options: AlarmSpec & { evaluationPeriods?: number }): Alarm {
+    const id = options.id;
     const alarm = new Alarm(this, id, {
       alarmName: `${this.props.name}-${id}`,
       alarmDescription: options.description,

@@ -29,6 +29,7 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AwsConfig } from '#shared/config/schema.ts';
+import { acknowledgeLogEncryption } from './steward-function.ts';
 
 export interface QrsDestination {
   site: string;
@@ -49,6 +50,8 @@ export interface StewardNetworkProps {
   logRetention: RetentionDays;
   /** Timestream is written to (only then is its ingest endpoint worth creating). */
   timestream: boolean;
+  /** The release report is published to SNS. */
+  report: boolean;
 }
 
 export class StewardNetwork extends Construct {
@@ -75,21 +78,30 @@ export class StewardNetwork extends Construct {
         subnetConfiguration:
           created.natGateways > 0
             ? [
-                { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 28 },
+                // Only the NAT gateways live here, with Elastic IPs of their own.
+                {
+                  name: 'public',
+                  subnetType: SubnetType.PUBLIC,
+                  cidrMask: 28,
+                  mapPublicIpOnLaunch: false,
+                },
                 { name: 'functions', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 26 },
               ]
             : [{ name: 'functions', subnetType: SubnetType.PRIVATE_ISOLATED, cidrMask: 26 }],
       });
+      const flowLogGroup = new LogGroup(this, 'FlowLogGroup', {
+        retention: props.logRetention,
+        // Debugging data, not an audit trail: removed with the stack.
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      acknowledgeLogEncryption(
+        flowLogGroup,
+        'It holds rejected-traffic flow records (addresses, ports) only.',
+      );
       // Rejected traffic only: enough to debug the QRS route, a fraction of full flow-log cost.
       vpc.addFlowLog('RejectedTraffic', {
         trafficType: FlowLogTrafficType.REJECT,
-        destination: FlowLogDestination.toCloudWatchLogs(
-          new LogGroup(this, 'FlowLogGroup', {
-            retention: props.logRetention,
-            // Debugging data, not an audit trail: removed with the stack.
-            removalPolicy: RemovalPolicy.DESTROY,
-          }),
-        ),
+        destination: FlowLogDestination.toCloudWatchLogs(flowLogGroup),
       });
       this.vpc = vpc;
       this.subnets = {
@@ -121,6 +133,8 @@ export class StewardNetwork extends Construct {
     const services: Array<[string, IInterfaceVpcEndpointService]> = [];
     if (vpcEndpoints.ssm) services.push(['Ssm', InterfaceVpcEndpointAwsService.SSM]);
     if (vpcEndpoints.logs) services.push(['Logs', InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS]);
+    if (props.report && vpcEndpoints.sns)
+      services.push(['Sns', InterfaceVpcEndpointAwsService.SNS]);
     if (props.timestream && vpcEndpoints.timestreamIngestCell) {
       // Timestream endpoints are per cell: com.amazonaws.REGION.timestream.ingest-CELL.
       services.push([
@@ -132,7 +146,9 @@ export class StewardNetwork extends Construct {
       ]);
     }
     this.endpointsOnly =
-      vpcEndpoints.ssm && (!props.timestream || vpcEndpoints.timestreamIngestCell !== undefined);
+      vpcEndpoints.ssm &&
+      (!props.timestream || vpcEndpoints.timestreamIngestCell !== undefined) &&
+      (!props.report || vpcEndpoints.sns);
 
     if (services.length > 0) {
       const endpointSecurityGroup = new SecurityGroup(this, 'EndpointSecurityGroup', {

@@ -39,18 +39,24 @@ export function releaseMetrics(site: SiteConfig, metric: MetricOf, period: Durat
   ]);
 }
 
-/** `FILL(professional, 0) + FILL(analyzer, 0) [+ FILL(userAccess, 0)]`: failed DELETEs of any type. */
-export function failedReleases(site: SiteConfig, metric: MetricOf, period: Duration): IMetric {
+/**
+ * `FILL(professional, 0) + FILL(analyzer, 0) [+ FILL(userAccess, 0)]`: one release metric (failed,
+ * deferred, ...) summed over the site's release types.
+ */
+export function releaseSum(
+  site: SiteConfig,
+  name: string,
+  label: string,
+  metric: MetricOf,
+  period: Duration,
+): IMetric {
   const types = releaseTypesOf(site);
   return new MathExpression({
     expression: types.map((type) => `FILL(${type}, 0)`).join(' + '),
     usingMetrics: Object.fromEntries(
-      types.map((type) => [
-        type,
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, period),
-      ]),
+      types.map((type) => [type, metric(name, LICENSE_TYPE[type], Stats.SUM, period)]),
     ),
     period,
-    label: 'Failed releases',
+    label,
   });
 }

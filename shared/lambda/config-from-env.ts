@@ -1,11 +1,12 @@
 /**
- * The Lambda functions' configuration: the validated config JSON that the CDK app inlines into
- * the bundle at build time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated
- * again at cold start with the same schema as the CLI.
+ * The Lambda functions' configuration: the runtime part of the validated config (sites and
+ * destinations, no `aws:` deployment settings) that the CDK app inlines into the bundle at build
+ * time (esbuild `define` on `process.env.LICENSE_STEWARD_CONFIG`), validated again at cold start
+ * with the runtime schema, which refuses deployment settings.
  */
 import { ConfigError } from '#shared/config/errors.ts';
 import { formatIssues } from '#shared/config/issues.ts';
-import { type Config, configSchema } from '#shared/config/schema.ts';
+import { type RuntimeConfig, runtimeConfigSchema } from '#shared/config/schema/runtime.ts';
 
 export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
 
@@ -15,7 +16,7 @@ export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
  */
 export function configFromEnv(
   text: string | undefined = process.env.LICENSE_STEWARD_CONFIG,
-): Config {
+): RuntimeConfig {
   if (!text)
     throw new ConfigError(CONFIG_ENV, ['is not set (the CDK app inlines it when bundling)']);
   let json: unknown;
@@ -24,7 +25,7 @@ export function configFromEnv(
   } catch {
     throw new ConfigError(CONFIG_ENV, ['is not valid JSON']);
   }
-  const result = configSchema.safeParse(json);
+  const result = runtimeConfigSchema.safeParse(json);
   if (!result.success) throw new ConfigError(CONFIG_ENV, formatIssues(result.error));
   return result.data;
 }

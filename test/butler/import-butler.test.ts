@@ -345,6 +345,8 @@ describe('import-butler: the older layout and missing license blocks', () => {
     expect(site?.licenseRelease?.licenseType).toEqual({
       analyzer: { enable: false, releaseThresholdDays: 30 },
       professional: { enable: true, releaseThresholdDays: 60 },
+      // Butler has no user access passes: license-steward's default (off) applies.
+      userAccess: { enable: false, releaseThresholdDays: 30 },
     });
     expect(config.destinations.influxdb).toMatchObject({
       enable: true,

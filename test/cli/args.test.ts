@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCliCaptured } from '#test/support/cli.ts';
 
@@ -39,5 +42,34 @@ describe('license-steward usage', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\/nonexistent\/license-steward.yaml/);
     expect(result.stderr).toMatch(/ENOENT/);
+  });
+
+  it('warns at start about a schedule daylight saving skips or repeats, then runs', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'license-steward-dst-'));
+    const file = path.join(dir, 'license-steward.yaml');
+    // Certificates that are not there: the site fails before any network call.
+    writeFileSync(
+      file,
+      `sites:
+  - name: prod
+    timezone: Europe/Stockholm
+    qrs:
+      host: localhost
+      certificates: { cert: { file: c.pem }, key: { file: k.pem }, ca: { file: ca.pem } }
+    licenseRelease: { schedule: cron(30 2 * * ? *) }
+`,
+    );
+    try {
+      const result = await run(['release', '--config', file]);
+
+      expect(result.stderr).toMatch(
+        /^license-steward: warning: sites\[0\]\.licenseRelease\.schedule: cron\(30 2 \* \* \? \*\) fires at 02:30, which (does not exist|happens twice) in Europe\/Stockholm/,
+      );
+      expect(result.stderr).toMatch(/EventBridge Scheduler skips that run/);
+      expect(result.stderr).toMatch(/EventBridge Scheduler runs it only once/);
+      expect(result.code).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -26,10 +26,10 @@ describe('checkDeployable', () => {
 
     expect(aws).toMatchObject({
       stackName: 'LicenseSteward',
-      vpcEndpoints: { ssm: false, logs: false },
+      vpcEndpoints: { ssm: false, logs: false, sns: false },
       logRetentionDays: 365,
       functions: {
-        monitor: { memoryMb: 512, timeoutSeconds: 120 },
+        monitor: { memoryMb: 512, timeoutSeconds: 240 },
         release: { memoryMb: 512, timeoutSeconds: 600 },
       },
       timestream: {
@@ -96,7 +96,10 @@ describe('checkDeployable', () => {
       }),
     );
 
-    expect(problems).toEqual([expect.stringMatching(/^aws\.vpcEndpoints\.ssm: must be true/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^aws\.vpcEndpoints\.ssm: must be true/),
+      expect.stringMatching(/^aws\.vpcEndpoints\.sns: must be true when a site releases licenses/),
+    ]);
   });
 
   it('requires the Timestream cell endpoint in a created VPC without NAT when Timestream is on', () => {
@@ -105,13 +108,26 @@ describe('checkDeployable', () => {
         config.destinations = { timestream: { enable: true } };
         Object.assign(config.aws as object, {
           network: { create: {} },
-          vpcEndpoints: { ssm: true },
+          vpcEndpoints: { ssm: true, sns: true },
         });
       }),
     );
 
     expect(problems).toEqual([
       expect.stringMatching(/^aws\.vpcEndpoints\.timestreamIngestCell: is required/),
+    ]);
+  });
+
+  it('rejects an SNS endpoint when no site releases licenses', () => {
+    const problems = deployProblems(
+      configWith((config) => {
+        delete config.sites[0]?.licenseRelease;
+        (config.aws as Record<string, unknown>).vpcEndpoints = { sns: true };
+      }),
+    );
+
+    expect(problems).toEqual([
+      expect.stringMatching(/^aws\.vpcEndpoints\.sns: only applies when a site has licenseRelease/),
     ]);
   });
 

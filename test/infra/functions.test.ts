@@ -17,7 +17,7 @@ describe('the Lambda functions', () => {
       Architectures: ['arm64'],
       Handler: 'index.handler',
       MemorySize: 512,
-      Timeout: 120,
+      Timeout: 240,
       Environment: { Variables: Match.objectLike({ NODE_OPTIONS: '--enable-source-maps' }) },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {

@@ -35,7 +35,7 @@ export function baseConfig(): ConfigObject {
         timezone: 'Europe/Stockholm',
         qrs: { host: '10.20.1.15', certificates: certificates('prod') },
         licenseMonitor: { schedule: 'rate(15 minutes)' },
-        licenseRelease: { schedule: 'cron(0 2 * * ? *)' },
+        licenseRelease: { schedule: 'cron(0 4 * * ? *)' },
         alarms: { availableBelow: { professional: 3, analyzer: 7 }, expiryWithinDays: 45 },
       },
       {

@@ -69,6 +69,7 @@ describe('dashboard and alarms', () => {
       'LicenseSteward-prod-license-expiry-unreadable',
       'LicenseSteward-prod-monitor-silent',
       'LicenseSteward-prod-professional-available-low',
+      'LicenseSteward-prod-release-deferred',
       'LicenseSteward-prod-release-failed',
       'LicenseSteward-release-function-errors',
     ]);
@@ -187,6 +188,42 @@ describe('dashboard and alarms', () => {
     );
   });
 
+  it('alarms on releases deferred because the run ran out of time', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-release-deferred',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('aws.functions.release.timeoutSeconds'),
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(professional, 0) + FILL(analyzer, 0)' }),
+        Match.objectLike({
+          Id: 'analyzer',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'ReleaseDeferred' }),
+            Stat: 'Sum',
+          }),
+        }),
+      ]),
+    });
+  });
+
+  it("alarms when the signed key's expiry cannot be read", () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-license-expiry-unreadable',
+      Namespace: 'LicenseSteward',
+      MetricName: 'LicenseExpiryUnreadable',
+      Dimensions: [
+        { Name: 'LicenseType', Value: 'license' },
+        { Name: 'Site', Value: 'prod' },
+      ],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'ignore',
+    });
+  });
+
   it('alarms when no monitor data arrives for three schedule intervals (at least an hour)', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'LicenseSteward-prod-monitor-silent',
@@ -234,7 +271,10 @@ describe('dashboard and alarms', () => {
   });
 
   it('subscribes the configured e-mail addresses to an SSL-only topic', () => {
-    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).filter(
+      (subscription) => JSON.stringify(subscription.Properties.TopicArn) === JSON.stringify(topic),
+    );
+    expect(subscriptions).toHaveLength(2);
     for (const email of ['qlik-admins@example.com', 'oncall@example.com']) {
       template.hasResourceProperties('AWS::SNS::Subscription', {
         Protocol: 'email',
@@ -252,6 +292,53 @@ describe('dashboard and alarms', () => {
         ]),
       },
     });
+  });
+
+  it('lets CloudWatch publish to the alarm topic, only for this account and these alarms', () => {
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy')).filter(
+      (policy) => JSON.stringify(policy.Properties.Topics) === JSON.stringify([topic]),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0]?.Properties.PolicyDocument.Statement as Array<
+      Record<string, unknown>
+    >;
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        {
+          Sid: 'AllowCloudWatchAlarms',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topic,
+          Condition: {
+            StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+            ArnLike: {
+              'aws:SourceArn': {
+                'Fn::Join': [
+                  '',
+                  [
+                    'arn:',
+                    { Ref: 'AWS::Partition' },
+                    ':cloudwatch:',
+                    { Ref: 'AWS::Region' },
+                    ':',
+                    { Ref: 'AWS::AccountId' },
+                    ':alarm:LicenseSteward-*',
+                  ],
+                ],
+              },
+            },
+          },
+        },
+        expect.objectContaining({
+          Effect: 'Deny',
+          Principal: '*',
+          Sid: 'AllowPublishThroughSSLOnly',
+        }),
+      ]),
+    );
+    // Every alarm's ARN falls under that ArnLike pattern.
+    for (const name of alarmNames(template)) expect(name).toMatch(/^LicenseSteward-/);
   });
 
   it('keeps only function health when CloudWatch metrics are disabled', () => {

@@ -1,8 +1,12 @@
-import { Validations } from 'aws-cdk-lib';
+import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
+import { App, Validations } from 'aws-cdk-lib';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
-import { type ConfigObject, configWith, synth } from './helpers.ts';
+import { addStack } from '../../infra/build.ts';
+import { unacknowledgedFindings } from '../../infra/validation-report.ts';
+import { type ConfigObject, configWith, deploymentOf, synth } from './helpers.ts';
 
 /** Every acknowledgement in the tree: [construct path, rule id, reason]. */
 function acknowledgements(root: IConstruct): Array<[string, string, string]> {
@@ -26,7 +30,7 @@ const VARIANTS: Array<[string, ConfigObject]> = [
     configWith((config) => {
       config.destinations = { timestream: { enable: true } };
       Object.assign(config.aws as object, {
-        vpcEndpoints: { ssm: true, logs: true, timestreamIngestCell: 'cell1' },
+        vpcEndpoints: { ssm: true, logs: true, sns: true, timestreamIngestCell: 'cell1' },
         certificatesKmsKeyArn:
           'arn:aws:kms:eu-north-1:123456789012:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
       });
@@ -37,7 +41,7 @@ const VARIANTS: Array<[string, ConfigObject]> = [
     configWith((config) => {
       Object.assign(config.aws as object, {
         network: { create: true },
-        vpcEndpoints: { ssm: true },
+        vpcEndpoints: { ssm: true, sns: true },
       });
     }),
   ],
@@ -60,8 +64,8 @@ describe('cdk-nag AwsSolutions', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
 
     expect(report.violations.map((violation) => violation.ruleName)).toEqual([]);
-    // And the synth that `cdk synth` runs (with the plugin registered) passes.
-    expect(() => app.synth()).not.toThrow();
+    // And the synth that `cdk synth` runs (cdk-nag and cfn-guard registered) leaves nothing.
+    expect(unacknowledgedFindings(app.synth().directory)).toEqual([]);
   });
 
   it('gives every acknowledgement a specific written reason', () => {
@@ -70,7 +74,9 @@ describe('cdk-nag AwsSolutions', () => {
     const found = acknowledgements(app);
     expect(found.length).toBeGreaterThan(0);
     for (const [, id, reason] of found) {
-      expect(id).toMatch(/AwsSolutions-|CloudFormation-Validate::|@aws-cdk\//);
+      expect(id).toMatch(
+        /AwsSolutions-|CloudFormation-Validate::|@aws-cdk\/|cdk-validator-cfnguard::/,
+      );
       expect(reason.length).toBeGreaterThan(60);
     }
     expect(found.map(([, id]) => id.replace(/^Annotation::/, ''))).toEqual(
@@ -80,6 +86,8 @@ describe('cdk-nag AwsSolutions', () => {
         'AwsSolutions-SNS2',
         'AwsSolutions-SQS3',
         'AwsSolutions-TS3',
+        'cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+        'cdk-validator-cfnguard::sqs_dlq_check',
       ]),
     );
   });
@@ -96,6 +104,39 @@ describe('cdk-nag AwsSolutions', () => {
       'Monitor/VpcNetworkInterfaces',
       'Release/TimestreamEndpointDiscovery',
       'Release/VpcNetworkInterfaces',
+    ]);
+  });
+});
+
+describe('cfn-guard (AWS Control Tower proactive controls)', () => {
+  it('runs the bundled cfn-guard binary offline and finds what it should', () => {
+    // A stack of the app plus one log group nobody acknowledged.
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = addStack(app, deploymentOf());
+    new LogGroup(stack, 'Unacknowledged');
+
+    const findings = unacknowledgedFindings(app.synth().directory);
+
+    expect(findings).toEqual([
+      expect.stringMatching(
+        /^cdk-validator-cfnguard: cloudwatch_log_group_encrypted_check at LicenseSteward\/Unacknowledged\/Resource \(\[CT\.CLOUDWATCH\.PR\.3\]/,
+      ),
+    ]);
+    expect(new CfnGuardValidator().ruleIds?.length).toBeGreaterThan(100);
+  });
+
+  it('acknowledges only the two Control Tower rules, where they apply', () => {
+    const { app } = synth(VARIANTS[2]?.[1]);
+
+    const guardAcks = acknowledgements(app)
+      .filter(([, id]) => id.startsWith('cdk-validator-cfnguard::'))
+      .map(([path, id]) => `${path.replace(/^LicenseSteward\//, '')} ${id}`)
+      .sort();
+    expect(guardAcks).toEqual([
+      'FailedInvocations cdk-validator-cfnguard::sqs_dlq_check',
+      'Monitor/Logs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Network/FlowLogGroup cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
+      'Release/Logs cdk-validator-cfnguard::cloudwatch_log_group_encrypted_check',
     ]);
   });
 });

@@ -73,6 +73,7 @@ describe('network: VPC endpoints in an existing VPC', () => {
       (config.aws as Record<string, unknown>).vpcEndpoints = {
         ssm: true,
         logs: true,
+        sns: true,
         timestreamIngestCell: 'cell2',
       };
     }),
@@ -83,9 +84,9 @@ describe('network: VPC endpoints in an existing VPC', () => {
     'NetworkEndpointSecurityGroup',
   );
 
-  it('creates the SSM, Logs and cell-specific Timestream ingest endpoints with private DNS', () => {
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 3);
-    for (const service of ['ssm', 'logs']) {
+  it('creates the SSM, Logs, SNS and cell-specific Timestream ingest endpoints with private DNS', () => {
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 4);
+    for (const service of ['ssm', 'logs', 'sns']) {
       template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
         ServiceName: {
           'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]],
@@ -140,12 +141,12 @@ describe('network: VPC endpoints in an existing VPC', () => {
 });
 
 describe('network: a VPC created by the stack', () => {
-  it('without NAT: isolated subnets, a rejected-traffic flow log, the SSM endpoint', () => {
+  it('without NAT: isolated subnets, a rejected-traffic flow log, the SSM and SNS endpoints', () => {
     const { template } = synth(
       configWith((config) => {
         Object.assign(config.aws as object, {
           network: { create: { cidr: '10.99.0.0/24' } },
-          vpcEndpoints: { ssm: true },
+          vpcEndpoints: { ssm: true, sns: true },
         });
       }),
     );
@@ -156,7 +157,7 @@ describe('network: a VPC created by the stack', () => {
     template.resourceCountIs('AWS::EC2::Subnet', 2);
     template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
     template.hasResourceProperties('AWS::EC2::FlowLog', { TrafficType: 'REJECT' });
-    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 2);
   });
 
   it('with NAT: functions in the private subnets, public subnets only for the NAT gateway', () => {
@@ -168,10 +169,14 @@ describe('network: a VPC created by the stack', () => {
 
     template.resourceCountIs('AWS::EC2::NatGateway', 1);
     template.resourceCountIs('AWS::EC2::Subnet', 4);
+    const subnetType = (subnet: { Properties: { Tags: Array<{ Key: string; Value: string }> } }) =>
+      subnet.Properties.Tags.find((tag) => tag.Key === 'aws-cdk:subnet-type')?.Value;
     const privateSubnets = Object.entries(template.findResources('AWS::EC2::Subnet'))
-      .filter(([, subnet]) => subnet.Properties.MapPublicIpOnLaunch === false)
+      .filter(([, subnet]) => subnetType(subnet as never) === 'Private')
       .map(([id]) => ({ Ref: id }));
     expect(privateSubnets).toHaveLength(2);
+    // No subnet hands out public addresses: the NAT gateways have Elastic IPs of their own.
+    template.allResourcesProperties('AWS::EC2::Subnet', { MapPublicIpOnLaunch: false });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Description: Match.stringLikeRegexp('releases inactive'),
       VpcConfig: Match.objectLike({ SubnetIds: privateSubnets }),

@@ -36,7 +36,7 @@ describe('schedules', () => {
 
   it.each([
     ['prod', 'monitor', 'rate(15 minutes)', 'Europe/Stockholm'],
-    ['prod', 'release', 'cron(0 2 * * ? *)', 'Europe/Stockholm'],
+    ['prod', 'release', 'cron(0 4 * * ? *)', 'Europe/Stockholm'],
     ['lab', 'monitor', 'rate(30 minutes)', 'America/New_York'],
   ])('runs the %s %s job at %s in %s with the site as input', (site, job, expression, zone) => {
     template.hasResourceProperties('AWS::Scheduler::Schedule', {

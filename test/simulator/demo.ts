@@ -29,7 +29,7 @@ sites:
       schedule: rate(15 minutes)
     licenseRelease:
       enable: true
-      schedule: cron(0 2 * * ? *)
+      schedule: cron(0 4 * * ? *)
       maxReleasesPerRun: 50
       dryRun: true
       neverRelease:

@@ -130,6 +130,8 @@ export const awsSchema = z.strictObject({
     .strictObject({
       ssm: z.boolean().default(false),
       logs: z.boolean().default(false),
+      /** For the release report (SNS), in subnets without a NAT route. */
+      sns: z.boolean().default(false),
       /** Your account's Timestream cell (`cell1`, from `aws timestream-write describe-endpoints`). */
       timestreamIngestCell: z
         .string()
@@ -158,7 +160,7 @@ export const awsSchema = z.strictObject({
     .default(365),
   functions: z
     .strictObject({
-      monitor: functionSettings(120).prefault({}),
+      monitor: functionSettings(240).prefault({}),
       release: functionSettings(600).prefault({}),
     })
     .prefault({}),
@@ -166,6 +168,8 @@ export const awsSchema = z.strictObject({
     .strictObject({
       /** E-mail addresses subscribed to the alarm topic (each must confirm once). */
       emails: z.array(z.email('must be an e-mail address')).default([]),
+      /** Subscribed to the release report topic (default: `emails`). */
+      reportEmails: z.array(z.email('must be an e-mail address')).optional(),
       /** No monitor data for this long raises an alarm (default: from the monitor schedule). */
       monitorSilentMinutes: z.number().int().min(5).max(10_080).optional(),
     })

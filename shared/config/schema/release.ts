@@ -63,7 +63,7 @@ export const RELEASE_MODES = ['release', 'review'] as const;
 
 export const licenseReleaseSchema = z.strictObject({
   enable: z.boolean().default(true),
-  schedule: schedule.default('cron(0 2 * * ? *)'),
+  schedule: schedule.default('cron(0 4 * * ? *)'),
   maxReleasesPerRun: z
     .number()
     .int('must be a whole number')
@@ -83,5 +83,7 @@ export const licenseReleaseSchema = z.strictObject({
       userAccess: userAccessRuleSchema.prefault({}),
     })
     .prefault({}),
+  /** The release report (Lambda): real runs that released or failed send one; dry runs only if asked. */
+  report: z.strictObject({ dryRuns: z.boolean().default(false) }).prefault({}),
 });
 export type LicenseReleaseConfig = z.infer<typeof licenseReleaseSchema>;

@@ -1,7 +1,6 @@
 /** `sites[]`: one Qlik Sense site, its QRS connection, its jobs and alarm thresholds. */
 import { z } from 'zod';
 import { CERTIFICATE_KINDS } from '../certificates.ts';
-import { siteAwsSchema } from './aws.ts';
 import { nonEmpty, schedule, secretSourceSchema, timezone } from './common.ts';
 import { licenseReleaseSchema } from './release.ts';
 
@@ -45,7 +44,13 @@ const siteName = z
     'must be 1-40 letters, digits, - or _, starting with a letter or digit',
   );
 
-export const siteSchema = z.strictObject({
+/** A deployment key where the functions' configuration must not have one. */
+export const deploymentOnly = z.undefined({
+  error: 'is a deployment setting: the CDK app keeps it out of the function bundles',
+});
+
+/** A site as the functions run it: without its `aws:` deployment block (see ../schema.ts). */
+export const runtimeSiteSchema = z.strictObject({
   name: siteName,
   timezone: timezone.default('UTC'),
   qrs: qrsSchema,
@@ -53,7 +58,6 @@ export const siteSchema = z.strictObject({
   /** Absent: release is off for the site. */
   licenseRelease: licenseReleaseSchema.optional(),
   alarms: alarmsSchema.prefault({}),
-  /** Deployment settings for this site (see `aws:` below). */
-  aws: siteAwsSchema.optional(),
+  aws: deploymentOnly.optional(),
 });
-export type SiteConfig = z.infer<typeof siteSchema>;
+export type RuntimeSiteConfig = z.infer<typeof runtimeSiteSchema>;

@@ -61,7 +61,7 @@ export interface InfluxDbWriteSummary {
 export const DEFAULT_BATCH_SIZE = 5_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RETRIES = 3;
-const DEFAULT_RETRY_DELAY = { baseDelayMs: 500, maxDelayMs: 10_000 };
+export const DEFAULT_RETRY_DELAY = { baseDelayMs: 500, maxDelayMs: 10_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
