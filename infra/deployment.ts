@@ -27,7 +27,7 @@ export interface DeployedSite {
 export interface DeployedInfluxDb {
   cidr: string;
   port: number;
-  /** The token's SSM parameter (and the CA's, when set). */
+  /** The token's or password's SSM parameter (and the CA's, when set). */
   parameters: string[];
 }
 
@@ -114,10 +114,12 @@ function deployedInfluxDb(
     problems.push(
       `${formatPath(['aws', 'influxdbCidr'])}: only applies when destinations.influxdb.enable is true`,
     );
-  if (!influxdb.enable || influxdb.url === undefined || influxdb.token === undefined) return;
+  if (!influxdb.enable || influxdb.url === undefined) return;
   const parameters: string[] = [];
+  // InfluxDB 1 authenticates with a password (or not at all), 2 and 3 with a token.
   const sources = [
-    ['token', influxdb.token] as const,
+    ...(influxdb.token ? [['token', influxdb.token] as const] : []),
+    ...(influxdb.password ? [['password', influxdb.password] as const] : []),
     ...(influxdb.ca ? [['ca', influxdb.ca] as const] : []),
   ];
   for (const [key, source] of sources) {
