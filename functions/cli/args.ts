@@ -3,8 +3,8 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './io.ts';
 
 export const USAGE = `Usage:
-  license-steward monitor --config FILE [--site NAME] [--json]
-  license-steward release --config FILE [--site NAME] [--dry-run] [--json]
+  license-steward monitor --config FILE [--site NAME] [--json] [--write]
+  license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--write]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
 
 Options:
@@ -12,6 +12,8 @@ Options:
   --site NAME     only this site (default: every site in the file)
   --json          print one JSON document on stdout; logs go to stderr
   --dry-run       release: only list what would be released, whatever the config says
+  --write         monitor, release: also send the run's data to every enabled destination
+                  (InfluxDB, Timestream, CloudWatch), as the Lambda functions do
   --dir DIR       certs put: folder with client.pem, client_key.pem and root.pem from the QMC
   --overwrite     certs put: replace parameters that already exist
   --verbose       debug logging on stderr
@@ -25,6 +27,8 @@ export interface ParsedArgs {
   site?: string;
   json: boolean;
   dryRun: boolean;
+  /** Send the run's data to the enabled destinations (docs/without-aws.md). */
+  write: boolean;
   dir?: string;
   overwrite: boolean;
   verbose: boolean;
@@ -41,6 +45,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const base = {
     json: values.json ?? false,
     dryRun: values['dry-run'] ?? false,
+    write: values.write ?? false,
     overwrite: values.overwrite ?? false,
     verbose: values.verbose ?? false,
     ...(values.config !== undefined ? { config: values.config } : {}),
@@ -64,6 +69,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   if (!base.config) throw new UsageError('--config FILE is required');
   if (command !== 'release' && base.dryRun)
     throw new UsageError('--dry-run applies to release only');
+  if (command === 'certs-put' && base.write)
+    throw new UsageError('--write applies to monitor and release only');
   if (command === 'certs-put' && (!base.site || !base.dir))
     throw new UsageError('certs put needs --site NAME and --dir DIR');
   return { ...base, command };
@@ -79,6 +86,7 @@ function parse(argv: readonly string[]) {
       site: { type: 'string', short: 's' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      write: { type: 'boolean' },
       dir: { type: 'string' },
       overwrite: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },

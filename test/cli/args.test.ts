@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '#functions/cli/args.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
 
 const run = (argv: string[]) => runCliCaptured(argv);
@@ -18,6 +19,10 @@ describe('license-steward usage', () => {
     [['monitor', '--config', 'x.yaml', '--bogus'], /Unknown option '--bogus'/],
     [['monitor', '--config', 'x.yaml', '--dry-run'], /--dry-run applies to release only/],
     [['certs', 'put', '--config', 'x.yaml'], /certs put needs --site NAME and --dir DIR/],
+    [
+      ['certs', 'put', '--config', 'x.yaml', '--site', 'a', '--dir', 'd', '--write'],
+      /--write applies to monitor and release only/,
+    ],
   ])('exits 2 for %j', async (argv, message) => {
     const result = await run(argv);
     expect(result.code).toBe(2);
@@ -30,5 +35,17 @@ describe('license-steward usage', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/\/nonexistent\/license-steward.yaml/);
     expect(result.stderr).toMatch(/ENOENT/);
+  });
+});
+
+describe('--write', () => {
+  it('is off unless given, and applies to monitor and release', () => {
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml']).write).toBe(false);
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write']).write).toBe(true);
+    expect(parseCliArgs(['release', '--config', 'x.yaml', '--dry-run', '--write'])).toMatchObject({
+      command: 'release',
+      dryRun: true,
+      write: true,
+    });
   });
 });

@@ -1,8 +1,9 @@
 /**
- * `license-steward release --config FILE [--site NAME] [--dry-run] [--json]`: the same release
- * run as the Lambda, from a laptop, against the real site. `--dry-run` forces a dry run whatever
- * the config says. The CLI writes nothing to AWS: its records are stdout and the log lines on
- * stderr (Timestream and CloudWatch are written by the deployed Lambda only).
+ * `license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--write]`: the same
+ * release run as the Lambda, from a laptop or a scheduler, against the real site. `--dry-run`
+ * forces a dry run whatever the config says. Without `--write` its records are stdout and the log
+ * lines on stderr; with it, the run also goes to every enabled destination as the Lambda writes it
+ * (../write-sinks.ts), and a destination that fails is listed in `sinkErrors` and is exit 1.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
@@ -10,40 +11,51 @@ import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
+import { cliSinks } from '../write-sinks.ts';
 
 export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
   const sites = selectSites(config, args.site);
   const now = io.now ?? (() => new Date());
   const results: SiteReleaseResult[] = [];
-  for (const site of sites) {
-    const release = site.licenseRelease;
-    const state = siteJob(site, 'release');
-    if (!state.enabled || !release) {
-      io.logger.warn(
-        `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
-      );
-      continue;
+  const sinks = cliSinks(config, args.write, io.logger);
+  try {
+    for (const site of sites) {
+      const release = site.licenseRelease;
+      const state = siteJob(site, 'release');
+      if (!state.enabled || !release) {
+        io.logger.warn(
+          `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
+        );
+        continue;
+      }
+      results.push(await releaseSite(site, args.dryRun || release.dryRun, sinks.release, io, now));
     }
-    results.push(await releaseSite(site, args.dryRun || release.dryRun, io, now));
+  } finally {
+    sinks.close();
   }
   io.stdout(
     args.json
       ? `${JSON.stringify({ sites: results.map(documentedShape) }, null, 2)}\n`
       : formatReleaseReport(results),
   );
-  const failed = results.some((result) => result.error !== undefined || result.failed.length > 0);
+  const failed = results.some(
+    (result) =>
+      result.error !== undefined || result.failed.length > 0 || result.sinkErrors.length > 0,
+  );
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
 /**
- * The documented site object (docs/release.md, "Output"): `deferred` and `sinkErrors` (always empty in the CLI, which
- * has no deadline and writes no sinks) appear only when they hold something.
+ * The documented site object (docs/release.md, "Output"): `deferred` (always empty in the CLI,
+ * which has no deadline) and `sinkErrors` (a destination that failed with `--write`) appear only
+ * when they hold something.
  */
 function documentedShape(result: SiteReleaseResult) {
   const { deferred, sinkErrors, ...documented } = result;
@@ -58,6 +70,7 @@ function documentedShape(result: SiteReleaseResult) {
 async function releaseSite(
   site: SiteConfig,
   dryRun: boolean,
+  sinks: readonly ReleaseSink[],
   io: CliIo,
   now: () => Date,
 ): Promise<SiteReleaseResult> {
@@ -74,6 +87,7 @@ async function releaseSite(
       qrs,
       logger: io.logger,
       now,
+      sinks,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
