@@ -4,12 +4,15 @@
  * deployment: the password parameter granted like the token, a password from a file or the
  * environment refused for the Lambda functions.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '#shared/config/errors.ts';
 import { parseConfig } from '#shared/config/load.ts';
-import { influxDbTarget } from '#shared/sinks/influxdb/from-config.ts';
+import { influxDbTarget, influxDbWriterFromConfig } from '#shared/sinks/influxdb/from-config.ts';
 import {
   configWith,
   deploymentOf,
@@ -165,6 +168,38 @@ describe('destinations.influxdb version 1: configuration', () => {
     ],
   ])('names the key: %s', (_what, influxdb, problems) => {
     expect(problemsOf(influxdb)).toEqual(problems);
+  });
+});
+
+describe('destinations.influxdb version 1: the password', () => {
+  it('refuses an empty password file or one with more than one line, without echoing it', async () => {
+    // Prepare
+    const dir = mkdtempSync(path.join(tmpdir(), 'license-steward-password-'));
+    const empty = path.join(dir, 'empty');
+    const twoLines = path.join(dir, 'two-lines');
+    writeFileSync(empty, '\n');
+    writeFileSync(twoLines, 'first-secret-line\nsecond\n');
+    const failure = (file: string) =>
+      influxDbWriterFromConfig(
+        parse({ ...V1, username: 'steward', password: { file } }).destinations.influxdb,
+      )
+        .write(['m v=1 1772366400000'])
+        .then(
+          () => 'written',
+          (error: unknown) => (error as Error).message,
+        );
+
+    try {
+      // Act / Assess: refused before any request is made.
+      expect(await failure(empty)).toBe(`the InfluxDB password (file ${empty}) is empty`);
+      const message = await failure(twoLines);
+      expect(message).toBe(
+        `the InfluxDB password (file ${twoLines}) holds a line break: it should be the password alone`,
+      );
+      expect(message).not.toContain('first-secret-line');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

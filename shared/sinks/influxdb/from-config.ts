@@ -1,9 +1,9 @@
 /**
  * The InfluxDB writer `destinations.influxdb` describes. The token or password (and a private CA,
- * if set) is read on the first write, not at import: an unreachable SSM is then a sink error of that run
- * naming the parameter, never a crashed cold start. An SSM value is kept for 15 minutes by the
- * `SsmReader` (like the QRS certificates), so a rotated token is picked up without a deploy; a
- * failed read is not kept, the next run tries again.
+ * if set) is read on the first write, not at import: an unreachable SSM is then a sink error of
+ * that run naming the parameter, never a crashed cold start. An SSM value is kept for 15 minutes
+ * by the `SsmReader` (like the QRS certificates), so a rotated secret is picked up without a
+ * deploy; a failed read is not kept, the next run tries again.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
