@@ -29,7 +29,7 @@ export interface DeployedSite {
 export interface DeployedInfluxDb {
   cidr: string;
   port: number;
-  /** The token's SSM parameter (and the CA's, when set). */
+  /** The token's or password's SSM parameter (and the CA's, when set). */
   parameters: string[];
 }
 
@@ -131,17 +131,12 @@ function deployedInfluxDb(
     problems.push(
       `${formatPath(['aws', 'influxdbCidr'])}: only applies when destinations.influxdb.enable is true`,
     );
-  if (influxdb.enable && influxdb.version === 1) {
-    // The config accepts InfluxDB 1 (import-butler writes it); the writer does not speak it yet.
-    problems.push(
-      `${formatPath(['destinations', 'influxdb', 'version'])}: InfluxDB 1 cannot be deployed yet: use version 2 or 3, or enable: false`,
-    );
-    return;
-  }
-  if (!influxdb.enable || influxdb.url === undefined || influxdb.token === undefined) return;
+  if (!influxdb.enable || influxdb.url === undefined) return;
   const parameters: string[] = [];
+  // InfluxDB 1 authenticates with a password (or not at all), 2 and 3 with a token.
   const sources = [
-    ['token', influxdb.token] as const,
+    ...(influxdb.token ? [['token', influxdb.token] as const] : []),
+    ...(influxdb.password ? [['password', influxdb.password] as const] : []),
     ...(influxdb.ca ? [['ca', influxdb.ca] as const] : []),
   ];
   for (const [key, source] of sources) {

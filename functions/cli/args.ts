@@ -4,9 +4,9 @@ import { UsageError } from './io.ts';
 
 export const USAGE = `Usage:
   license-steward doctor --config FILE [--site NAME] [--json]
-  license-steward monitor --config FILE [--site NAME] [--json]
-  license-steward release --config FILE [--site NAME] [--dry-run] [--json]
-  license-steward release --config FILE --plan FILE [--site NAME] [--max-plan-age HOURS] [--dry-run] [--json]
+  license-steward monitor --config FILE [--site NAME] [--json] [--write]
+  license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--write]
+  license-steward release --config FILE --plan FILE [--site NAME] [--max-plan-age HOURS] [--dry-run] [--json] [--write]
   license-steward certs put --config FILE --site NAME --dir DIR [--overwrite]
   license-steward import-butler --butler-config FILE [--site NAME] [--out FILE]
 
@@ -19,6 +19,8 @@ Options:
                   each re-checked now; releases for real unless --dry-run is also given
   --max-plan-age HOURS
                   release --plan: refuse a plan older than this (default 24)
+  --write         monitor, release: also send the run's data to every enabled destination
+                  (InfluxDB, Timestream, CloudWatch), as the Lambda functions do
   --dir DIR       certs put: folder with client.pem, client_key.pem and root.pem from the QMC
   --overwrite     certs put: replace parameters that already exist
   --butler-config FILE  import-butler: the Butler config file to convert (docs/butler.md)
@@ -34,6 +36,8 @@ export interface ParsedArgs {
   site?: string;
   json: boolean;
   dryRun: boolean;
+  /** Send the run's data to the enabled destinations (docs/without-aws.md). */
+  write: boolean;
   dir?: string;
   plan?: string;
   maxPlanAgeHours?: number;
@@ -54,6 +58,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   const base = {
     json: values.json ?? false,
     dryRun: values['dry-run'] ?? false,
+    write: values.write ?? false,
     overwrite: values.overwrite ?? false,
     verbose: values.verbose ?? false,
     ...(values.config !== undefined ? { config: values.config } : {}),
@@ -93,6 +98,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
     throw new UsageError('--plan applies to release only');
   if (base.maxPlanAgeHours !== undefined && base.plan === undefined)
     throw new UsageError('--max-plan-age applies to release --plan only');
+  if (command === 'certs-put' && base.write)
+    throw new UsageError('--write applies to monitor and release only');
   if (command === 'certs-put' && (!base.site || !base.dir))
     throw new UsageError('certs put needs --site NAME and --dir DIR');
   return { ...base, command };
@@ -121,6 +128,7 @@ function parse(argv: readonly string[]) {
       site: { type: 'string', short: 's' },
       json: { type: 'boolean' },
       'dry-run': { type: 'boolean' },
+      write: { type: 'boolean' },
       dir: { type: 'string' },
       plan: { type: 'string' },
       'max-plan-age': { type: 'string' },

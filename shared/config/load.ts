@@ -54,6 +54,8 @@ export function parseConfig(text: string, source: string, options: LoadOptions =
   const influxdb = result.data.destinations.influxdb;
   if (influxdb.token && 'file' in influxdb.token)
     influxdb.token = { file: path.resolve(baseDir, influxdb.token.file) };
+  if (influxdb.password && 'file' in influxdb.password)
+    influxdb.password = { file: path.resolve(baseDir, influxdb.password.file) };
   if (influxdb.ca) influxdb.ca = resolveFile(influxdb.ca, baseDir);
   return result.data;
 }

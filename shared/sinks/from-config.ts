@@ -9,6 +9,11 @@ import type { DestinationsConfig } from '#shared/config/schema.ts';
 import type { ReleaseSink, UsageSink } from '#shared/licensing/sinks.ts';
 import { createServiceMetrics, type MetricsLogger } from '#shared/observability/metrics.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
+import {
+  type PutMetricData,
+  putMetricDataReleaseSink,
+  putMetricDataUsageSink,
+} from './cloudwatch/put-metric-data.ts';
 import { cloudWatchReleaseSink } from './cloudwatch/release.ts';
 import { cloudWatchUsageSink } from './cloudwatch/usage.ts';
 import { influxDbWriterFromConfig, influxStaticTags } from './influxdb/from-config.ts';
@@ -24,6 +29,11 @@ export interface SinkClients {
   timestream?: () => TimestreamWriteClient;
   /** Default: Powertools Metrics (EMF) in `destinations.cloudwatch.namespace`. */
   metrics?: () => Metrics;
+  /**
+   * CloudWatch through the `PutMetricData` API instead of EMF, which becomes metrics only inside
+   * Lambda: the CLI's `--write` (shared/sinks/cloudwatch/client.ts makes one).
+   */
+  putMetricData?: () => { send: PutMetricData; close?: () => void };
   /** Default: built from `destinations.influxdb` (token from its source on the first write). */
   influxdb?: () => InfluxDbWriter;
   /** For the InfluxDB token in SSM: the function's one reader. */
@@ -39,13 +49,21 @@ export type SinkDestinations = Omit<DestinationsConfig, 'influxdb'> &
 export interface Sinks {
   usage: UsageSink[];
   release: ReleaseSink[];
+  /** Lets go of the clients made (kept-alive sockets), for a process that ends after its run. */
+  close(): void;
 }
 
 export function sinksFromConfig(destinations: SinkDestinations, clients: SinkClients = {}): Sinks {
-  const sinks: Sinks = { usage: [], release: [] };
+  const closers: Array<() => void> = [];
+  const close = () => {
+    for (const closeOne of closers) closeOne();
+  };
+  const sinks: Sinks = { usage: [], release: [], close };
   const { timestream, cloudwatch, influxdb, tags } = destinations;
   if (timestream.enable) {
     const client = once(clients.timestream ?? createTimestreamClient);
+    // The usage sink below makes the client at once; the release sink shares it.
+    closers.push(() => client().destroy());
     const { database } = timestream;
     sinks.usage.push(
       timestreamUsageSink(client(), { database, table: timestream.usageTable }, tags),
@@ -54,7 +72,12 @@ export function sinksFromConfig(destinations: SinkDestinations, clients: SinkCli
       timestreamReleaseSink(client, { database, table: timestream.releaseTable }, tags),
     );
   }
-  if (cloudwatch.enable) {
+  if (cloudwatch.enable && clients.putMetricData) {
+    const { send, close } = clients.putMetricData();
+    if (close) closers.push(close);
+    sinks.usage.push(putMetricDataUsageSink(send, cloudwatch.namespace));
+    sinks.release.push(putMetricDataReleaseSink(send, cloudwatch.namespace));
+  } else if (cloudwatch.enable) {
     const metrics =
       clients.metrics?.() ?? createServiceMetrics(cloudwatch.namespace, clients.logger);
     sinks.usage.push(cloudWatchUsageSink(metrics));
@@ -64,6 +87,7 @@ export function sinksFromConfig(destinations: SinkDestinations, clients: SinkCli
     const writer =
       clients.influxdb?.() ??
       influxDbWriterFromConfig(influxdb, clients.ssm ? { ssm: clients.ssm } : {});
+    closers.push(() => writer.close());
     const staticTags = influxStaticTags(destinations);
     sinks.usage.push(influxDbUsageSink(writer, staticTags));
     sinks.release.push(influxDbReleaseSink(writer, staticTags));

@@ -75,6 +75,7 @@ function args(dir: string, extra: Partial<ParsedArgs> = {}): ParsedArgs {
     dir,
     json: false,
     dryRun: false,
+    write: false,
     overwrite: false,
     verbose: false,
     ...extra,

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseCliArgs } from '#functions/cli/args.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
 
 const run = (argv: string[]) => runCliCaptured(argv);
@@ -29,6 +30,10 @@ describe('license-steward usage', () => {
     [
       ['release', '--config', 'x.yaml', '--plan', 'p.json', '--max-plan-age', '0'],
       /--max-plan-age must be a positive number of hours, not "0"/,
+    ],
+    [
+      ['certs', 'put', '--config', 'x.yaml', '--site', 'a', '--dir', 'd', '--write'],
+      /--write applies to monitor and release only/,
     ],
   ])('exits 2 for %j', async (argv, message) => {
     const result = await run(argv);
@@ -71,5 +76,17 @@ describe('license-steward usage', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('--write', () => {
+  it('is off unless given, and applies to monitor and release', () => {
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml']).write).toBe(false);
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write']).write).toBe(true);
+    expect(parseCliArgs(['release', '--config', 'x.yaml', '--dry-run', '--write'])).toMatchObject({
+      command: 'release',
+      dryRun: true,
+      write: true,
+    });
   });
 });

@@ -125,7 +125,7 @@ describe('destinations.influxdb: configuration', () => {
     [
       'a database with v2',
       { ...V2, database: 'qlik' },
-      'destinations.influxdb.database: is for version 3: InfluxDB 2 writes to org + bucket',
+      'destinations.influxdb.database: is for versions 1 and 3: InfluxDB 2 writes to org + bucket',
     ],
     [
       'no url',
@@ -150,7 +150,7 @@ describe('destinations.influxdb: configuration', () => {
     [
       'credentials in the URL',
       { ...V2, url: 'https://admin:secret@influxdb.corp.example.com' },
-      'destinations.influxdb.url: must not hold a user name or password (the token authenticates)',
+      'destinations.influxdb.url: must not hold a user name or password (use the token, or username and password for version 1)',
     ],
     [
       'a version that does not exist',
@@ -162,7 +162,7 @@ describe('destinations.influxdb: configuration', () => {
       { ...V2, token: 'my-token' },
       'destinations.influxdb.token: must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }',
     ],
-    ['an unknown key', { ...V2, pasword: 'x' }, 'destinations.influxdb.pasword: unknown key'],
+    ['an unknown key', { ...V2, user: 'x' }, 'destinations.influxdb.user: unknown key'],
     [
       'a batch size of 0',
       { ...V2, batchSize: 0 },

@@ -1,12 +1,14 @@
 /**
- * `license-steward monitor --config FILE [--site NAME] [--json]`: collects each site's license
- * usage with the same core as the Lambda and prints it. It writes no metrics (Timestream and
- * CloudWatch are the deployed Lambda's job): it is the administrator's try-out tool.
+ * `license-steward monitor --config FILE [--site NAME] [--json] [--write]`: collects each site's
+ * license usage with the same core as the Lambda and prints it. Without `--write` it writes no
+ * metrics (the administrator's try-out tool); with it, the snapshot goes to every enabled
+ * destination as the Lambda writes it (../write-sinks.ts), and a failing destination is exit 1.
  * One failing site does not stop the others; any failure is exit 1.
  */
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import type { UsageSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
@@ -15,6 +17,7 @@ import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
+import { cliSinks } from '../write-sinks.ts';
 import { renderMonitorTable, type SiteReport } from './monitor-table.ts';
 
 export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
@@ -25,7 +28,13 @@ export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): P
     return false;
   });
   const now = io.now ?? (() => new Date());
-  const reports = await Promise.all(sites.map((site) => monitorCliSite(site, now(), io)));
+  const sinks = cliSinks(config, args.write, io.logger);
+  let reports: SiteReport[];
+  try {
+    reports = await Promise.all(sites.map((site) => monitorCliSite(site, now(), sinks.usage, io)));
+  } finally {
+    sinks.close();
+  }
   io.stdout(
     args.json
       ? `${JSON.stringify({ sites: reports.map(siteJson) }, null, 2)}\n`
@@ -34,12 +43,17 @@ export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): P
   return reports.some((report) => report.error !== undefined) ? EXIT_FAILED : EXIT_OK;
 }
 
-async function monitorCliSite(site: SiteConfig, now: Date, io: CliIo): Promise<SiteReport> {
+async function monitorCliSite(
+  site: SiteConfig,
+  now: Date,
+  sinks: readonly UsageSink[],
+  io: CliIo,
+): Promise<SiteReport> {
   const logger = withLogContext(io.logger, { site: site.name });
   let client: QrsClient | undefined;
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
-    const outcome = await monitorSite({ source: client, site: site.name, now, sinks: [], logger });
+    const outcome = await monitorSite({ source: client, site: site.name, now, sinks, logger });
     return outcome.ok
       ? { site, snapshot: outcome.snapshot }
       : { site, snapshot: outcome.snapshot, error: outcome.error };
@@ -98,7 +112,7 @@ function documentedShape(snapshot: LicenseSnapshot) {
 /** A site that failed keeps the documented shape: its blocks null, `error` saying why. */
 function siteJson(report: SiteReport) {
   if (report.error === undefined) return documentedShape(report.snapshot);
-  // A sink failure would leave a snapshot here; the CLI has no sinks, so this is QRS or certificates.
+  // A failed destination (--write) leaves the snapshot; `error` names the destination.
   if (report.snapshot) return { ...documentedShape(report.snapshot), error: report.error };
   return {
     site: report.site.name,

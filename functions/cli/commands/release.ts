@@ -1,9 +1,11 @@
 /**
- * `license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--plan FILE]`: the
- * same release run as the Lambda, from a laptop, against the real site. `--dry-run` forces a dry
- * run whatever the config says. `--plan` applies a reviewed plan (docs/release.md, "Review, then
- * apply"): only its candidates, re-checked now, for real unless `--dry-run` is given. The CLI
- * writes nothing to AWS: its records are stdout and the log lines on stderr.
+ * `license-steward release --config FILE [--site NAME] [--dry-run] [--json] [--write] [--plan FILE]`:
+ * the same release run as the Lambda, from a laptop or a scheduler, against the real site.
+ * `--dry-run` forces a dry run whatever the config says. `--plan` applies a reviewed plan
+ * (docs/release.md, "Review, then apply"): only its candidates, re-checked now, for real unless
+ * `--dry-run` is given. Without `--write` its records are stdout and the log lines on stderr; with
+ * it, the run also goes to every enabled destination as the Lambda writes it (../write-sinks.ts),
+ * and a destination that fails is listed in `sinkErrors` and is exit 1.
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
@@ -13,12 +15,14 @@ import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { rulesRecord } from '#shared/licensing/release/rules-record.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
+import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
+import { cliSinks } from '../write-sinks.ts';
 import { readPlanFor } from './release-plan.ts';
 
 type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
@@ -30,24 +34,32 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
     ? readPlanFor(config, args, now())
     : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
   const results: SiteReleaseResult[] = [];
-  for (const { site, planned } of jobs) {
-    const release = site.licenseRelease;
-    const state = siteJob(site, 'release');
-    if (!state.enabled || !release) {
-      io.logger.warn(
-        `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
-      );
-      continue;
+  const sinks = cliSinks(config, args.write, io.logger);
+  try {
+    for (const { site, planned } of jobs) {
+      const release = site.licenseRelease;
+      const state = siteJob(site, 'release');
+      if (!state.enabled || !release) {
+        io.logger.warn(
+          `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
+        );
+        continue;
+      }
+      const dryRun = dryRunOf(site, release, args, io);
+      results.push(await releaseSite(site, dryRun, sinks.release, io, now, planned));
     }
-    const dryRun = dryRunOf(site, release, args, io);
-    results.push(await releaseSite(site, dryRun, io, now, planned));
+  } finally {
+    sinks.close();
   }
   io.stdout(
     args.json
       ? `${JSON.stringify({ sites: results.map(documentedShape) }, null, 2)}\n`
       : formatReleaseReport(results),
   );
-  const failed = results.some((result) => result.error !== undefined || result.failed.length > 0);
+  const failed = results.some(
+    (result) =>
+      result.error !== undefined || result.failed.length > 0 || result.sinkErrors.length > 0,
+  );
   return failed ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -67,8 +79,9 @@ function dryRunOf(site: SiteConfig, release: ReleaseConfig, args: ParsedArgs, io
 }
 
 /**
- * The documented site object (docs/release.md, "Output"): `deferred` and `sinkErrors` (always empty in the CLI, which
- * has no deadline and writes no sinks) appear only when they hold something.
+ * The documented site object (docs/release.md, "Output"): `deferred` (always empty in the CLI,
+ * which has no deadline) and `sinkErrors` (a destination that failed with `--write`) appear only
+ * when they hold something.
  */
 function documentedShape(result: SiteReleaseResult) {
   const { deferred, sinkErrors, ...documented } = result;
@@ -83,6 +96,7 @@ function documentedShape(result: SiteReleaseResult) {
 async function releaseSite(
   site: SiteConfig,
   dryRun: boolean,
+  sinks: readonly ReleaseSink[],
   io: CliIo,
   now: () => Date,
   plan: PlannedSite | undefined,
@@ -101,6 +115,7 @@ async function releaseSite(
       logger: io.logger,
       now,
       ...(plan ? { plan } : {}),
+      sinks,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -18,8 +18,9 @@ const tagName = z
   });
 
 // ---------------------------------------------------------------------------------------------
-// InfluxDB (`destinations.influxdb`): Amazon Timestream for InfluxDB or any InfluxDB 2 / 3, in
-// Butler's measurements so existing Grafana dashboards keep working (docs/influxdb.md).
+// InfluxDB (`destinations.influxdb`): InfluxDB 1 (Butler's default), Amazon Timestream for InfluxDB
+// or any InfluxDB 2 / 3, in Butler's measurements so existing Grafana dashboards keep working
+// (docs/influxdb.md).
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -38,7 +39,9 @@ const influxUrl = z.string().transform((text, context) => {
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)))
     return problem('must use https:// (plain http:// only to localhost)');
   if (url.username !== '' || url.password !== '')
-    return problem('must not hold a user name or password (the token authenticates)');
+    return problem(
+      'must not hold a user name or password (use the token, or username and password for version 1)',
+    );
   if (url.search !== '' || url.hash !== '')
     return problem(
       'must not have a query or fragment (org, bucket and database are keys of their own)',
@@ -49,6 +52,22 @@ const influxUrl = z.string().transform((text, context) => {
     );
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 });
+
+/** The version-specific keys and the versions they belong to. */
+const INFLUX_KEY_VERSIONS = {
+  org: [2],
+  bucket: [2],
+  token: [2, 3],
+  database: [1, 3],
+  retentionPolicy: [1],
+  username: [1],
+  password: [1],
+} as const satisfies Record<string, ReadonlyArray<1 | 2 | 3>>;
+type InfluxKey = keyof typeof INFLUX_KEY_VERSIONS;
+const INFLUX_VERSION_KEYS = Object.keys(INFLUX_KEY_VERSIONS) as InfluxKey[];
+
+/** An InfluxDB 1 user name: sent in HTTP basic authentication, where `:` ends the name. */
+const influxUsername = nonEmpty.regex(/^[^:\s]+$/, 'must not contain ":" or spaces');
 
 /** InfluxDB tag keys: `_…` is reserved by InfluxDB 2. */
 const influxTagName = z
@@ -70,11 +89,12 @@ const influxDbSchema = z
     bucket: nonEmpty.optional(),
     /** InfluxDB 1 and 3: database. */
     database: nonEmpty.optional(),
-    token: tokenSourceSchema.optional(),
-    /** InfluxDB 1: retention policy, user name and password (when the server wants a login). */
+    /** InfluxDB 1: retention policy (default: the database's default one). */
     retentionPolicy: nonEmpty.optional(),
-    username: nonEmpty.optional(),
+    /** InfluxDB 1: a user with WRITE on the database, or none when authentication is off. */
+    username: influxUsername.optional(),
     password: tokenSourceSchema.optional(),
+    token: tokenSourceSchema.optional(),
     /** A private CA of the server's certificate (PEM), added to the public ones. */
     ca: secretSourceSchema.optional(),
     /** Static tags for InfluxDB only, besides `destinations.tags` (these win on the same name). */
@@ -87,20 +107,11 @@ const influxDbSchema = z
   .superRefine((influx, context) => {
     const problem = (path: (string | number)[], message: string) =>
       context.addIssue({ code: 'custom', path, message });
-    if (influx.version === 2 && influx.database !== undefined)
-      problem(['database'], 'is for version 3: InfluxDB 2 writes to org + bucket');
-    if (influx.version !== 2) {
-      for (const key of ['org', 'bucket'] as const)
-        if (influx[key] !== undefined)
-          problem(
-            [key],
-            `is for version 2: InfluxDB ${influx.version} writes to a database (database: NAME)`,
-          );
-    }
-    if (influx.version === 1) checkInfluxV1(influx, problem);
-    else
-      for (const key of ['retentionPolicy', 'username', 'password'] as const)
-        if (influx[key] !== undefined) problem([key], 'is for version 1 (InfluxDB 1.x) only');
+    for (const [key, message] of influxVersionMismatches(influx)) problem([key], message);
+    if (influx.version === 1 && influx.username !== undefined && influx.password === undefined)
+      problem(['password'], 'is required with username ({ ssmParameter: NAME } to deploy)');
+    if (influx.version === 1 && influx.password !== undefined && influx.username === undefined)
+      problem(['username'], 'is required with password');
     influx.tags.forEach((tag, index) => {
       if (INFLUX_RESERVED_TAG_NAMES.includes(tag.name.toLowerCase()))
         problem(
@@ -110,10 +121,12 @@ const influxDbSchema = z
     });
     if (!influx.enable) return;
     if (influx.url === undefined) problem(['url'], 'is required when enable is true');
-    if (influx.version === 1) return;
-    if (influx.token === undefined)
+    if (influx.token === undefined && influx.version !== 1)
       problem(['token'], 'is required when enable is true ({ ssmParameter: NAME } to deploy)');
-    if (influx.version === 2) {
+    if (influx.version === 1) {
+      if (influx.database === undefined)
+        problem(['database'], 'is required for InfluxDB 1 (version: 1)');
+    } else if (influx.version === 2) {
       if (influx.org === undefined) problem(['org'], 'is required for InfluxDB 2 (version: 2)');
       if (influx.bucket === undefined)
         problem(['bucket'], 'is required for InfluxDB 2 (version: 2)');
@@ -123,20 +136,24 @@ const influxDbSchema = z
   });
 export type InfluxDbConfig = z.infer<typeof influxDbSchema>;
 
-/** InfluxDB 1.x: a database; a login is a user name and a password, both or neither. */
-function checkInfluxV1(
-  influx: InfluxDbConfig,
-  problem: (path: (string | number)[], message: string) => void,
-): void {
-  if (influx.token !== undefined)
-    problem(['token'], 'is for versions 2 and 3: InfluxDB 1 logs in with username + password');
-  if ((influx.username === undefined) !== (influx.password === undefined))
-    problem(
-      [influx.username === undefined ? 'username' : 'password'],
-      'is required with the other',
-    );
-  if (influx.enable && influx.database === undefined)
-    problem(['database'], 'is required for InfluxDB 1 (version: 1)');
+/** The keys that belong to another version than the one set, each with what to use instead. */
+function influxVersionMismatches(
+  influx: Pick<InfluxDbConfig, 'version'> & Partial<Record<InfluxKey, unknown>>,
+): Array<[InfluxKey, string]> {
+  const wrong: Array<[InfluxKey, string]> = [];
+  const instead: Record<1 | 2 | 3, string> = {
+    1: 'InfluxDB 1 writes to a database (database, retentionPolicy) with username and password, or without authentication',
+    2: 'InfluxDB 2 writes to org + bucket',
+    3: 'InfluxDB 3 writes to a database (database: NAME)',
+  };
+  for (const key of INFLUX_VERSION_KEYS) {
+    const versions: readonly number[] = INFLUX_KEY_VERSIONS[key];
+    if (influx[key] === undefined || versions.includes(influx.version)) continue;
+    const owner =
+      versions.length === 1 ? `version ${versions[0]}` : `versions ${versions.join(' and ')}`;
+    wrong.push([key, `is for ${owner}: ${instead[influx.version]}`]);
+  }
+  return wrong;
 }
 
 export const destinationsSchema = z.strictObject({

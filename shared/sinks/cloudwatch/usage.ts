@@ -15,8 +15,8 @@ import {
   type LicenseTypeDimension,
 } from '#shared/names.ts';
 
-type MetricValue = [name: CloudWatchMetricName, value: number | null];
-type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
+export type MetricValue = [name: CloudWatchMetricName, value: number | null];
+export type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 
 export function cloudWatchUsageSink(metrics: Metrics): UsageSink {
   return {
@@ -44,7 +44,8 @@ export function cloudWatchUsageSink(metrics: Metrics): UsageSink {
   };
 }
 
-function metricGroups(
+/** The metrics of a snapshot per license type, with their unit (also for PutMetricData). */
+export function metricGroups(
   snapshot: LicenseSnapshot,
 ): Array<[LicenseTypeDimension, MetricValue[], Unit]> {
   const groups: Array<[LicenseTypeDimension, MetricValue[], Unit]> = [];

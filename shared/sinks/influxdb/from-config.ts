@@ -1,9 +1,9 @@
 /**
- * The InfluxDB writer `destinations.influxdb` describes. The token (and a private CA, if set) is
- * read on the first write, not at import: an unreachable SSM is then a sink error of that run
- * naming the parameter, never a crashed cold start. An SSM value is kept for 15 minutes by the
- * `SsmReader` (like the QRS certificates), so a rotated token is picked up without a deploy; a
- * failed read is not kept, the next run tries again.
+ * The InfluxDB writer `destinations.influxdb` describes. The token or password (and a private CA,
+ * if set) is read on the first write, not at import: an unreachable SSM is then a sink error of
+ * that run naming the parameter, never a crashed cold start. An SSM value is kept for 15 minutes
+ * by the `SsmReader` (like the QRS certificates), so a rotated secret is picked up without a
+ * deploy; a failed read is not kept, the next run tries again.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
@@ -37,19 +37,23 @@ export function influxStaticTags(
 export function influxDbTarget(config: InfluxDbConfig): InfluxDbTarget {
   if (config.url === undefined)
     throw new Error('destinations.influxdb.url is required when enable is true');
-  if (config.version === 1)
-    throw new Error('destinations.influxdb.version: InfluxDB 1 cannot be written to yet');
-  return config.version === 2
-    ? { url: config.url, version: 2, org: config.org ?? '', bucket: config.bucket ?? '' }
-    : { url: config.url, version: 3, database: config.database ?? '' };
+  const { url, version } = config;
+  if (version === 2) return { url, version, org: config.org ?? '', bucket: config.bucket ?? '' };
+  if (version === 3) return { url, version, database: config.database ?? '' };
+  return {
+    url,
+    version,
+    database: config.database ?? '',
+    ...(config.retentionPolicy ? { retentionPolicy: config.retentionPolicy } : {}),
+  };
 }
 
 export function influxDbWriterFromConfig(
   config: InfluxDbConfig,
   dependencies: InfluxDbWriterDependencies = {},
 ): InfluxDbWriter {
-  const { token, ca } = config;
-  if (token === undefined)
+  const { token, password, username, ca } = config;
+  if (token === undefined && config.version !== 1)
     throw new Error('destinations.influxdb.token is required when enable is true');
   const ssm =
     dependencies.ssm ??
@@ -58,16 +62,27 @@ export function influxDbWriterFromConfig(
       ...(dependencies.now ? { now: dependencies.now } : {}),
     });
   const readers = { ssm, ...(dependencies.env ? { env: dependencies.env } : {}) };
-  const wanted: Record<string, { source: TextSecretSource; what: string }> = {
-    token: { source: token, what: 'InfluxDB token (destinations.influxdb.token)' },
-  };
+  const wanted: Record<string, { source: TextSecretSource; what: string }> = {};
+  if (token && config.version !== 1)
+    wanted.token = { source: token, what: 'InfluxDB token (destinations.influxdb.token)' };
+  if (password && username !== undefined && config.version === 1)
+    wanted.password = {
+      source: password,
+      what: 'InfluxDB password (destinations.influxdb.password)',
+    };
   if (ca) wanted.ca = { source: ca, what: 'InfluxDB CA (destinations.influxdb.ca)' };
   return new InfluxDbWriter({
     target: influxDbTarget(config),
     credentials: async () => {
-      const texts = await readSecretTexts(wanted, readers);
+      // Nothing to read (InfluxDB 1 without authentication): no SSM call at all.
+      const texts = Object.keys(wanted).length > 0 ? await readSecretTexts(wanted, readers) : {};
       return {
-        token: checkedToken(texts.token ?? '', token),
+        ...(texts.token === undefined || token === undefined
+          ? {}
+          : { token: checkedToken(texts.token, token) }),
+        ...(texts.password === undefined || password === undefined || username === undefined
+          ? {}
+          : { basic: { username, password: checkedPassword(texts.password, password) } }),
         ...(texts.ca === undefined ? {} : { ca: checkedPem(texts.ca) }),
       };
     },
@@ -94,6 +109,20 @@ function checkedToken(text: string, source: NonNullable<InfluxDbConfig['token']>
       `the InfluxDB token (${where(source)}) holds spaces or characters an HTTP header cannot carry: it should be the API token alone`,
     );
   return token;
+}
+
+/**
+ * A password is taken as it is, but for the line break a file usually ends with; an empty one is
+ * refused (InfluxDB would answer 401 without saying why). Its text is never echoed.
+ */
+function checkedPassword(text: string, source: NonNullable<InfluxDbConfig['password']>): string {
+  const password = text.replace(/\r?\n$/, '');
+  if (password === '') throw new SecretError(`the InfluxDB password (${where(source)}) is empty`);
+  if (/[\r\n]/.test(password))
+    throw new SecretError(
+      `the InfluxDB password (${where(source)}) holds a line break: it should be the password alone`,
+    );
+  return password;
 }
 
 function checkedPem(text: string): string {

@@ -1,16 +1,17 @@
 /**
- * Writes line protocol to InfluxDB over HTTP(S): InfluxDB 2 (`POST /api/v2/write?org=&bucket=`,
- * `Authorization: Token …`) or InfluxDB 3 (`POST /api/v3/write_lp?db=`, `Authorization: Bearer …`),
- * both with millisecond timestamps. Amazon Timestream for InfluxDB serves the same APIs.
+ * Writes line protocol to InfluxDB over HTTP(S): InfluxDB 1 (`POST /write?db=&rp=`, basic
+ * authentication or none), InfluxDB 2 (`POST /api/v2/write?org=&bucket=`, `Authorization: Token …`)
+ * or InfluxDB 3 (`POST /api/v3/write_lp?db=`, `Authorization: Bearer …`), all with millisecond
+ * timestamps (endpoint.ts). Amazon Timestream for InfluxDB serves the same APIs.
  *
  * - Batches of `batchSize` lines, one request at a time; a batch is written whole or not at all.
  * - Retries (bounded) on 408, 429, 5xx and network errors, with exponential backoff and jitter, or
  *   after the server's `Retry-After` (capped: a confused server cannot park a Lambda run). Line
  *   protocol writes are idempotent (same series and time overwrite), so a repeat is safe.
- * - Never retried: 400 (bad data), 401/403 (token), 404 (org, bucket, database or URL), 413.
+ * - Never retried: 400 (bad data), 401/403 (token or user), 404 (org, bucket, database or URL), 413.
  * - TLS verification is always on; a custom CA (PEM) can be added for a private CA.
- * - The token is never put into an error message, a log line or an error's `cause`; an answer that
- *   echoes it has it replaced by `***`.
+ * - The token or password is never put into an error message, a log line or an error's `cause`;
+ *   an answer that echoes it has it replaced by `***`.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -19,25 +20,19 @@ import { gzipSync } from 'node:zlib';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/qrs/http/retry.ts';
 import { createTextClient } from '#shared/qrs/http/text-client.ts';
+import {
+  authorizationOf,
+  describeTarget,
+  endpointOf,
+  type InfluxDbCredentials,
+  type InfluxDbEndpoint,
+  type InfluxDbTarget,
+  permanentFailure,
+  secretTexts,
+  statusHint,
+} from './endpoint.ts';
 
-export type InfluxDbVersion = 2 | 3;
-
-export interface InfluxDbTarget {
-  /** Base URL, e.g. `https://influx.corp.example:8086` (a path prefix is kept). */
-  url: string;
-  version: InfluxDbVersion;
-  /** InfluxDB 2: organisation (name or id) and bucket. */
-  org?: string;
-  bucket?: string;
-  /** InfluxDB 3: database. */
-  database?: string;
-}
-
-export interface InfluxDbCredentials {
-  token: string;
-  /** PEM of a CA to trust besides the public ones (a private CA in front of the server). */
-  ca?: string;
-}
+export type { InfluxDbCredentials, InfluxDbTarget, InfluxDbVersion } from './endpoint.ts';
 
 export interface InfluxDbWriterOptions {
   target: InfluxDbTarget;
@@ -104,7 +99,7 @@ export class InfluxDbWriter {
   private readonly retryPolicy: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
-  private readonly endpoint: { path: string; params: Record<string, string>; scheme: string };
+  private readonly endpoint: InfluxDbEndpoint;
   private transport: { ca: string | undefined; agent: http.Agent; http: AxiosInstance } | undefined;
 
   constructor(options: InfluxDbWriterOptions) {
@@ -126,21 +121,18 @@ export class InfluxDbWriter {
 
   /** Where the writes go, for messages: `https://host:8086 (org o, bucket b)`. */
   describe(): string {
-    const { url, version, org, bucket, database } = this.target;
-    return version === 2
-      ? `${url} (org ${org}, bucket ${bucket})`
-      : `${url} (database ${database})`;
+    return describeTarget(this.target);
   }
 
   /** Writes every line, in batches; the first batch that fails stops the write with an error. */
   async write(lines: readonly string[]): Promise<InfluxDbWriteSummary> {
     if (lines.length === 0) return { lines: 0, requests: 0 };
-    const { token, ca } = await this.credentials();
-    const client = this.transportFor(ca);
+    const credentials = await this.credentials();
+    const client = this.transportFor(credentials.ca);
     const before = this.stats.requests;
     for (let start = 0; start < lines.length; start += this.batchSize) {
       const batch = lines.slice(start, start + this.batchSize);
-      await this.sendBatch(client, token, batch, start);
+      await this.sendBatch(client, credentials, batch, start);
       this.stats.lines += batch.length;
     }
     return { lines: lines.length, requests: this.stats.requests - before };
@@ -154,14 +146,16 @@ export class InfluxDbWriter {
 
   private async sendBatch(
     client: AxiosInstance,
-    token: string,
+    credentials: InfluxDbCredentials,
     batch: readonly string[],
     start: number,
   ): Promise<void> {
     const text = `${batch.join('\n')}\n`;
     const body = this.gzip ? gzipSync(text) : text;
+    const authorization = authorizationOf(this.target.version, credentials);
+    const secrets = secretTexts(credentials, authorization);
     const headers: Record<string, string> = {
-      Authorization: `${this.endpoint.scheme} ${token}`,
+      ...(authorization ? { Authorization: authorization } : {}),
       'Content-Type': 'text/plain; charset=utf-8',
       Accept: 'application/json',
       ...(this.gzip ? { 'Content-Encoding': 'gzip' } : {}),
@@ -171,7 +165,7 @@ export class InfluxDbWriter {
     const failure = await retrying(
       async (): Promise<AttemptOutcome<Attempt | undefined>> => {
         attempts++;
-        const outcome = await this.attempt(client, body, headers, token);
+        const outcome = await this.attempt(client, body, headers, secrets);
         if (outcome === undefined || !outcome.retryable) return { done: outcome };
         return {
           answer: outcome,
@@ -200,7 +194,7 @@ export class InfluxDbWriter {
     client: AxiosInstance,
     body: string | Buffer,
     headers: Record<string, string>,
-    token: string,
+    secrets: readonly string[],
   ): Promise<Attempt | undefined> {
     this.stats.requests++;
     let response: AxiosResponse<string>;
@@ -215,33 +209,14 @@ export class InfluxDbWriter {
       return this.networkFailure(error);
     }
     if (response.status >= 200 && response.status < 300) return undefined;
+    const answer = answerOf(response);
+    const permanent = permanentFailure(this.target, response.status, answer);
     return {
-      retryable: RETRYABLE_STATUS.has(response.status),
+      retryable: RETRYABLE_STATUS.has(response.status) && permanent === undefined,
       status: response.status,
       retryAfter: response.headers['retry-after'],
-      message: redact(`${this.statusHint(response.status)}${answerOf(response)}`, token),
+      message: redact(`${permanent ?? statusHint(this.target, response.status)}${answer}`, secrets),
     };
-  }
-
-  private statusHint(status: number): string {
-    const where =
-      this.target.version === 2
-        ? `org "${this.target.org}" / bucket "${this.target.bucket}"`
-        : `database "${this.target.database}"`;
-    switch (status) {
-      case 400:
-        return 'HTTP 400, InfluxDB rejected the data';
-      case 401:
-        return 'HTTP 401, the token was not accepted: check destinations.influxdb.token (an API token of this InfluxDB)';
-      case 403:
-        return `HTTP 403, the token may not write to ${where}`;
-      case 404:
-        return `HTTP 404, ${where} or the write API was not found: check destinations.influxdb (url, version, ${this.target.version === 2 ? 'org, bucket' : 'database'})`;
-      case 413:
-        return 'HTTP 413, the request is too large: lower destinations.influxdb.batchSize';
-      default:
-        return `HTTP ${status}`;
-    }
   }
 
   private networkFailure(error: unknown): Attempt {
@@ -295,27 +270,7 @@ export class InfluxDbWriter {
   }
 }
 
-function endpointOf(target: InfluxDbTarget): {
-  path: string;
-  params: Record<string, string>;
-  scheme: string;
-} {
-  if (target.version === 2) {
-    return {
-      path: '/api/v2/write',
-      params: { org: target.org ?? '', bucket: target.bucket ?? '', precision: 'ms' },
-      scheme: 'Token',
-    };
-  }
-  return {
-    path: '/api/v3/write_lp',
-    // All or nothing: a rejected line fails the batch with its reason instead of vanishing.
-    params: { db: target.database ?? '', precision: 'millisecond', accept_partial: 'false' },
-    scheme: 'Bearer',
-  };
-}
-
-/** `: <message>` from InfluxDB's error body (`{"code","message"}` in v2, `{"error"}` in v3). */
+/** `: <message>` from InfluxDB's error body (`{"code","message"}` in v2, `{"error"}` in v1 and v3). */
 function answerOf(response: AxiosResponse<string>): string {
   const raw = typeof response.data === 'string' ? response.data.trim() : '';
   if (raw === '') return '';
@@ -331,6 +286,6 @@ function answerOf(response: AxiosResponse<string>): string {
   return `: ${oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine}`;
 }
 
-function redact(text: string, token: string): string {
-  return token.length >= 4 ? text.split(token).join('***') : text;
+function redact(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
 }
