@@ -59,7 +59,7 @@ describe('destinations.influxdb version 1', () => {
     [
       'a user name without a password',
       { ...V1, username: 'butler' },
-      'destinations.influxdb.password: is required with the other',
+      'destinations.influxdb.password: is required with username ({ ssmParameter: NAME } to deploy)',
     ],
     [
       'a password given as text',
@@ -69,12 +69,12 @@ describe('destinations.influxdb version 1', () => {
     [
       'a token',
       { ...V1, token: { env: 'T' } },
-      'destinations.influxdb.token: is for versions 2 and 3: InfluxDB 1 logs in with username + password',
+      'destinations.influxdb.token: is for versions 2 and 3: InfluxDB 1 writes to a database (database, retentionPolicy) with username and password, or without authentication',
     ],
     [
       'a bucket',
       { ...V1, bucket: 'b' },
-      'destinations.influxdb.bucket: is for version 2: InfluxDB 1 writes to a database (database: NAME)',
+      'destinations.influxdb.bucket: is for version 2: InfluxDB 1 writes to a database (database, retentionPolicy) with username and password, or without authentication',
     ],
   ])('names the key: %s', (_what, influxdb, problem) => {
     expect(problemsOf(influxdb)).toEqual([problem]);
@@ -91,20 +91,26 @@ describe('destinations.influxdb version 1', () => {
         token: { env: 'T' },
         username: 'u',
       }),
-    ).toEqual(['destinations.influxdb.username: is for version 1 (InfluxDB 1.x) only']);
+    ).toEqual([
+      'destinations.influxdb.username: is for version 1: InfluxDB 2 writes to org + bucket',
+    ]);
   });
 });
 
 describe('destinations.influxdb version 1 at deployment', () => {
-  it('is refused by cdk synth while the writer does not speak InfluxDB 1', () => {
+  it('deploys with the password in SSM, and refuses one from the environment', () => {
     // Prepare
-    const config = configWith((c) => {
-      c.destinations = { influxdb: { ...V1, url: 'https://10.40.0.17:8086' } };
-    });
+    const withPassword = (password: Record<string, string>) =>
+      configWith((c) => {
+        c.destinations = {
+          influxdb: { ...V1, url: 'https://10.40.0.17:8086', username: 'butler', password },
+        };
+      });
 
     // Act / Assess
-    expect(deployProblems(config)).toEqual([
-      'destinations.influxdb.version: InfluxDB 1 cannot be deployed yet: use version 2 or 3, or enable: false',
-    ]);
+    expect(
+      deployProblems(withPassword({ ssmParameter: '/license-steward/influx-password' })),
+    ).toEqual([]);
+    expect(deployProblems(withPassword({ env: 'INFLUX_PASSWORD' }))).not.toEqual([]);
   });
 });
