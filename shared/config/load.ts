@@ -1,10 +1,10 @@
 /** Reads, parses and validates the YAML configuration file, once, before anything touches QRS or AWS. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
+import { parseYaml } from './yaml-text.ts';
 
 export function loadConfig(file: string): Config {
   let text: string;
@@ -20,17 +20,7 @@ export function loadConfig(file: string): Config {
 
 /** Parses YAML text; relative PEM and token file paths are resolved against the file's folder. */
 export function parseConfig(text: string, source: string): Config {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map(
-        (error) =>
-          `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
-      ),
-    );
-  }
-  const result = configSchema.safeParse(document.toJS() ?? {});
+  const result = configSchema.safeParse(parseYaml(text, source));
   if (!result.success) throw new ConfigError(source, formatIssues(result.error));
   const baseDir = path.dirname(path.resolve(source));
   for (const site of result.data.sites) {
