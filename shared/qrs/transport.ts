@@ -65,11 +65,19 @@ export interface QrsClientStats {
   bytesReceived: number;
 }
 
+/** The last QRS `Date` header and when it arrived (local clock, ms since epoch): the clock guard. */
+export interface ServerClock {
+  serverDate: string;
+  receivedAt: number;
+}
+
 export interface RequestSpec {
   method: QrsMethod;
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** No attempt runs past this time (ms since epoch): each one is cut short, no retry starts. */
+  deadlineAt?: number;
 }
 
 export const DEFAULT_QRS_USER = { directory: 'INTERNAL', id: 'sa_api' } as const;
@@ -90,6 +98,8 @@ const RETRYABLE_NETWORK_CODES = new Set([
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
   readonly baseUrl: string;
+  /** Undefined until a response with a `Date` header arrived. */
+  serverClock: ServerClock | undefined;
   private readonly http: AxiosInstance;
   private readonly agent: https.Agent;
   private readonly userHeader: string;
@@ -178,6 +188,7 @@ export class QrsTransport {
       },
       {
         policy: this.retry,
+        ...(spec.deadlineAt === undefined ? {} : { deadlineAt: spec.deadlineAt }),
         sleep: this.sleep,
         random: this.random,
         onRetry: ({ attempt, delayMs, reason }) => {
@@ -205,6 +216,7 @@ export class QrsTransport {
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
+    const timeoutMs = attemptTimeoutMs(this.timeoutMs, spec.deadlineAt);
     const response = await this.http.request<string>({
       method: spec.method,
       url: spec.path,
@@ -217,8 +229,10 @@ export class QrsTransport {
         ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
       },
       // One deadline for the whole attempt: a TLS handshake that never completes counts too.
-      signal: AbortSignal.timeout(this.timeoutMs),
+      signal: AbortSignal.timeout(timeoutMs),
     });
+    const serverDate = response.headers.date;
+    if (typeof serverDate === 'string') this.serverClock = { serverDate, receivedAt: Date.now() };
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
@@ -240,7 +254,7 @@ export class QrsTransport {
       code === 'ETIMEDOUT' ||
       /timeout/i.test(message)
     ) {
-      return new QrsTimeoutError(this.timeoutMs, method, path);
+      return new QrsTimeoutError(attemptTimeoutMs(this.timeoutMs, spec.deadlineAt), method, path);
     }
     if (/maxContentLength/i.test(message)) {
       return new QrsResponseError(
@@ -258,4 +272,11 @@ export class QrsTransport {
       : networkAdvice(code, this.baseUrl);
     return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
   }
+}
+
+/** The configured timeout, or less when the deadline comes first (at least 1 ms). */
+function attemptTimeoutMs(timeoutMs: number, deadlineAt: number | undefined): number {
+  return deadlineAt === undefined
+    ? timeoutMs
+    : Math.max(1, Math.min(timeoutMs, deadlineAt - Date.now()));
 }

@@ -48,6 +48,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   deleteLatencyMs?: number;
   now?: () => Date;
+  /** How far the server's clock (its `Date` header) is from the real one, in ms (+ = ahead). */
+  clockOffsetMs?: number;
   /** Highest TLS version offered. Windows Server 2016/2019 (where QRS runs) stop at 1.2. */
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
@@ -78,6 +80,8 @@ export interface Simulator {
   requestCount(key?: string): number;
   resetCounters(): void;
   setLatency(latencyMs: number, deleteLatencyMs?: number): void;
+  /** Moves the server's clock (its `Date` header) this far from the real one (+ = ahead). */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const xrfkeys: string[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let deleteLatencyMs = options.deleteLatencyMs ?? 0;
+  let clockOffsetMs = options.clockOffsetMs ?? 0;
   const sockets = new Set<Socket>();
 
   const routes: Array<{ method: string; pattern: string; handler: Handler }> = [
@@ -318,6 +323,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     bytesSent += Buffer.byteLength(text);
     answering.get(response)?.();
     response.writeHead(status, {
+      // What IIS sends for QRS: the server's clock, whole seconds (the client's clock guard).
+      Date: new Date(Date.now() + clockOffsetMs).toUTCString(),
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
     });
@@ -360,6 +367,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setLatency(latency: number, deleteLatency = 0) {
       latencyMs = latency;
       deleteLatencyMs = deleteLatency;
+    },
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

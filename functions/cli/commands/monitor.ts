@@ -6,6 +6,7 @@
  */
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
+import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
@@ -40,6 +41,11 @@ async function monitorCliSite(site: SiteConfig, now: Date, io: CliIo): Promise<S
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
     const outcome = await monitorSite({ source: client, site: site.name, now, sinks: [], logger });
+    warnIfClocksDisagree(
+      client.serverClock,
+      site.qrs.maxClockSkewSeconds,
+      logger.warn.bind(logger),
+    );
     return outcome.ok
       ? { site, snapshot: outcome.snapshot }
       : { site, snapshot: outcome.snapshot, error: outcome.error };

@@ -74,6 +74,7 @@ async function releaseSite(
       qrs,
       logger: io.logger,
       now,
+      maxClockSkewSeconds: site.qrs.maxClockSkewSeconds,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
