@@ -34,6 +34,7 @@ import {
   RELEASE_FAILED_METRIC,
   RELEASED_METRIC,
 } from '#shared/names.ts';
+import { releaseAlarms } from './release-alarms.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -231,22 +232,9 @@ export class StewardMonitoring extends Construct {
       this.addSilenceAlarm(site, metric);
     }
 
-    if (siteJob(site, 'release').enabled) {
-      const failed = (type: 'professional' | 'analyzer') =>
-        metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, LEVEL_PERIOD);
-      this.alarm(`${site.name}-release-failed`, {
-        metric: new MathExpression({
-          expression: 'FILL(professional, 0) + FILL(analyzer, 0)',
-          usingMetrics: { professional: failed('professional'), analyzer: failed('analyzer') },
-          period: LEVEL_PERIOD,
-          label: 'Failed releases',
-        }),
-        threshold: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        description: `Site ${site.name}: a license release (DELETE) failed. See the license-release log for the allocation and the error.`,
-      });
-    }
+    if (siteJob(site, 'release').enabled)
+      for (const { id, ...options } of releaseAlarms(site, metric, LEVEL_PERIOD))
+        this.alarm(id, options);
   }
 
   /**

@@ -67,6 +67,7 @@ describe('dashboard and alarms', () => {
       'LicenseSteward-prod-license-expiry',
       'LicenseSteward-prod-monitor-silent',
       'LicenseSteward-prod-professional-available-low',
+      'LicenseSteward-prod-release-deferred',
       'LicenseSteward-prod-release-failed',
       'LicenseSteward-release-function-errors',
     ]);
@@ -125,6 +126,26 @@ describe('dashboard and alarms', () => {
           Id: 'professional',
           MetricStat: Match.objectLike({
             Metric: Match.objectLike({ MetricName: 'ReleaseFailed' }),
+            Stat: 'Sum',
+          }),
+        }),
+      ]),
+    });
+  });
+
+  it('alarms when a release run deferred releases for lack of time', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-release-deferred',
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      TreatMissingData: 'notBreaching',
+      AlarmDescription: Match.stringLikeRegexp('ran short of time'),
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(professional, 0) + FILL(analyzer, 0)' }),
+        Match.objectLike({
+          Id: 'analyzer',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'ReleaseDeferred' }),
             Stat: 'Sum',
           }),
         }),
