@@ -169,22 +169,22 @@ const MISTAKES: Array<[string, string, string]> = [
   ['C8 an empty file', '', 'sites: is required'],
   ['C8 broken YAML', 'sites:\n  - name: prod\n   qrs: [\n', 'YAML line'],
   [
-    'C10 a YAML alias bomb (a few lines that expand to millions of nodes)',
+    'C11 a YAML alias bomb (a few lines that expand to millions of nodes)',
     `${ALIAS_BOMB}${yamlWith({})}`,
     'YAML: aliases expand to too many nodes',
   ],
   [
-    'C10 a YAML tag',
+    'C11 a YAML tag',
     yamlWith({ qrs: '      timeoutSeconds: !!int 30\n' }),
     'YAML line 6: the tag tag:yaml.org,2002:int is not allowed',
   ],
   [
-    'C10 an unknown YAML tag',
+    'C11 an unknown YAML tag',
     yamlWith({ qrs: '      timeoutSeconds: !seconds 30\n' }),
     'YAML line 6: Unresolved tag: !seconds',
   ],
   [
-    'C10 an alias to an anchor that does not exist',
+    'C11 an alias to an anchor that does not exist',
     yamlWith({ release: '      neverRelease: *protected\n' }),
     'YAML: Unresolved alias',
   ],
