@@ -79,6 +79,9 @@ export class RunLedger {
         return { kind: 'inProgress' };
       // The run is done (its DELETEs sent); only recording it failed. Its answer still stands.
       if (finished) return { kind: 'ran', result: finished.result, recordError: messageOf(error) };
+      // Before the run: the table could not be used. Name it, with the SDK's reason.
+      if ((error as Error).name.startsWith('Idempotency'))
+        throw new Error(`run ledger (DynamoDB table ${this.tableName}): ${messageOf(error)}`);
       throw error;
     }
   }

@@ -56,7 +56,7 @@ describe('clock guard: QRS Date header vs this machine', () => {
     ['40 days ahead', 40 * DAY_MS, 'ahead of'],
     ['40 days behind', -40 * DAY_MS, 'behind'],
   ])(
-    'QRS clock %s → release refused: exit 1, no DELETE, both clocks named',
+    'P8 QRS clock %s → release refused: exit 1, no DELETE, both clocks named',
     async (_, offset, word) => {
       sim.setClockOffset(offset);
 
@@ -74,7 +74,7 @@ describe('clock guard: QRS Date header vs this machine', () => {
     },
   );
 
-  it('QRS clock 2 s off → the run goes ahead and releases', async () => {
+  it('P8 QRS clock 2 s off → the run goes ahead and releases', async () => {
     sim.setClockOffset(2_000);
 
     const run = await cli(['release', '--config', configFile(), '--json']);
@@ -104,7 +104,7 @@ describe('clock guard: QRS Date header vs this machine', () => {
     expect((await cli(['release', '--config', loose, '--dry-run', '--json'])).code).toBe(0);
   });
 
-  it('monitor only warns: exit 0, the warning names both clocks', async () => {
+  it('P8 monitor only warns: exit 0, the warning names both clocks', async () => {
     sim.setClockOffset(40 * DAY_MS);
 
     const run = await cli(['monitor', '--config', configFile(), '--json']);
@@ -126,7 +126,7 @@ describe('clock guard: QRS Date header vs this machine', () => {
 });
 
 describe('duplicates from QRS', () => {
-  it('the same allocation id twice in a list is one allocation: one DELETE, counted once, a warning', async () => {
+  it('P9 the same allocation id twice in a list is one allocation: one DELETE, counted once, a warning', async () => {
     const plan = releaseOf(await cli(['release', '--config', configFile(), '--dry-run', '--json']));
     const twice = plan.candidates.find((item) => item.licenseType === 'professional');
     if (!twice) throw new Error('the sample site has no professional candidate');

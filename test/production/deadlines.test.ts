@@ -39,7 +39,7 @@ afterEach(async () => {
 });
 
 describe('a DELETE never outlives its deadline', () => {
-  it('an attempt is cut at the deadline, not at the 20 s QRS timeout', async () => {
+  it('P10 an attempt is cut at the deadline, not at the 20 s QRS timeout', async () => {
     sim.faults.push({ method: 'DELETE', route: /accesstype\//, hang: true });
     const started = Date.now();
 
@@ -49,7 +49,7 @@ describe('a DELETE never outlives its deadline', () => {
     expect(Date.now() - started).toBeLessThan(3_000);
   });
 
-  it('no retry starts whose wait would pass the deadline', async () => {
+  it('P10 no retry starts whose wait would pass the deadline', async () => {
     sim.faults.push({ method: 'DELETE', route: /accesstype\//, status: 503 });
 
     const outcome = client.deleteAllocation('professional', ID, { deadlineAt: Date.now() + 300 });
@@ -82,7 +82,7 @@ describe('AWS SDK clients have deadlines', () => {
     await new Promise<void>((resolve) => silent.close(() => resolve()));
   });
 
-  it('gives up with a TimeoutError after the bounded attempts (project settings, shorter times)', async () => {
+  it('P10 gives up with a TimeoutError after the bounded attempts (project settings, shorter times)', async () => {
     const ssm = new SSMClient({
       ...awsClientDeadlines({ connectionTimeout: 200, requestTimeout: 300 }),
       region: 'eu-north-1',

@@ -4,6 +4,7 @@
  * loopback port, reached through AWS_ENDPOINT_URL_DYNAMODB), against the QRS simulator over mutual
  * TLS. DELETEs are counted where they land: at the simulator.
  */
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -74,7 +75,7 @@ function instance(
 const released = (summary: ReleaseSummary) => ('released' in summary ? summary.released : -1);
 
 describe('one release per site and scheduled time, whatever AWS delivers', () => {
-  it('the reproduction: cap 5, the same event delivered twice → 5 DELETEs, not 10', async () => {
+  it('P1 the reproduction: cap 5, the same event delivered twice → 5 DELETEs, not 10', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
 
@@ -87,7 +88,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     expect(second).toEqual(first);
   });
 
-  it('the same event twice at once (two function instances) → the DELETEs of one run only', async () => {
+  it('P2 the same event twice at once (two function instances) → the DELETEs of one run only', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
     sim.setLatency(0, 50);
@@ -108,7 +109,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     });
   });
 
-  it('a retry after a run that ran out of time once its DELETEs were sent → no new DELETE', async () => {
+  it('P3 a retry after a run that ran out of time once its DELETEs were sent → no new DELETE', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
     // Timestream hangs: the run must still answer before the function's end (sink deadline).
@@ -129,7 +130,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     expect(deleteCount(sim)).toBe(5);
   });
 
-  it('a retry after a run killed by the timeout after its DELETEs → no new DELETE (in progress)', async () => {
+  it('P4 a retry after a run killed by the timeout after its DELETEs → no new DELETE (in progress)', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
     let sinkCalled: () => void = () => {};
@@ -158,7 +159,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     await killed;
   });
 
-  it('a retry after a failure before any DELETE → runs', async () => {
+  it('P5 a retry after a failure before any DELETE → runs', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
     sim.faults.push({ method: 'GET', route: LIST_ROUTE.professional, status: 503, times: 1 });
@@ -172,7 +173,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     expect(deleteCount(sim)).toBe(5);
   });
 
-  it('a new scheduled time → a new run (the next 5 inactive allocations)', async () => {
+  it('P6 a new scheduled time → a new run (the next 5 inactive allocations)', async () => {
     const name = uniqueSiteName('ledger');
 
     const first = await instance(name)({ site: name, scheduledTime: AT_2 }, lambdaContext());
@@ -214,8 +215,41 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
   });
 });
 
+describe('when the ledger table fails', () => {
+  it('before the run: the handler throws naming the table, nothing is sent to QRS', async () => {
+    const name = uniqueSiteName('ledger');
+    table = 'no-such-table';
+
+    await expect(
+      instance(name)({ site: name, scheduledTime: AT_2 }, lambdaContext()),
+    ).rejects.toThrow(
+      /run ledger \(DynamoDB table no-such-table\): Failed to save in progress record to idempotency store: Requested resource not found/,
+    );
+    expect(sim.requestCount()).toBe(0);
+  });
+
+  it('after the DELETEs (the record cannot be saved): the summary is still returned, no throw', async () => {
+    const name = uniqueSiteName('ledger');
+    // The table disappears while the sinks run: saving the finished run fails.
+    const dropTable: ReleaseSink = {
+      name: 'memory',
+      write: async () => {
+        await dynamo.client.send(new DeleteTableCommand({ TableName: table }));
+      },
+    };
+
+    const summary = await instance(name, { sinks: [dropTable] })(
+      { site: name, scheduledTime: AT_2 },
+      lambdaContext(),
+    );
+
+    expect(summary).toMatchObject({ status: 'ok', released: 5 });
+    expect(deleteCount(sim)).toBe(5);
+  });
+});
+
 describe('events without scheduledTime (manual invocations)', () => {
-  it('a real release is refused before anything is sent to QRS', async () => {
+  it('P7 a real release is refused before anything is sent to QRS', async () => {
     const name = uniqueSiteName('ledger');
 
     await expect(instance(name)({ site: name }, lambdaContext())).rejects.toThrow(
@@ -225,7 +259,7 @@ describe('events without scheduledTime (manual invocations)', () => {
     expect(await dynamo.items(table)).toEqual([]);
   });
 
-  it('a dry run runs, unrecorded', async () => {
+  it('P7 a dry run runs, unrecorded', async () => {
     const name = uniqueSiteName('ledger');
     const handler = instance(name, { licenseRelease: { enable: true, dryRun: true } });
 
