@@ -3,9 +3,12 @@
  * far from this machine's, and QRS may list one allocation twice. Through the CLI and the release
  * Lambda, against the simulator over mutual TLS (docs/release.md, docs/faults.md).
  */
+
+import { Logger } from '@aws-lambda-powertools/logger';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import {
   type ConfigFolder,
   cli,
@@ -111,6 +114,26 @@ describe('clock guard: QRS Date header vs this machine', () => {
 
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/Clock warning: the clocks disagree: QRS's clock is 40 days ahead/);
+  });
+
+  it('P8 in Lambda, the monitor warns and still returns its snapshot', async () => {
+    sim.setClockOffset(40 * DAY_MS);
+    const name = uniqueSiteName('clock');
+    const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handler = createMonitorHandler({
+      config: lambdaConfig([{ name, port: sim.port }]),
+      logger,
+      sinks: [],
+    });
+
+    const summary = await handler({ site: name }, lambdaContext());
+
+    expect(summary).toMatchObject({ status: 'ok', site: name });
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^Clock warning: the clocks disagree: QRS's clock is 40 days ahead/),
+      expect.objectContaining({ skewMs: expect.any(Number) }),
+    );
   });
 
   it('in Lambda, a release run throws before planning (no DELETE; the ledger lets it run again)', async () => {
