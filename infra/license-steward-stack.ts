@@ -8,9 +8,11 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
+import { RUNS_TABLE_ENV } from '#shared/lambda/run-ledger.ts';
 import { StewardMonitoring } from './constructs/monitoring.ts';
 import { type QrsDestination, StewardNetwork } from './constructs/network.ts';
 import { ReleaseReportTopic } from './constructs/report-topic.ts';
+import { RunLedgerTable } from './constructs/run-ledger-table.ts';
 import { SCHEDULE_DELIVERY, StewardSchedules } from './constructs/schedules.ts';
 import { StewardFunction } from './constructs/steward-function.ts';
 import { TimestreamStore } from './constructs/timestream-store.ts';
@@ -37,6 +39,7 @@ export class LicenseStewardStack extends Stack {
   readonly timestream?: TimestreamStore;
   /** Present when a site releases licenses. */
   readonly report?: ReleaseReportTopic;
+  readonly runLedger: RunLedgerTable;
 
   constructor(scope: Construct, id: string, props: LicenseStewardStackProps) {
     super(scope, id, {
@@ -95,6 +98,7 @@ export class LicenseStewardStack extends Stack {
       failureQueue,
       environment: { POWERTOOLS_METRICS_NAMESPACE: destinations.cloudwatch.namespace },
     };
+    this.runLedger = new RunLedgerTable(this, 'RunLedger');
     this.monitorFunction = new StewardFunction(this, 'Monitor', {
       ...common,
       entry: HANDLER_ENTRIES.monitor,
@@ -126,10 +130,17 @@ export class LicenseStewardStack extends Stack {
       // One run at a time across all sites: runs never overlap (a second one is throttled and
       // retried by Lambda's asynchronous queue).
       reservedConcurrency: 1,
-      // The handler throws only before its first DELETE, so a retry is safe (see its comment).
+      environment: {
+        ...common.environment,
+        [RUNS_TABLE_ENV]: this.runLedger.table.tableName,
+      },
+      // Two retries on purpose: the handler throws only before its first DELETE (the run ledger
+      // then lets the retry run), and a retry of a run that sent DELETEs gets the recorded answer.
       retryAttempts: 2,
       maxEventAge: SCHEDULE_DELIVERY.release.maxEventAge,
     });
+
+    this.runLedger.grantRuns(this.releaseFunction.role);
 
     // Each function reads the certificates of the sites it runs for, nothing else.
     this.monitorFunction.grantParameters(

@@ -8,6 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#shared/config/schema.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
+import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
@@ -61,6 +62,9 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         sinks,
         logger: runLogger,
       });
+      warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
+        logger.warn(message, extra ?? {}),
+      );
       const qrsRequests = qrs.stats.requests - requestsBefore;
       if (!outcome.ok) throw new MonitorRunError(site.name, outcome.error);
       // The CLI table's warnings (low availability, expiry, a shrunk LEF) as log lines here.

@@ -3,16 +3,15 @@
  * the bundle, the logger, the SSM reader (certificates and the InfluxDB token, kept 15 minutes)
  * and the sinks of `destinations`.
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { configFromEnv } from '#shared/lambda/config-from-env.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
-import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { createMonitorHandler } from './create-handler.ts';
 
 const config = configFromEnv();
 const logger = createLambdaLogger();
-const ssm = new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS });
+const ssm = new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
 const { usage } = sinksFromConfig(config.destinations, { ssm, logger });
 
 export const handler = createMonitorHandler({ config, logger, sinks: usage, ssm });

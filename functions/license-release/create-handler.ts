@@ -3,10 +3,11 @@
  * site job (shared/lambda/site-job-handler.ts) running one `runSiteRelease`. DELETEs stop being
  * started when the remaining time gets short; what is left is deferred to the next run.
  *
- * Errors before the first DELETE (event, certificates, QRS reads) throw, so the schedule retries.
- * After that the handler returns normally even when a DELETE or a sink failed: a retry would plan
- * again and could release another `maxReleasesPerRun`. Failures show in the `ReleaseFailed`
- * metric and the log (docs/release.md).
+ * Errors before the first DELETE (event, certificates, QRS reads, the clock guard) throw, so the
+ * schedule retries. After that the handler returns normally even when a DELETE or a sink failed
+ * or time runs short (DELETEs and sinks have deadlines inside the remaining time): the run ledger
+ * then records it as done, and a repeated event gets this summary back instead of planning again.
+ * Failures show in the `ReleaseFailed` metric and the log (docs/release.md).
  *
  * With `licenseRelease.mode: review` the run is a dry run whatever `dryRun` says, and its plan is
  * logged and returned for the admin to apply with `release --plan` (docs/release.md).
@@ -14,6 +15,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
+import type { RunLedger } from '#shared/lambda/run-ledger.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
 import { releaseSafetyMarginMs } from '#shared/lambda/time-budget.ts';
 import {
@@ -38,10 +40,25 @@ export interface ReleaseHandlerDependencies {
   now?: () => Date;
   /** Start no DELETE when less than this is left; default: one QRS timeout plus the sinks' budget. */
   safetyMarginMs?: (site: SiteConfig) => number;
+  /** The run ledger (LICENSE_STEWARD_RUNS_TABLE); none: every delivery runs. */
+  ledger?: RunLedger;
 }
+
+/** The last DELETE attempt ends this long before the function does: the sinks' time. */
+const SINKS_RESERVE_MS = 15_000;
+/** The sinks end this long before the function does: the ledger's record and the answer. */
+const FINISH_RESERVE_MS = 3_000;
 
 export type ReleaseSummary =
   | { site: string; runId: string; status: 'skipped'; reason: string }
+  | {
+      site: string;
+      runId: string;
+      /** A repeat while the run of this scheduled time is in progress (or was cut off). */
+      status: 'in-progress-elsewhere';
+      scheduledTime: string;
+      reason: string;
+    }
   | {
       site: string;
       runId: string;
@@ -72,6 +89,19 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
     ...dependencies,
     job: 'release',
     skipped: (site, runId, reason) => ({ site: site.name, runId, status: 'skipped', reason }),
+    ledger: {
+      ledger: dependencies.ledger,
+      changesLicenses: (site) =>
+        site.licenseRelease ? !scheduledDryRun(site.licenseRelease) : false,
+      inProgress: (site, runId, key) => ({
+        site: site.name,
+        runId,
+        status: 'in-progress-elsewhere',
+        scheduledTime: key.scheduledTime,
+        reason:
+          'the run of this site and scheduled time is in progress or was cut off; it is not repeated',
+      }),
+    },
     run: async ({ site, runId, qrs, context }) => {
       const release = site.licenseRelease;
       if (!release) throw new Error('release ran for a site without licenseRelease');
@@ -85,6 +115,11 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         logger: runLogger,
         now,
         shouldStop: () => context.getRemainingTimeInMillis() < marginMs(site),
+        deadlines: {
+          deletesBy: () => endOf(context) - SINKS_RESERVE_MS - FINISH_RESERVE_MS,
+          sinksBy: () => endOf(context) - FINISH_RESERVE_MS,
+        },
+        maxClockSkewSeconds: site.qrs.maxClockSkewSeconds,
         sinks,
       });
       const failures = result.failed.length + result.sinkErrors.length;
@@ -113,3 +148,7 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
     },
   });
 }
+
+/** When the function will be stopped (ms since epoch). */
+const endOf = (context: { getRemainingTimeInMillis(): number }) =>
+  Date.now() + context.getRemainingTimeInMillis();

@@ -1,21 +1,24 @@
 /**
  * Lambda entry of license release. Built once per cold start: the config the CDK inlined into the
  * bundle, the logger, the SSM reader (certificates and the InfluxDB token, kept 15 minutes), the
- * sinks of `destinations` and the release report (when the stack gave the topic).
+ * sinks of `destinations`, the release report (when the stack gave the topic) and the run ledger
+ * (the table in LICENSE_STEWARD_RUNS_TABLE).
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { configFromEnv } from '#shared/lambda/config-from-env.ts';
+import { runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
-import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { reportSinksFromEnv } from '#shared/sinks/report/sns.ts';
 import { createReleaseHandler } from './create-handler.ts';
 
 const config = configFromEnv();
 const logger = createLambdaLogger();
-const ssm = new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS });
+const ssm = new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
 const { release } = sinksFromConfig(config.destinations, { ssm, logger });
 // The report last, so it can say which of the sinks before it failed.
 const sinks = [...release, ...reportSinksFromEnv(config.sites)];
 
-export const handler = createReleaseHandler({ config, logger, sinks, ssm });
+const ledger = runLedgerFromEnv();
+
+export const handler = createReleaseHandler({ config, logger, sinks, ssm, ledger });

@@ -1,6 +1,7 @@
 /**
  * EventBridge Scheduler: one schedule per site and enabled job, in the site's time zone, with
- * `{"site": "<name>"}` as the input. Retries and event age are set on purpose (the target's
+ * `{"site": "<name>"}` as the input, plus `"scheduledTime"` for release (the run ledger's key:
+ * the scheduler fills in the time the run was scheduled for, the same on every retry). Retries and event age are set on purpose (the target's
  * default is 185 retries over 24 hours): a monitor reading or a release run that is hours late is
  * worth less than the next scheduled one. Events the scheduler cannot deliver go to the
  * failure queue. The scheduler's role may invoke exactly these functions (no `:*` qualifiers).
@@ -10,6 +11,7 @@ import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import {
+  ContextAttribute,
   Schedule,
   ScheduleExpression,
   ScheduleGroup,
@@ -65,7 +67,11 @@ export class StewardSchedules extends Construct {
       description: `license-steward ${job} for site ${site.name} (${expression}, ${site.timezone})`,
       schedule: ScheduleExpression.expression(expression, TimeZone.of(site.timezone)),
       target: new ExactLambdaInvoke(target, {
-        input: ScheduleTargetInput.fromObject({ site: site.name }),
+        input: ScheduleTargetInput.fromObject(
+          job === 'release'
+            ? { site: site.name, scheduledTime: ContextAttribute.scheduledTime }
+            : { site: site.name },
+        ),
         deadLetterQueue: props.deadLetterQueue,
         ...SCHEDULE_DELIVERY[job],
       }),

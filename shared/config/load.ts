@@ -1,11 +1,11 @@
 /** Reads, parses and validates the YAML configuration file, once, before anything touches QRS or AWS. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
 import { adaptButlerKeys } from './butler-keys.ts';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
+import { parseYaml } from './yaml-text.ts';
 
 export interface LoadOptions {
   /** Told about accepted Butler keys (e.g. `frequency` read as `schedule`). */
@@ -26,17 +26,7 @@ export function loadConfig(file: string, options: LoadOptions = {}): Config {
 
 /** Parses YAML text; relative PEM and token file paths are resolved against the file's folder. */
 export function parseConfig(text: string, source: string, options: LoadOptions = {}): Config {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map(
-        (error) =>
-          `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
-      ),
-    );
-  }
-  const butler = adaptButlerKeys(document.toJS() ?? {});
+  const butler = adaptButlerKeys(parseYaml(text, source) ?? {});
   const result = configSchema.safeParse(butler.data);
   if (!result.success || butler.problems.length > 0)
     throw new ConfigError(source, [

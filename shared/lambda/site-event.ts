@@ -1,4 +1,7 @@
-/** The scheduled event: EventBridge Scheduler passes `{ "site": "<name>" }` as the input. */
+/**
+ * The scheduled event: EventBridge Scheduler passes `{ "site": "<name>" }` as the input (release
+ * adds `"scheduledTime"`, read by the run ledger in run-ledger.ts).
+ */
 import { z } from 'zod';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 

@@ -6,13 +6,12 @@
  * 2. `startRun`: the site the event names and a run id;
  * 3. `siteCertificates`: the site's certificates through the function's SSM reader;
  * 4. the job, with a QRS client kept per site across warm invocations, or a "skipped" answer when
- *    the job is off for the site (docs/architecture.md);
+ *    the job is off for the site (docs/architecture.md); for release, through the run ledger;
  * 5. on error, one log line with the message only (never the event or an error object, which may
  *    hold request details).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
@@ -20,9 +19,10 @@ import { type JobName, siteJob, skippedNotice } from '#shared/config/site-job.ts
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
-import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { type QrsClientFactory, QrsClientPool } from './qrs-client-pool.ts';
 import { runOf, type SiteRunContext, startRun } from './run-context.ts';
+import { type LedgerOption, runOnce } from './run-ledger.ts';
 import { siteCertificates } from './site-certificates.ts';
 
 export interface SiteJobRun {
@@ -46,6 +46,8 @@ export interface SiteJobHandlerOptions<Result> {
   /** Default: SSM with the SDK's standard settings, values kept for 15 minutes. */
   ssm?: SsmReader;
   newRunId?: (context: Context) => string;
+  /** Release only: one run per site and scheduled time (shared/lambda/run-ledger.ts). */
+  ledger?: LedgerOption<Result>;
 }
 
 export function createSiteJobHandler<Result>(options: SiteJobHandlerOptions<Result>) {
@@ -54,7 +56,7 @@ export function createSiteJobHandler<Result>(options: SiteJobHandlerOptions<Resu
   const clients = new QrsClientPool(
     options.createQrs ?? ((site, tls) => createQrsClient(site, tls, runLogger)),
   );
-  const ssm = options.ssm ?? new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS });
+  const ssm = options.ssm ?? new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
 
   const lambdaHandler = async (event: unknown, context: SiteRunContext): Promise<Result> => {
     const { site, runId, tls } = runOf(context);
@@ -64,7 +66,10 @@ export function createSiteJobHandler<Result>(options: SiteJobHandlerOptions<Resu
       return options.skipped(site, runId, state.reason);
     }
     if (!tls) throw new Error('the siteCertificates middleware did not run');
-    return options.run({ event, context, site, runId, qrs: clients.forSite(site, tls) });
+    const runJob = () =>
+      options.run({ event, context, site, runId, qrs: clients.forSite(site, tls) });
+    if (!options.ledger) return runJob();
+    return runOnce(options.ledger, { event, site, runId, logger: runLogger }, runJob);
   };
 
   return middy<unknown, Result, Error, SiteRunContext>(lambdaHandler)

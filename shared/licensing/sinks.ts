@@ -38,13 +38,40 @@ export type SinkOutcome =
   | { sink: SinkName; ok: true }
   | { sink: SinkName; ok: false; error: Error };
 
-/** Writes `data` to every sink at once; one outcome per sink, in the sinks' order. */
-export async function writeToSinks<T>(sinks: readonly Sink<T>[], data: T): Promise<SinkOutcome[]> {
-  const settled = await Promise.allSettled(sinks.map((sink) => sink.write(data)));
+/**
+ * Writes `data` to every sink at once; one outcome per sink, in the sinks' order. With
+ * `deadlineAt` (ms since epoch, e.g. the Lambda's end less a margin), a sink still writing then is
+ * a failed outcome, so the caller can still answer in time.
+ */
+export async function writeToSinks<T>(
+  sinks: readonly Sink<T>[],
+  data: T,
+  options: { deadlineAt?: number } = {},
+): Promise<SinkOutcome[]> {
+  const settled = await Promise.allSettled(
+    sinks.map((sink) => withinDeadline(sink.write(data), options.deadlineAt)),
+  );
   return settled.map((result, index): SinkOutcome => {
     const sink = (sinks[index] as Sink<T>).name;
     if (result.status === 'fulfilled') return { sink, ok: true };
     const error = result.reason instanceof Error ? result.reason : new Error(String(result.reason));
     return { sink, ok: false, error };
   });
+}
+
+async function withinDeadline(write: Promise<void>, deadlineAt: number | undefined): Promise<void> {
+  if (deadlineAt === undefined) return write;
+  const ms = Math.max(0, deadlineAt - Date.now());
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`did not finish within the ${ms} ms the run had left`)),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([write, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

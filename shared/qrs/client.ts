@@ -23,7 +23,12 @@ import {
   type QrsUser,
   userSchema,
 } from './schemas.ts';
-import { type QrsClientStats, QrsTransport, type QrsTransportOptions } from './transport.ts';
+import {
+  type QrsClientStats,
+  QrsTransport,
+  type QrsTransportOptions,
+  type ServerClock,
+} from './transport.ts';
 
 export type { QrsTlsMaterial } from './tls-material.ts';
 export {
@@ -32,6 +37,7 @@ export {
   DEFAULT_TIMEOUT_MS,
   type QrsClientStats,
   type QrsLogger,
+  type ServerClock,
 } from './transport.ts';
 
 export type QrsClientOptions = QrsTransportOptions;
@@ -61,13 +67,18 @@ export class QrsClient {
     return this.transport.stats;
   }
 
+  /** The last `Date` header QRS sent, for the clock guard (shared/licensing/clock-guard.ts). */
+  get serverClock(): ServerClock | undefined {
+    return this.transport.serverClock;
+  }
+
   get baseUrl(): string {
     return this.transport.baseUrl;
   }
 
-  /** The `Date` header of the latest response: QRS's clock (doctor and release compare it). */
+  /** The `Date` header of the latest response (doctor shows it). */
   get lastResponseDate(): string | undefined {
-    return this.transport.lastResponseDate;
+    return this.transport.serverClock?.serverDate;
   }
 
   /** Closes kept-alive sockets (the CLI calls this so the process can exit promptly). */
@@ -109,12 +120,18 @@ export class QrsClient {
 
   /**
    * Frees one allocation. 404 means it is already gone; a repeat after a lost answer is safe
-   * because the second DELETE then sees 404.
+   * because the second DELETE then sees 404. `deadlineAt` (ms since epoch): the DELETE and its
+   * retries end by then (the Lambda's remaining time).
    */
-  async deleteAllocation(licenseType: LicenseType, id: string): Promise<DeleteOutcome> {
+  async deleteAllocation(
+    licenseType: LicenseType,
+    id: string,
+    options: { deadlineAt?: number } = {},
+  ): Promise<DeleteOutcome> {
     const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${encodeURIComponent(id)}`;
     let retried = false;
-    const response = await this.transport.send({ method: 'DELETE', path }, () => {
+    const spec = { method: 'DELETE' as const, path, deadlineAt: options.deadlineAt };
+    const response = await this.transport.send(spec, () => {
       retried = true;
     });
     if (response.status === 404) return { outcome: 'alreadyGone', afterRetry: retried };

@@ -67,11 +67,19 @@ export interface QrsClientStats {
   bytesReceived: number;
 }
 
+/** The last QRS `Date` header and when it arrived (local clock, ms since epoch): the clock guard. */
+export interface ServerClock {
+  serverDate: string;
+  receivedAt: number;
+}
+
 export interface RequestSpec {
   method: QrsMethod;
   path: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
+  /** No attempt runs past this time (ms since epoch): each one is cut short, no retry starts. */
+  deadlineAt?: number;
 }
 
 export const DEFAULT_QRS_USER = { directory: 'INTERNAL', id: 'sa_api' } as const;
@@ -91,9 +99,9 @@ const RETRYABLE_NETWORK_CODES = new Set([
 
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
-  /** The `Date` header of the latest response: QRS's clock (doctor and release compare it). */
-  lastResponseDate: string | undefined;
   readonly baseUrl: string;
+  /** QRS's clock: the latest `Date` header and when it arrived (doctor and release compare it). */
+  serverClock: ServerClock | undefined;
   private readonly http: AxiosInstance;
   private readonly agent: QrsHttpsAgent;
   /** Requests in flight from this client (the agent does not count sockets mid-handshake). */
@@ -187,6 +195,7 @@ export class QrsTransport {
       },
       {
         policy: this.retry,
+        ...(spec.deadlineAt === undefined ? {} : { deadlineAt: spec.deadlineAt }),
         sleep: this.sleep,
         random: this.random,
         onRetry: ({ attempt, delayMs, reason }) => {
@@ -214,6 +223,7 @@ export class QrsTransport {
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
+    const timeoutMs = attemptTimeoutMs(this.timeoutMs, spec.deadlineAt);
     const response = await this.inFlight(() =>
       this.http.request<string>({
         method: spec.method,
@@ -227,11 +237,11 @@ export class QrsTransport {
           ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
         // One deadline for the whole attempt: a TLS handshake that never completes counts too.
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       }),
     );
-    const date = response.headers.date;
-    if (typeof date === 'string') this.lastResponseDate = date;
+    const serverDate = response.headers.date;
+    if (typeof serverDate === 'string') this.serverClock = { serverDate, receivedAt: Date.now() };
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
@@ -253,7 +263,7 @@ export class QrsTransport {
       code === 'ETIMEDOUT' ||
       /timeout/i.test(message)
     ) {
-      return new QrsTimeoutError(this.timeoutMs, method, path);
+      return new QrsTimeoutError(attemptTimeoutMs(this.timeoutMs, spec.deadlineAt), method, path);
     }
     if (/maxContentLength/i.test(message)) {
       return new QrsResponseError(
@@ -273,4 +283,11 @@ export class QrsTransport {
       : networkAdvice(code, this.baseUrl);
     return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
   }
+}
+
+/** The configured timeout, or less when the deadline comes first (at least 1 ms). */
+function attemptTimeoutMs(timeoutMs: number, deadlineAt: number | undefined): number {
+  return deadlineAt === undefined
+    ? timeoutMs
+    : Math.max(1, Math.min(timeoutMs, deadlineAt - Date.now()));
 }

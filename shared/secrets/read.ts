@@ -4,11 +4,10 @@
  * name the source (file, variable, parameter) and what it is for, never the value.
  */
 import { readFile } from 'node:fs/promises';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import { CERTIFICATE_KINDS, type CertificateKind } from '#shared/config/certificates.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
-import { SecretError, SsmReader } from './ssm-reader.ts';
+import { newSsmClient, SecretError, SsmReader } from './ssm-reader.ts';
 
 export { SecretError };
 
@@ -21,7 +20,7 @@ export interface SecretReaders {
   env?: NodeJS.ProcessEnv;
 }
 
-const defaultSsm = () => new SsmReader(() => new SSMClient({}));
+const defaultSsm = () => new SsmReader(newSsmClient);
 
 /** Several secret texts at once: one `GetParameters` call for those in SSM. */
 export async function readSecretTexts<K extends string>(

@@ -7,8 +7,12 @@
 import {
   GetParametersCommand,
   type GetParametersCommandOutput,
-  type SSMClient,
+  SSMClient,
 } from '@aws-sdk/client-ssm';
+import { awsClientDeadlines } from '#shared/aws-clients.ts';
+
+/** An SSM client with the SDK's standard settings (region, endpoint) and the project's deadlines. */
+export const newSsmClient = (): SSMClient => new SSMClient(awsClientDeadlines());
 
 /** How long a parameter value is kept in Lambda (certificates and the InfluxDB token alike). */
 export const SECRET_CACHE_MS = 15 * 60 * 1000;

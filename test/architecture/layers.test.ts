@@ -45,6 +45,7 @@ function layerOf(target: string): string | undefined {
 /** For each layer, the layers it must not import (docs/architecture.md, "Who may import whom"). */
 const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/names.ts': ['shared/*'],
+  'shared/aws-clients.ts': ['shared/*'],
   'shared/qrs': ['shared/*'],
   'shared/observability': ['shared/*'],
   'shared/config': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],

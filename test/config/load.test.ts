@@ -176,6 +176,28 @@ licenseType:
     expect(problemsOf(text).join('\n')).toContain(expected);
   });
 
+  it('allows a few anchors and aliases (shared blocks)', () => {
+    const text = `${MINIMAL.replace('qrs:', 'qrs: &qrs')}  - name: test\n    qrs: *qrs\n`;
+    expect(problemsOf(text)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an alias bomb',
+      'a: &a [x, x]\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n',
+      'aliases expand to too many nodes',
+    ],
+    [
+      'a binary tag',
+      `${MINIMAL}binary: !!binary aGVsbG8=\n`,
+      'the tag tag:yaml.org,2002:binary is not allowed',
+    ],
+    ['an unknown tag', `${MINIMAL}x: !custom y\n`, 'Unresolved tag: !custom'],
+    ['an alias without anchor', `${MINIMAL}x: *nothing\n`, 'Unresolved alias'],
+  ])('rejects %s as a configuration error', (_, text, expected) => {
+    expect(problemsOf(text).join('\n')).toContain(expected);
+  });
+
   it('rejects duplicate site names, ignoring case', () => {
     const second = MINIMAL.replace('sites:\n', '').replace('name: prod', 'name: PROD');
     expect(problemsOf(`${MINIMAL}${second}`)).toContain(

@@ -277,7 +277,7 @@ describe('Timestream fails after the DELETEs: nothing is lost, the run says so, 
 
       // Assess: the DELETEs happened and each one is in the log.
       const result = memory.runs[0]?.result;
-      if (!result || summary.status === 'skipped') throw new Error('no run');
+      if (!result || !('sinkErrors' in summary)) throw new Error('no run');
       expect(result.released.length).toBeGreaterThan(0);
       expect(deleteCount(sim)).toBe(result.released.length);
       expectNothingLost(result, output.logs());

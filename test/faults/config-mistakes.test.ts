@@ -61,6 +61,15 @@ ${mistake.qrs ?? ''}${
 ${mistake.release ?? ''}${mistake.more ?? ''}`;
 }
 
+/** Nine times nine times … `x`: 59,049 strings from six short lines (a "billion laughs"). */
+const ALIAS_BOMB = `x0: &a0 [x, x, x, x, x, x, x, x, x]
+x1: &a1 [*a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0, *a0]
+x2: &a2 [*a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1, *a1]
+x3: &a3 [*a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2, *a2]
+x4: &a4 [*a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3, *a3]
+x5: [*a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4, *a4]
+`;
+
 const MISTAKES: Array<[string, string, string]> = [
   [
     'C1 a typo in a key (neverRelase)',
@@ -159,6 +168,26 @@ const MISTAKES: Array<[string, string, string]> = [
   ],
   ['C8 an empty file', '', 'sites: is required'],
   ['C8 broken YAML', 'sites:\n  - name: prod\n   qrs: [\n', 'YAML line'],
+  [
+    'C11 a YAML alias bomb (a few lines that expand to millions of nodes)',
+    `${ALIAS_BOMB}${yamlWith({})}`,
+    'YAML: aliases expand to too many nodes',
+  ],
+  [
+    'C11 a YAML tag',
+    yamlWith({ qrs: '      timeoutSeconds: !!int 30\n' }),
+    'YAML line 6: the tag tag:yaml.org,2002:int is not allowed',
+  ],
+  [
+    'C11 an unknown YAML tag',
+    yamlWith({ qrs: '      timeoutSeconds: !seconds 30\n' }),
+    'YAML line 6: Unresolved tag: !seconds',
+  ],
+  [
+    'C11 an alias to an anchor that does not exist',
+    yamlWith({ release: '      neverRelease: *protected\n' }),
+    'YAML: Unresolved alias',
+  ],
 ];
 
 describe('configuration mistakes: exit 2 / synth refused, the key named, nothing touched', () => {

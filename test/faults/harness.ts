@@ -14,6 +14,7 @@ import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
 import { type Config, configSchema, type SiteConfig } from '#shared/config/schema.ts';
+import type { RunLedger } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import { QrsClient, type QrsTlsMaterial } from '#shared/qrs/client.ts';
@@ -299,7 +300,8 @@ export function releaseHandler(options: {
   sinks?: readonly ReleaseSink[];
   sleeps?: number[];
   maxResponseBytes?: number;
-  logLevel?: 'DEBUG' | 'INFO';
+  logLevel?: 'DEBUG' | 'INFO' | 'SILENT';
+  ledger?: RunLedger;
 }) {
   const logger = new Logger({
     serviceName: 'license-steward',
@@ -310,6 +312,7 @@ export function releaseHandler(options: {
     config: options.config,
     logger,
     sinks: options.sinks ?? [],
+    ...(options.ledger ? { ledger: options.ledger } : {}),
     createQrs: (site: SiteConfig, tls: QrsTlsMaterial) =>
       new QrsClient({
         host: site.qrs.host,

@@ -294,7 +294,7 @@ describe('license-release Lambda with InfluxDB', () => {
 
     // Assess
     expect(summary).toMatchObject({ status: 'failures' });
-    if (summary.status === 'skipped') throw new Error('the run was skipped');
+    if (!('released' in summary)) throw new Error('the run did not run');
     expect(summary.released).toBeGreaterThan(0);
     expect(summary.sinkErrors).toEqual([
       expect.stringMatching(/^influxdb: .*HTTP 401, the token was not accepted/),

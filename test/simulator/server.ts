@@ -48,10 +48,10 @@ export interface SimulatorOptions {
   latencyMs?: number;
   deleteLatencyMs?: number;
   now?: () => Date;
+  /** How far the server's clock (its `Date` header) is from the real one, in ms (+ = ahead). */
+  clockOffsetMs?: number;
   /** Highest TLS version offered. Windows Server 2016/2019 (where QRS runs) stop at 1.2. */
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** How far the server's clock (the `Date` header) is off the real one. */
-  clockOffsetMs?: number;
 }
 
 export interface RouteCounter {
@@ -82,7 +82,8 @@ export interface Simulator {
   requestCount(key?: string): number;
   resetCounters(): void;
   setLatency(latencyMs: number, deleteLatencyMs?: number): void;
-  setClockOffset(offsetMs: number): void;
+  /** Moves the server's clock (its `Date` header) this far from the real one (+ = ahead). */
+  setClockOffset(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -331,7 +332,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     bytesSent += Buffer.byteLength(text);
     answering.get(response)?.();
     response.writeHead(status, {
-      // QRS's clock, as a client compares it with its own (doctor, release).
+      // What IIS sends for QRS: the server's clock, whole seconds (the client's clock guard).
       Date: new Date(Date.now() + clockOffsetMs).toUTCString(),
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
@@ -378,8 +379,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       latencyMs = latency;
       deleteLatencyMs = deleteLatency;
     },
-    setClockOffset(offsetMs: number) {
-      clockOffsetMs = offsetMs;
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { awsClientDeadlines } from '#shared/aws-clients.ts';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
@@ -53,9 +54,10 @@ export async function runCertsPut(
   const parameters = parameterNames(site, siteIndex);
   const pems = await readAndCheck(args.dir);
 
-  const ssm = (dependencies.ssm ?? ((region) => new SSMClient(region ? { region } : {})))(
-    config.aws?.region,
-  );
+  const ssm = (
+    dependencies.ssm ??
+    ((region) => new SSMClient({ ...awsClientDeadlines(), ...(region ? { region } : {}) }))
+  )(config.aws?.region);
   const keyId = config.aws?.certificatesKmsKeyArn;
   const results: Stored[] = [];
   try {

@@ -7,6 +7,7 @@
  */
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
+import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
 import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
@@ -54,6 +55,11 @@ async function monitorCliSite(
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
     const outcome = await monitorSite({ source: client, site: site.name, now, sinks, logger });
+    warnIfClocksDisagree(
+      client.serverClock,
+      site.qrs.maxClockSkewSeconds,
+      logger.warn.bind(logger),
+    );
     return outcome.ok
       ? { site, snapshot: outcome.snapshot }
       : { site, snapshot: outcome.snapshot, error: outcome.error };

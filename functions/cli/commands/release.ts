@@ -116,6 +116,7 @@ async function releaseSite(
       now,
       ...(plan ? { plan } : {}),
       sinks,
+      maxClockSkewSeconds: site.qrs.maxClockSkewSeconds,
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

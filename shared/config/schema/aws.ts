@@ -104,6 +104,9 @@ const LOG_RETENTION_DAYS = [
   3653,
 ] as const;
 
+/** The functions' timeouts when `aws.functions` does not set them (docs/deploy.md). */
+export const DEFAULT_TIMEOUT_SECONDS = { monitor: 240, release: 600 } as const;
+
 const functionSettings = (timeoutSeconds: number) =>
   z.strictObject({
     memoryMb: z.number().int().min(128).max(10_240).default(512),
@@ -160,8 +163,8 @@ export const awsSchema = z.strictObject({
     .default(365),
   functions: z
     .strictObject({
-      monitor: functionSettings(240).prefault({}),
-      release: functionSettings(600).prefault({}),
+      monitor: functionSettings(DEFAULT_TIMEOUT_SECONDS.monitor).prefault({}),
+      release: functionSettings(DEFAULT_TIMEOUT_SECONDS.release).prefault({}),
     })
     .prefault({}),
   alarms: z

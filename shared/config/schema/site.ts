@@ -19,6 +19,8 @@ const qrsSchema = z.strictObject({
   ),
   timeoutSeconds: z.number().positive().max(300).default(30),
   maxRetries: z.number().int().min(0).max(10).default(3),
+  /** How far QRS's clock (its `Date` header) may be from this one before release refuses. */
+  maxClockSkewSeconds: z.number().int().min(1).max(86_400).default(300),
 });
 
 export const licenseMonitorSchema = z.strictObject({

@@ -17,6 +17,8 @@ export interface ExecuteOptions {
   concurrency: number;
   /** Checked before each DELETE is started; true = start no more. */
   shouldStop?: () => boolean;
+  /** Every DELETE and its retries end by then (ms since epoch): the Lambda's end less a margin. */
+  deadlineAt?: () => number;
   /** Called as soon as each DELETE has an answer (the audit log line is written here, first). */
   onOutcome?: (outcome: ReleaseOutcome) => void;
   now?: () => Date;
@@ -39,7 +41,7 @@ export async function executeReleases(
     candidates.map((item) =>
       limit(async (): Promise<ReleaseOutcome | { kind: 'deferred'; item: ReleaseItem }> => {
         if (options.shouldStop?.()) return { kind: 'deferred', item };
-        const outcome = await releaseOne(qrs, item, now);
+        const outcome = await releaseOne(qrs, item, now, options.deadlineAt);
         try {
           options.onOutcome?.(outcome);
         } catch {
@@ -63,9 +65,14 @@ async function releaseOne(
   qrs: DeleteQrs,
   item: ReleaseItem,
   now: () => Date,
+  deadlineAt: (() => number) | undefined,
 ): Promise<ReleaseOutcome> {
   try {
-    const answer = await qrs.deleteAllocation(item.licenseType, item.accessTypeId);
+    const answer = await qrs.deleteAllocation(
+      item.licenseType,
+      item.accessTypeId,
+      deadlineAt === undefined ? {} : { deadlineAt: deadlineAt() },
+    );
     // 204 also when QRS quarantines a recently used allocation: it is released for this run.
     const released: ReleasedItem =
       answer.outcome === 'alreadyGone' ? { ...item, alreadyGone: true } : { ...item };

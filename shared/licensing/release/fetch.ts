@@ -13,6 +13,7 @@ import type { RunLogger } from '#shared/observability/logger.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid, qrsDate } from '#shared/qrs/filter.ts';
+import { dropDuplicateAllocations } from './duplicates.ts';
 import {
   cutoffFor,
   missingUserDetail,
@@ -59,7 +60,12 @@ export async function fetchReleasePlan(
   const lists = await Promise.all(
     types.map(([type, days]) => qrs.listAllocations(type, inactiveFilter(days, now))),
   );
-  const allocations: Allocation[] = lists.flatMap((list) => list.allocations);
+  const listed: Allocation[] = lists.flatMap((list) => list.allocations);
+  const { allocations, duplicates } = dropDuplicateAllocations(listed);
+  if (duplicates.length > 0)
+    options.logger?.warn('QRS listed the same allocation more than once; each is judged once', {
+      duplicates,
+    });
   const malformed = lists.reduce((sum, list) => sum + list.malformed.length, 0);
   if (malformed > 0)
     options.logger?.warn('QRS sent allocations without an id; they are ignored', { malformed });

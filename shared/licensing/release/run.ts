@@ -6,6 +6,8 @@
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { ServerClock } from '#shared/qrs/client.ts';
+import { requireClocksAgree } from '../clock-guard.ts';
 import { type ReleaseSink, writeToSinks } from '../sinks.ts';
 import { fetchPlannedRelease } from './apply-plan.ts';
 import {
@@ -28,17 +30,24 @@ export interface SiteReleaseInput {
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs & DeleteQrs;
+  qrs: ReleaseQrs & DeleteQrs & { readonly serverClock?: ServerClock | undefined };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
   shouldStop?: () => boolean;
+  /** In Lambda (ms since epoch, asked when needed): DELETE attempts end by one, the sinks by the other. */
+  deadlines?: { deletesBy: () => number; sinksBy: () => number };
+  /** `sites[].qrs.maxClockSkewSeconds`: refuse to plan when QRS's clock is further off. */
+  maxClockSkewSeconds?: number;
   sinks?: readonly ReleaseSink[];
   /** Apply this reviewed plan: only its candidates, re-checked (docs/release.md). */
   plan?: PlannedSite;
 }
 
-/** Throws only while planning (nothing has been changed yet); never after a DELETE was sent. */
+/**
+ * Throws only while planning (nothing has been changed yet: QRS reads, the clock guard); never
+ * after a DELETE was sent.
+ */
 export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
   const now = input.now ?? (() => new Date());
   const evaluatedAt = now();
@@ -57,6 +66,10 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
         logger: input.logger,
       })
     : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+  if (input.maxClockSkewSeconds !== undefined)
+    requireClocksAgree(input.qrs.serverClock, input.maxClockSkewSeconds, (message) =>
+      input.logger.warn(message, { site: input.site, runId: input.runId }),
+    );
   const result: SiteReleaseResult = {
     site: input.site,
     dryRun: input.dryRun,
@@ -85,18 +98,18 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
+      ...(input.deadlines ? { deadlineAt: input.deadlines.deletesBy } : {}),
       onOutcome: (outcome) => record(eventForOutcome(outcome)),
       now,
     });
     Object.assign(result, execution);
   }
 
-  const outcomes = await writeToSinks(input.sinks ?? [], {
-    runId: input.runId,
-    licenseTypes,
-    result,
-    events,
-  });
+  const outcomes = await writeToSinks(
+    input.sinks ?? [],
+    { runId: input.runId, licenseTypes, result, events },
+    input.deadlines ? { deadlineAt: input.deadlines.sinksBy() } : {},
+  );
   for (const outcome of outcomes) {
     if (outcome.ok) continue;
     const message = `${outcome.sink}: ${outcome.error.message}`;

@@ -5,10 +5,9 @@
  * by the `SsmReader` (like the QRS certificates), so a rotated secret is picked up without a
  * deploy; a failed read is not kept, the next run tries again.
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
 import { readSecretTexts, SecretError, type TextSecretSource } from '#shared/secrets/read.ts';
-import { SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
+import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import type { InfluxDbTarget } from './writer.ts';
 import { InfluxDbWriter, type InfluxDbWriterOptions } from './writer.ts';
 
@@ -57,7 +56,7 @@ export function influxDbWriterFromConfig(
     throw new Error('destinations.influxdb.token is required when enable is true');
   const ssm =
     dependencies.ssm ??
-    new SsmReader(() => new SSMClient({}), {
+    new SsmReader(newSsmClient, {
       cacheMs: TOKEN_CACHE_MS,
       ...(dependencies.now ? { now: dependencies.now } : {}),
     });

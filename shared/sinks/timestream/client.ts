@@ -9,6 +9,7 @@ import {
   TimestreamWriteClient,
   WriteRecordsCommand,
 } from '@aws-sdk/client-timestream-write';
+import { awsClientDeadlines } from '#shared/aws-clients.ts';
 
 export const MAX_RECORDS_PER_WRITE = 100;
 
@@ -40,7 +41,11 @@ export interface WriteSummary {
 }
 
 export function createTimestreamClient(): TimestreamWriteClient {
-  return new TimestreamWriteClient({ maxAttempts: 5, retryMode: 'adaptive' });
+  return new TimestreamWriteClient({
+    ...awsClientDeadlines(),
+    maxAttempts: 5,
+    retryMode: 'adaptive',
+  });
 }
 
 /** Writes all records in batches of 100; the first failing batch stops the write with a clear error. */

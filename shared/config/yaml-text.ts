@@ -1,0 +1,44 @@
+/**
+ * YAML text to plain data, with every YAML problem a configuration error that names the file:
+ * syntax errors, unresolved tags, explicit tags of any kind (a configuration needs none: `!!binary`
+ * or `!!set` would hand the schema a Buffer or a Set), aliases to missing anchors, and alias bombs
+ * (a few lines that expand to millions of nodes). Anchors and aliases themselves are allowed, up
+ * to a small count.
+ */
+import { isNode, parseDocument, visit } from 'yaml';
+import { ConfigError } from './errors.ts';
+
+/** Aliases a configuration may use; far more than a real one needs, far fewer than a bomb. */
+export const MAX_YAML_ALIASES = 50;
+
+export function parseYaml(text: string, source: string): unknown {
+  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const problems = [...document.errors, ...document.warnings].map(
+    (error) =>
+      `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
+  );
+  visit(document, {
+    Node(_key, node) {
+      if (isNode(node) && node.tag)
+        problems.push(
+          `YAML${line(text, node.range?.[0])}: the tag ${node.tag} is not allowed in a configuration (write the plain value; quote it to make it text)`,
+        );
+    },
+  });
+  if (problems.length > 0) throw new ConfigError(source, problems);
+  try {
+    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new ConfigError(source, [
+      /excessive alias count/i.test(message)
+        ? `YAML: aliases expand to too many nodes (more than ${MAX_YAML_ALIASES} alias uses, or aliases of aliases): refused as a resource exhaustion risk`
+        : `YAML: ${message}`,
+    ]);
+  }
+}
+
+function line(text: string, offset: number | undefined): string {
+  if (offset === undefined) return '';
+  return ` line ${text.slice(0, offset).split('\n').length}`;
+}

@@ -1,0 +1,180 @@
+/**
+ * Two production facts the simulator did not show before: QRS's clock (its `Date` header) may be
+ * far from this machine's, and QRS may list one allocation twice. Through the CLI and the release
+ * Lambda, against the simulator over mutual TLS (docs/release.md, docs/faults.md).
+ */
+
+import { Logger } from '@aws-lambda-powertools/logger';
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
+import {
+  type ConfigFolder,
+  cli,
+  cliSite,
+  configFolder,
+  deleteCount,
+  LIST_ROUTE,
+  lambdaConfig,
+  lambdaContext,
+  rawGet,
+  releaseHandler,
+  releaseOf,
+  servePems,
+  uniqueSiteName,
+} from '#test/faults/harness.ts';
+import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
+import { type Simulator, startSimulator } from '#test/simulator/server.ts';
+import { createSampleSite } from '#test/simulator/site.ts';
+
+const DAY_MS = 86_400_000;
+const ssm = mockClient(SSMClient);
+let pki: TestPki;
+let folder: ConfigFolder;
+let sim: Simulator;
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  folder = configFolder(pki);
+});
+afterAll(() => {
+  folder.remove();
+  ssm.restore();
+});
+beforeEach(async () => {
+  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
+  ssm.reset();
+  ssm.on(GetParametersCommand).callsFake(servePems(pki));
+});
+afterEach(() => sim.close());
+
+const configFile = (licenseRelease?: Record<string, unknown>) =>
+  folder.write({
+    sites: [cliSite({ port: sim.port, ...(licenseRelease ? { licenseRelease } : {}) })],
+  });
+
+describe('clock guard: QRS Date header vs this machine', () => {
+  it.each([
+    ['40 days ahead', 40 * DAY_MS, 'ahead of'],
+    ['40 days behind', -40 * DAY_MS, 'behind'],
+  ])(
+    'P8 QRS clock %s → release refused: exit 1, no DELETE, both clocks named',
+    async (_, offset, word) => {
+      sim.setClockOffset(offset);
+
+      const run = await cli(['release', '--config', configFile(), '--json']);
+
+      expect(run.code).toBe(1);
+      expect(deleteCount(sim)).toBe(0);
+      const site = run.document?.sites[0] as { error?: string; released: unknown[] };
+      expect(site.released).toEqual([]);
+      expect(site.error).toMatch(/^release refused: the clocks disagree/);
+      expect(site.error).toContain(`QRS's clock is 40 days ${word} this machine's`);
+      expect(site.error).toContain(new Date(Date.now() + offset).toISOString().slice(0, 10));
+      expect(site.error).toContain(new Date().toISOString().slice(0, 10));
+      expect(site.error).toContain('maxClockSkewSeconds (300 s)');
+    },
+  );
+
+  it('P8 QRS clock 2 s off → the run goes ahead and releases', async () => {
+    sim.setClockOffset(2_000);
+
+    const run = await cli(['release', '--config', configFile(), '--json']);
+
+    expect(run.code).toBe(0);
+    expect(releaseOf(run).released.length).toBeGreaterThan(0);
+    expect(deleteCount(sim)).toBe(releaseOf(run).released.length);
+  });
+
+  it('a dry run is refused too (its plan would be wrong)', async () => {
+    sim.setClockOffset(-40 * DAY_MS);
+
+    const run = await cli(['release', '--config', configFile(), '--dry-run', '--json']);
+
+    expect(run.code).toBe(1);
+    expect(releaseOf(run).candidates).toEqual([]);
+  });
+
+  it('the tolerance is sites[].qrs.maxClockSkewSeconds', async () => {
+    sim.setClockOffset(-600_000);
+    const tight = folder.write({ sites: [cliSite({ port: sim.port })] });
+    const loose = folder.write({
+      sites: [cliSite({ port: sim.port, qrs: { maxClockSkewSeconds: 900 } })],
+    });
+
+    expect((await cli(['release', '--config', tight, '--dry-run', '--json'])).code).toBe(1);
+    expect((await cli(['release', '--config', loose, '--dry-run', '--json'])).code).toBe(0);
+  });
+
+  it('P8 monitor only warns: exit 0, the warning names both clocks', async () => {
+    sim.setClockOffset(40 * DAY_MS);
+
+    const run = await cli(['monitor', '--config', configFile(), '--json']);
+
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/Clock warning: the clocks disagree: QRS's clock is 40 days ahead/);
+  });
+
+  it('P8 in Lambda, the monitor warns and still returns its snapshot', async () => {
+    sim.setClockOffset(40 * DAY_MS);
+    const name = uniqueSiteName('clock');
+    const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handler = createMonitorHandler({
+      config: lambdaConfig([{ name, port: sim.port }]),
+      logger,
+      sinks: [],
+    });
+
+    const summary = await handler({ site: name }, lambdaContext());
+
+    expect(summary).toMatchObject({ status: 'ok', site: name });
+    expect(warn).toHaveBeenCalledWith(
+      expect.stringMatching(/^Clock warning: the clocks disagree: QRS's clock is 40 days ahead/),
+      expect.objectContaining({ skewMs: expect.any(Number) }),
+    );
+  });
+
+  it('in Lambda, a release run throws before planning (no DELETE; the ledger lets it run again)', async () => {
+    sim.setClockOffset(-40 * DAY_MS);
+    const name = uniqueSiteName('clock');
+    const handler = releaseHandler({ config: lambdaConfig([{ name, port: sim.port }]) });
+
+    await expect(handler({ site: name }, lambdaContext())).rejects.toThrow(
+      /release refused: the clocks disagree: QRS's clock is 40 days behind/,
+    );
+    expect(deleteCount(sim)).toBe(0);
+  });
+});
+
+describe('duplicates from QRS', () => {
+  it('P9 the same allocation id twice in a list is one allocation: one DELETE, counted once, a warning', async () => {
+    const plan = releaseOf(await cli(['release', '--config', configFile(), '--dry-run', '--json']));
+    const twice = plan.candidates.find((item) => item.licenseType === 'professional');
+    if (!twice) throw new Error('the sample site has no professional candidate');
+    const items = JSON.parse(await rawGet(sim, LIST_ROUTE.professional)) as Array<{ id: string }>;
+    const item = items.find((candidate) => candidate.id === twice.accessTypeId);
+    sim.faults.push({
+      method: 'GET',
+      route: LIST_ROUTE.professional,
+      status: 200,
+      body: JSON.stringify([item, ...items, item]),
+      times: 1,
+    });
+    sim.resetCounters();
+
+    const run = await cli(['release', '--config', configFile(), '--json']);
+
+    const result = releaseOf(run);
+    expect(run.code).toBe(0);
+    const ofTwice = (list: ReadonlyArray<{ accessTypeId: string }>) =>
+      list.filter((entry) => entry.accessTypeId === twice.accessTypeId).length;
+    expect(ofTwice(result.candidates)).toBe(1);
+    expect(ofTwice(result.released)).toBe(1);
+    expect(ofTwice(result.kept)).toBe(0);
+    expect(deleteCount(sim)).toBe(result.released.length);
+    expect(run.stderr).toContain('QRS listed the same allocation more than once');
+    expect(run.stderr).toContain(twice.accessTypeId);
+  });
+});
