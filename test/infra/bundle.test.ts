@@ -89,7 +89,12 @@ describe('the Lambda bundles', () => {
       expect(code).not.toContain('10.30.4.0/28'); // sites[].aws.qrsCidr
       expect(code).not.toContain('0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b'); // the KMS key
 
-      const env: NodeJS.ProcessEnv = { ...process.env, AWS_REGION: 'eu-north-1' };
+      // As deployed: the stack gives the release function its run ledger table.
+      const env: NodeJS.ProcessEnv = {
+        ...process.env,
+        AWS_REGION: 'eu-north-1',
+        LICENSE_STEWARD_RUNS_TABLE: 'license-steward-runs',
+      };
       delete env.LICENSE_STEWARD_CONFIG;
       const started = spawnSync(
         process.execPath,
