@@ -4,7 +4,7 @@
  * every case with what the user sees).
  */
 import { X509Certificate } from 'node:crypto';
-import type { AxiosResponse } from 'axios';
+import type { TextResponse } from './http/text-client.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
 
 /**
@@ -50,7 +50,7 @@ export function errorCode(error: unknown): string {
         : '';
 }
 
-export function statusHint(response: AxiosResponse<string>): string | undefined {
+export function statusHint(response: TextResponse): string | undefined {
   const body = typeof response.data === 'string' ? response.data.slice(0, 200) : '';
   switch (response.status) {
     case 400:

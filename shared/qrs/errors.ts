@@ -1,5 +1,5 @@
 /**
- * Typed QRS errors. Every failure that leaves the QRS client is one of these, never a bare axios
+ * Typed QRS errors. Every failure that leaves the QRS client is one of these, never a bare Node.js
  * error, and none of them carries certificate or key material or a whole response body.
  */
 

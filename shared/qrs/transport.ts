@@ -4,7 +4,6 @@
  * failures turned into typed errors with advice. The endpoints are in client.ts.
  */
 import https from 'node:https';
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import {
   clientCertificateCheck,
   errorCode,
@@ -28,7 +27,7 @@ import {
   retrying,
   sleep,
 } from './http/retry.ts';
-import { createTextClient } from './http/text-client.ts';
+import { createTextClient, type TextClient, type TextResponse } from './http/text-client.ts';
 import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
 import { newXrfkey } from './xrfkey.ts';
@@ -91,7 +90,7 @@ const RETRYABLE_NETWORK_CODES = new Set([
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
   readonly baseUrl: string;
-  private readonly http: AxiosInstance;
+  private readonly http: TextClient;
   private readonly agent: https.Agent;
   private readonly userHeader: string;
   private readonly timeoutMs: number;
@@ -156,10 +155,10 @@ export class QrsTransport {
   }
 
   /** Sends with retries; resolves with any HTTP response (status judged by the caller). */
-  send(spec: RequestSpec, onRetry?: () => void): Promise<AxiosResponse<string>> {
+  send(spec: RequestSpec, onRetry?: () => void): Promise<TextResponse> {
     const retryable = spec.method === 'DELETE' ? DELETE_RETRYABLE_STATUS : RETRYABLE_STATUS;
     return retrying(
-      async (): Promise<AttemptOutcome<AxiosResponse<string>>> => {
+      async (): Promise<AttemptOutcome<TextResponse>> => {
         try {
           const response = await this.sendOnce(spec);
           if (!retryable.has(response.status)) return { done: response };
@@ -196,17 +195,17 @@ export class QrsTransport {
     );
   }
 
-  httpError(response: AxiosResponse<string>, method: QrsMethod, path: string): QrsHttpError {
+  httpError(response: TextResponse, method: QrsMethod, path: string): QrsHttpError {
     return new QrsHttpError(response.status, method, path, statusHint(response));
   }
 
-  private async sendOnce(spec: RequestSpec): Promise<AxiosResponse<string>> {
+  private async sendOnce(spec: RequestSpec): Promise<TextResponse> {
     const xrfkey = newXrfkey();
     const params: Record<string, string | number> = { xrfkey };
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
-    const response = await this.http.request<string>({
+    const response = await this.http.request({
       method: spec.method,
       url: spec.path,
       params,

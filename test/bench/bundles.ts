@@ -31,8 +31,8 @@ const PARTS: Array<{ name: string; code: string }> = [
     code: "import https from 'node:https'; export const agent = new https.Agent();",
   },
   {
-    name: 'axios (QRS client transport)',
-    code: "import axios from 'axios'; export const client = axios.create();",
+    name: 'QRS client (node:https transport, schemas)',
+    code: "import { QrsClient } from '#shared/qrs/client.ts'; export const c = QrsClient;",
   },
   { name: 'zod', code: "import { z } from 'zod'; export const s = z.object({ a: z.string() });" },
   {

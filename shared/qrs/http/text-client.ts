@@ -1,11 +1,14 @@
 /**
- * The axios settings both HTTP clients (QRS and the InfluxDB writer) share: no proxy, no
- * redirects, the body as text (parsed by the caller, so a truncated body is a clear error), every
- * status returned to the caller to judge, and a bound on the answer's size.
+ * The HTTP client both callers (QRS and the InfluxDB writer) share, on bare `node:http(s)`: no
+ * proxy, no redirects (a 3xx is returned like any status), the body as text (parsed by the caller,
+ * so a truncated body is a clear error), every status returned to the caller to judge, and a bound
+ * on the answer's size, checked while it streams in (after gunzip, so a small compressed body
+ * cannot unpack into gigabytes). It replaced axios: per request, axios cost about as much CPU as
+ * the TLS write itself, which bounded the DELETE phase, and 100 ms of cold start (BENCHMARKS.md).
  */
-import type http from 'node:http';
-import type https from 'node:https';
-import axios, { type AxiosInstance } from 'axios';
+import http from 'node:http';
+import https from 'node:https';
+import { createGunzip, createInflate } from 'node:zlib';
 
 export interface TextClientOptions {
   baseURL: string;
@@ -14,16 +17,101 @@ export interface TextClientOptions {
   maxResponseBytes: number;
 }
 
-export function createTextClient(options: TextClientOptions): AxiosInstance {
-  return axios.create({
-    baseURL: options.baseURL,
-    ...(options.secure ? { httpsAgent: options.agent } : { httpAgent: options.agent }),
-    proxy: false,
-    maxRedirects: 0,
-    maxContentLength: options.maxResponseBytes,
-    maxBodyLength: Number.POSITIVE_INFINITY,
-    responseType: 'text',
-    transformResponse: [(data: unknown) => data],
-    validateStatus: () => true,
-  });
+export interface TextRequest {
+  method: string;
+  /** Appended to `baseURL`. */
+  url: string;
+  params?: Record<string, string | number>;
+  /** A string or Buffer is sent as it is; anything else as JSON. */
+  data?: unknown;
+  headers?: Record<string, string>;
+  /** When it aborts, the request fails with code `ERR_CANCELED` (the callers' timeout). */
+  signal?: AbortSignal;
+}
+
+export interface TextResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  data: string;
+}
+
+export interface TextClient {
+  request(spec: TextRequest): Promise<TextResponse>;
+}
+
+export function createTextClient(options: TextClientOptions): TextClient {
+  const base = options.baseURL.replace(/\/+$/, '');
+  const send = options.secure ? https.request : http.request;
+  return {
+    request: (spec) =>
+      new Promise<TextResponse>((resolve, reject) => {
+        const canceled = () =>
+          Object.assign(new Error('timeout: no complete answer in time'), {
+            code: 'ERR_CANCELED',
+          });
+        if (spec.signal?.aborted) return reject(canceled());
+        const query = new URLSearchParams();
+        for (const [name, value] of Object.entries(spec.params ?? {}))
+          query.append(name, String(value));
+        const search = query.size > 0 ? `?${query}` : '';
+        const url = new URL(`${base}/${spec.url.replace(/^\/+/, '')}${search}`);
+        const body =
+          spec.data === undefined
+            ? undefined
+            : typeof spec.data === 'string' || Buffer.isBuffer(spec.data)
+              ? spec.data
+              : JSON.stringify(spec.data);
+        const headers: Record<string, string | number> = {
+          'Accept-Encoding': 'gzip, deflate',
+          ...spec.headers,
+        };
+        if (body !== undefined) headers['Content-Length'] = Buffer.byteLength(body);
+        const fail = (error: Error) => {
+          request.destroy();
+          reject(error);
+        };
+        const request = send(url, { method: spec.method, agent: options.agent, headers });
+        const onAbort = () => fail(canceled());
+        spec.signal?.addEventListener('abort', onAbort, { once: true });
+        const done = () => spec.signal?.removeEventListener('abort', onAbort);
+        request.on('error', (error) => {
+          done();
+          reject(error);
+        });
+        request.on('response', (response) => {
+          const encoding = String(response.headers['content-encoding'] ?? '').toLowerCase();
+          const stream =
+            encoding === 'gzip'
+              ? response.pipe(createGunzip())
+              : encoding === 'deflate'
+                ? response.pipe(createInflate())
+                : response;
+          const chunks: Buffer[] = [];
+          let size = 0;
+          stream.on('data', (chunk: Buffer) => {
+            size += chunk.length;
+            if (size > options.maxResponseBytes) {
+              done();
+              stream.destroy();
+              fail(new Error(`maxContentLength size of ${options.maxResponseBytes} exceeded`));
+              return;
+            }
+            chunks.push(chunk);
+          });
+          stream.on('error', (error: Error) => {
+            done();
+            fail(error);
+          });
+          stream.on('end', () => {
+            done();
+            resolve({
+              status: response.statusCode ?? 0,
+              headers: response.headers,
+              data: Buffer.concat(chunks, size).toString('utf8'),
+            });
+          });
+        });
+        request.end(body);
+      }),
+  };
 }

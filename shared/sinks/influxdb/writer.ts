@@ -16,9 +16,12 @@ import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
-import type { AxiosInstance, AxiosResponse } from 'axios';
 import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/qrs/http/retry.ts';
-import { createTextClient } from '#shared/qrs/http/text-client.ts';
+import {
+  createTextClient,
+  type TextClient,
+  type TextResponse,
+} from '#shared/qrs/http/text-client.ts';
 
 export type InfluxDbVersion = 2 | 3;
 
@@ -105,7 +108,7 @@ export class InfluxDbWriter {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly endpoint: { path: string; params: Record<string, string>; scheme: string };
-  private transport: { ca: string | undefined; agent: http.Agent; http: AxiosInstance } | undefined;
+  private transport: { ca: string | undefined; agent: http.Agent; http: TextClient } | undefined;
 
   constructor(options: InfluxDbWriterOptions) {
     this.target = options.target;
@@ -153,7 +156,7 @@ export class InfluxDbWriter {
   }
 
   private async sendBatch(
-    client: AxiosInstance,
+    client: TextClient,
     token: string,
     batch: readonly string[],
     start: number,
@@ -197,15 +200,18 @@ export class InfluxDbWriter {
 
   /** One request: `undefined` when written, else what went wrong and whether to try again. */
   private async attempt(
-    client: AxiosInstance,
+    client: TextClient,
     body: string | Buffer,
     headers: Record<string, string>,
     token: string,
   ): Promise<Attempt | undefined> {
     this.stats.requests++;
-    let response: AxiosResponse<string>;
+    let response: TextResponse;
     try {
-      response = await client.post<string>(this.endpoint.path, body, {
+      response = await client.request({
+        method: 'POST',
+        url: this.endpoint.path,
+        data: body,
         params: this.endpoint.params,
         headers,
         // One deadline for the whole attempt: connection, TLS and answer together.
@@ -247,7 +253,7 @@ export class InfluxDbWriter {
   private networkFailure(error: unknown): Attempt {
     const code = (error as { code?: unknown })?.code;
     const codeText = typeof code === 'string' ? code : '';
-    // The message only: an axios error also carries the request, headers (the token) included.
+    // The message only: an error may also carry the request, headers (the token) included.
     const message = error instanceof Error ? error.message : String(error);
     if (
       codeText === 'ERR_CANCELED' ||
@@ -271,7 +277,7 @@ export class InfluxDbWriter {
     };
   }
 
-  private transportFor(ca: string | undefined): AxiosInstance {
+  private transportFor(ca: string | undefined): TextClient {
     if (this.transport && this.transport.ca === ca) return this.transport.http;
     this.transport?.agent.destroy();
     const secure = this.target.url.startsWith('https:');
@@ -316,7 +322,7 @@ function endpointOf(target: InfluxDbTarget): {
 }
 
 /** `: <message>` from InfluxDB's error body (`{"code","message"}` in v2, `{"error"}` in v3). */
-function answerOf(response: AxiosResponse<string>): string {
+function answerOf(response: TextResponse): string {
   const raw = typeof response.data === 'string' ? response.data.trim() : '';
   if (raw === '') return '';
   let text = raw;
