@@ -1,23 +1,17 @@
 /**
  * The one builder of sinks: from `destinations`, both kinds at once, the usage sinks (monitor) and
- * the release sinks (release run), each destination's two writers side by side. A client is made
- * only for a destination that is on, and shared by its two writers.
+ * the release sinks (release run), each destination's two writers side by side. A destination's
+ * code (the Timestream SDK, Powertools Metrics, the InfluxDB writer) is imported only when it is
+ * on, so a function pays at cold start only for what it writes to; a client is made only for a
+ * destination that is on, and shared by its two writers.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { DestinationsConfig } from '#shared/config/schema.ts';
 import type { ReleaseSink, UsageSink } from '#shared/licensing/sinks.ts';
-import { createServiceMetrics, type MetricsLogger } from '#shared/observability/metrics.ts';
+import type { MetricsLogger } from '#shared/observability/metrics.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
-import { cloudWatchReleaseSink } from './cloudwatch/release.ts';
-import { cloudWatchUsageSink } from './cloudwatch/usage.ts';
-import { influxDbWriterFromConfig, influxStaticTags } from './influxdb/from-config.ts';
-import { influxDbReleaseSink } from './influxdb/release.ts';
-import { influxDbUsageSink } from './influxdb/usage.ts';
 import type { InfluxDbWriter } from './influxdb/writer.ts';
-import { createTimestreamClient } from './timestream/client.ts';
-import { timestreamReleaseSink } from './timestream/release.ts';
-import { timestreamUsageSink } from './timestream/usage.ts';
 
 export interface SinkClients {
   /** Default: a Timestream client with the SDK's standard settings. */
@@ -41,10 +35,19 @@ export interface Sinks {
   release: ReleaseSink[];
 }
 
-export function sinksFromConfig(destinations: SinkDestinations, clients: SinkClients = {}): Sinks {
+export async function sinksFromConfig(
+  destinations: SinkDestinations,
+  clients: SinkClients = {},
+): Promise<Sinks> {
   const sinks: Sinks = { usage: [], release: [] };
   const { timestream, cloudwatch, influxdb, tags } = destinations;
   if (timestream.enable) {
+    const [{ createTimestreamClient }, { timestreamUsageSink }, { timestreamReleaseSink }] =
+      await Promise.all([
+        import('./timestream/client.ts'),
+        import('./timestream/usage.ts'),
+        import('./timestream/release.ts'),
+      ]);
     const client = once(clients.timestream ?? createTimestreamClient);
     const { database } = timestream;
     sinks.usage.push(
@@ -55,18 +58,30 @@ export function sinksFromConfig(destinations: SinkDestinations, clients: SinkCli
     );
   }
   if (cloudwatch.enable) {
+    const [{ createServiceMetrics }, { cloudWatchUsageSink }, { cloudWatchReleaseSink }] =
+      await Promise.all([
+        import('#shared/observability/metrics.ts'),
+        import('./cloudwatch/usage.ts'),
+        import('./cloudwatch/release.ts'),
+      ]);
     const metrics =
       clients.metrics?.() ?? createServiceMetrics(cloudwatch.namespace, clients.logger);
     sinks.usage.push(cloudWatchUsageSink(metrics));
     sinks.release.push(cloudWatchReleaseSink(metrics));
   }
   if (influxdb?.enable) {
+    const [{ influxDbWriterFromConfig, influxStaticTags }, { influxDbUsageSink }, release] =
+      await Promise.all([
+        import('./influxdb/from-config.ts'),
+        import('./influxdb/usage.ts'),
+        import('./influxdb/release.ts'),
+      ]);
     const writer =
       clients.influxdb?.() ??
       influxDbWriterFromConfig(influxdb, clients.ssm ? { ssm: clients.ssm } : {});
     const staticTags = influxStaticTags(destinations);
     sinks.usage.push(influxDbUsageSink(writer, staticTags));
-    sinks.release.push(influxDbReleaseSink(writer, staticTags));
+    sinks.release.push(release.influxDbReleaseSink(writer, staticTags));
   }
   return sinks;
 }
