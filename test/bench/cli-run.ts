@@ -1,0 +1,114 @@
+/**
+ * The release dry run as a new user starts it: `license-steward release --dry-run --json` in a
+ * fresh process (the package's `bin`, tsx included), certificates from files, against the
+ * simulator. Wall time is from spawning the process to its exit (start-up and the JSON of every
+ * candidate included); peak memory is the process's own `maxRSS`, written by a preload at exit.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stringify } from 'yaml';
+import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
+import { benchReleaseBlock } from './protocol.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface CliRunResult {
+  ok: boolean;
+  exitCode: number | null;
+  wallMs: number;
+  peakRssMb: number;
+  candidates: number;
+  kept: number;
+  stdoutBytes: number;
+  error?: string;
+}
+
+export async function cliDryRun(options: {
+  port: number;
+  tls: QrsTlsMaterial;
+  maxReleasesPerRun: number;
+  deleteConcurrency: number;
+}): Promise<CliRunResult> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'license-steward-cli-bench-'));
+  try {
+    const file = (name: string, text: string) => {
+      const full = path.join(folder, name);
+      writeFileSync(full, text);
+      return full;
+    };
+    const config = {
+      sites: [
+        {
+          name: 'bench',
+          qrs: {
+            host: 'localhost',
+            port: options.port,
+            certificates: {
+              cert: { file: file('client.pem', options.tls.cert) },
+              key: { file: file('client_key.pem', options.tls.key) },
+              ca: { file: file('root.pem', options.tls.ca) },
+            },
+          },
+          licenseRelease: benchReleaseBlock({ ...options, dryRun: true }),
+        },
+      ],
+    };
+    const configFile = file('license-steward.yaml', stringify(config));
+    const rssFile = path.join(folder, 'maxrss');
+    const preload = file(
+      'maxrss.mjs',
+      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+    );
+    const started = performance.now();
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        preload,
+        path.join(ROOT, 'functions/cli/license-steward.mjs'),
+        'release',
+        '--config',
+        configFile,
+        '--dry-run',
+        '--json',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '' } },
+    );
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString('utf8');
+    });
+    const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const wallMs = performance.now() - started;
+    const stdout = Buffer.concat(out).toString('utf8');
+    let candidates = 0;
+    let kept = 0;
+    try {
+      const result = JSON.parse(stdout) as {
+        sites?: Array<{ candidates?: unknown[]; kept?: unknown[] }>;
+      };
+      candidates = result.sites?.[0]?.candidates?.length ?? 0;
+      kept = result.sites?.[0]?.kept?.length ?? 0;
+    } catch {
+      // Reported below through ok/error.
+    }
+    const maxRssKb = Number(readFileSync(rssFile, 'utf8'));
+    return {
+      ok: exitCode === 0 && candidates > 0,
+      exitCode,
+      wallMs,
+      peakRssMb: maxRssKb / 1024,
+      candidates,
+      kept,
+      stdoutBytes: Buffer.byteLength(stdout),
+      ...(exitCode === 0 ? {} : { error: err.slice(-500) }),
+    };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
