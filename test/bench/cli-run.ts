@@ -20,6 +20,8 @@ export interface CliRunResult {
   exitCode: number | null;
   wallMs: number;
   peakRssMb: number;
+  /** User + system CPU of the CLI process, start-up included. */
+  cpuMs: number;
   candidates: number;
   kept: number;
   stdoutBytes: number;
@@ -60,7 +62,7 @@ export async function cliDryRun(options: {
     const rssFile = path.join(folder, 'maxrss');
     const preload = file(
       'maxrss.mjs',
-      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`,
+      `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(rssFile)}, JSON.stringify([u.maxRSS, (u.userCPUTime + u.systemCPUTime) / 1000])); });\n`,
     );
     const started = performance.now();
     const child = spawn(
@@ -97,12 +99,13 @@ export async function cliDryRun(options: {
     } catch {
       // Reported below through ok/error.
     }
-    const maxRssKb = Number(readFileSync(rssFile, 'utf8'));
+    const [maxRssKb, cpuMs] = JSON.parse(readFileSync(rssFile, 'utf8')) as [number, number];
     return {
       ok: exitCode === 0 && candidates > 0,
       exitCode,
       wallMs,
       peakRssMb: maxRssKb / 1024,
+      cpuMs,
       candidates,
       kept,
       stdoutBytes: Buffer.byteLength(stdout),

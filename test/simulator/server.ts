@@ -507,14 +507,21 @@ function userTable(context: RequestContext): Answer {
   const ascending = query.get('orderascending') !== 'false';
   const skip = Math.max(0, Number(query.get('skip') ?? 0) || 0);
   const take = Math.max(0, Number(query.get('take') ?? 0) || 0);
-  let users = filterItems(context, [...context.site.users.values()].map(userFull));
+  // Without a filter, sorted and paged on the stored users and only the page made into `User`
+  // records: as a database answers a page from an index, not by building every row first.
+  const filter = context.query.get('filter');
+  let users: object[] =
+    filter === null || filter.trim() === ''
+      ? [...context.site.users.values()]
+      : filterItems(context, [...context.site.users.values()].map(userFull));
   if (sortColumn) {
     const keyed = users.map((user) => ({ key: String(valueAt(user, sortColumn) ?? ''), user }));
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     users = keyed.map((entry) => entry.user);
     if (!ascending) users.reverse();
   }
-  const page = take > 0 ? users.slice(skip, skip + take) : users.slice(skip);
+  const slice = take > 0 ? users.slice(skip, skip + take) : users.slice(skip);
+  const page = slice.map((user) => ('schemaPath' in user ? user : userFull(user as SimUser)));
   const cell = (user: object, column: TableColumnSpec): unknown => {
     if (column.columnType === 'Property') return valueAt(user, column.definition) ?? null;
     const items = valueAt(user, USER_LISTS[column.definition.toLowerCase()] as string);
