@@ -12,7 +12,7 @@ import { UsageError } from './io.ts';
 
 const NO_SINKS: Sinks = { usage: [], release: [], close: () => {} };
 
-export function cliSinks(config: Config, write: boolean, logger: RunLogger): Sinks {
+export async function cliSinks(config: Config, write: boolean, logger: RunLogger): Promise<Sinks> {
   if (!write) return NO_SINKS;
   const { timestream, cloudwatch, influxdb } = config.destinations;
   const enabled = [

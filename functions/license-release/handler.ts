@@ -1,8 +1,9 @@
 /**
  * Lambda entry of license release. Built once per cold start: the config the CDK inlined into the
  * bundle, the logger, the SSM reader (certificates and the InfluxDB token, kept 15 minutes), the
- * sinks of `destinations`, the release report (when the stack gave the topic) and the run ledger
- * (the table in LICENSE_STEWARD_RUNS_TABLE).
+ * sinks of `destinations` (top-level await: a destination's code is imported only when it is on),
+ * the release report (when the stack gave the topic) and the run ledger (the table in
+ * LICENSE_STEWARD_RUNS_TABLE).
  */
 import { configFromEnv } from '#shared/lambda/config-from-env.ts';
 import { runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
@@ -15,7 +16,7 @@ import { createReleaseHandler } from './create-handler.ts';
 const config = configFromEnv();
 const logger = createLambdaLogger();
 const ssm = new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
-const { release } = sinksFromConfig(config.destinations, { ssm, logger });
+const { release } = await sinksFromConfig(config.destinations, { ssm, logger });
 // The report last, so it can say which of the sinks before it failed.
 const sinks = [...release, ...reportSinksFromEnv(config.sites)];
 

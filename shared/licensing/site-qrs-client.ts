@@ -15,6 +15,8 @@ export function createQrsClient(
     tls,
     timeoutMs: site.qrs.timeoutSeconds * 1000,
     retry: { maxRetries: site.qrs.maxRetries },
+    // A socket per DELETE in flight: with fewer, a deleteConcurrency above 8 would only queue.
+    maxSockets: Math.max(8, site.licenseRelease?.deleteConcurrency ?? 0),
     ...(logger ? { logger } : {}),
   });
 }

@@ -29,6 +29,7 @@ import {
   type QrsTransportOptions,
   type ServerClock,
 } from './transport.ts';
+import { asTable, type QrsTable, type TableDefinition } from './user-table.ts';
 
 export type { QrsTlsMaterial } from './tls-material.ts';
 export {
@@ -185,6 +186,25 @@ export class QrsClient {
 
   countUsers(filter?: string): Promise<number> {
     return this.getJson('/user/count', countSchema, { filter });
+  }
+
+  /** One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap. */
+  async getUserTable(
+    definition: TableDefinition,
+    page: { skip: number; take: number },
+  ): Promise<QrsTable> {
+    const path = '/user/table';
+    const query = { skip: page.skip, take: page.take, sortColumn: 'id', orderAscending: 'true' };
+    const body = await this.transport.requestJson({
+      method: 'POST',
+      path,
+      query,
+      body: definition,
+    });
+    const table = asTable(body);
+    if (!table)
+      throw new QrsResponseError('expected a table ({ columnNames, rows })', 'POST', path);
+    return table;
   }
 
   private async getUsersRaw(filter: string): Promise<unknown[]> {

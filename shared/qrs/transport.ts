@@ -30,6 +30,7 @@ import {
 } from './http/retry.ts';
 import { createTextClient } from './http/text-client.ts';
 import { qlikUserHeader } from './identity.ts';
+import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
 import { newXrfkey } from './xrfkey.ts';
@@ -45,7 +46,7 @@ export interface QrsTransportOptions {
   /** Hard limit for one attempt, every stage included (TCP, TLS, response). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-  /** Responses larger than this fail instead of exhausting memory. */
+  /** Responses larger than this fail instead of exhausting memory (default: response-limit.ts). */
   maxResponseBytes?: number;
   /** Sockets per client: bounds the requests QRS sees in flight from one run. */
   maxSockets?: number;
@@ -84,7 +85,7 @@ export interface RequestSpec {
 
 export const DEFAULT_QRS_USER = { directory: 'INTERNAL', id: 'sa_api' } as const;
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+export { DEFAULT_MAX_RESPONSE_BYTES } from './response-limit.ts';
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 /** A DELETE is repeated only where the first one surely did not run, or a repeat is harmless. */
@@ -125,7 +126,7 @@ export class QrsTransport {
     this.logger = options.logger;
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
-    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
     this.clientCertificateProblem = clientCertificateCheck(options.tls);
     this.userHeader = qlikUserHeader(user);
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
@@ -267,7 +268,7 @@ export class QrsTransport {
     }
     if (/maxContentLength/i.test(message)) {
       return new QrsResponseError(
-        `response larger than the configured maximum of ${this.maxResponseBytes} bytes: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
+        `response larger than the configured maximum of ${this.maxResponseBytes} bytes${responseLimitOrigin(this.maxResponseBytes, process.env)}: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
         method,
         path,
       );

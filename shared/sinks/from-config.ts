@@ -1,28 +1,18 @@
 /**
  * The one builder of sinks: from `destinations`, both kinds at once, the usage sinks (monitor) and
- * the release sinks (release run), each destination's two writers side by side. A client is made
- * only for a destination that is on, and shared by its two writers.
+ * the release sinks (release run), each destination's two writers side by side. A destination's
+ * code (the Timestream SDK, Powertools Metrics, the InfluxDB writer) is imported only when it is
+ * on, so a function pays at cold start only for what it writes to; a client is made only for a
+ * destination that is on, and shared by its two writers.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
 import type { DestinationsConfig } from '#shared/config/schema.ts';
 import type { ReleaseSink, UsageSink } from '#shared/licensing/sinks.ts';
-import { createServiceMetrics, type MetricsLogger } from '#shared/observability/metrics.ts';
+import type { MetricsLogger } from '#shared/observability/metrics.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
-import {
-  type PutMetricData,
-  putMetricDataReleaseSink,
-  putMetricDataUsageSink,
-} from './cloudwatch/put-metric-data.ts';
-import { cloudWatchReleaseSink } from './cloudwatch/release.ts';
-import { cloudWatchUsageSink } from './cloudwatch/usage.ts';
-import { influxDbWriterFromConfig, influxStaticTags } from './influxdb/from-config.ts';
-import { influxDbReleaseSink } from './influxdb/release.ts';
-import { influxDbUsageSink } from './influxdb/usage.ts';
+import type { PutMetricData } from './cloudwatch/put-metric-data.ts';
 import type { InfluxDbWriter } from './influxdb/writer.ts';
-import { createTimestreamClient } from './timestream/client.ts';
-import { timestreamReleaseSink } from './timestream/release.ts';
-import { timestreamUsageSink } from './timestream/usage.ts';
 
 export interface SinkClients {
   /** Default: a Timestream client with the SDK's standard settings. */
@@ -53,7 +43,10 @@ export interface Sinks {
   close(): void;
 }
 
-export function sinksFromConfig(destinations: SinkDestinations, clients: SinkClients = {}): Sinks {
+export async function sinksFromConfig(
+  destinations: SinkDestinations,
+  clients: SinkClients = {},
+): Promise<Sinks> {
   const closers: Array<() => void> = [];
   const close = () => {
     for (const closeOne of closers) closeOne();
@@ -61,6 +54,12 @@ export function sinksFromConfig(destinations: SinkDestinations, clients: SinkCli
   const sinks: Sinks = { usage: [], release: [], close };
   const { timestream, cloudwatch, influxdb, tags } = destinations;
   if (timestream.enable) {
+    const [{ createTimestreamClient }, { timestreamUsageSink }, { timestreamReleaseSink }] =
+      await Promise.all([
+        import('./timestream/client.ts'),
+        import('./timestream/usage.ts'),
+        import('./timestream/release.ts'),
+      ]);
     const client = once(clients.timestream ?? createTimestreamClient);
     // The usage sink below makes the client at once; the release sink shares it.
     closers.push(() => client().destroy());
@@ -73,24 +72,39 @@ export function sinksFromConfig(destinations: SinkDestinations, clients: SinkCli
     );
   }
   if (cloudwatch.enable && clients.putMetricData) {
+    const { putMetricDataReleaseSink, putMetricDataUsageSink } = await import(
+      './cloudwatch/put-metric-data.ts'
+    );
     const { send, close } = clients.putMetricData();
     if (close) closers.push(close);
     sinks.usage.push(putMetricDataUsageSink(send, cloudwatch.namespace));
     sinks.release.push(putMetricDataReleaseSink(send, cloudwatch.namespace));
   } else if (cloudwatch.enable) {
+    const [{ createServiceMetrics }, { cloudWatchUsageSink }, { cloudWatchReleaseSink }] =
+      await Promise.all([
+        import('#shared/observability/metrics.ts'),
+        import('./cloudwatch/usage.ts'),
+        import('./cloudwatch/release.ts'),
+      ]);
     const metrics =
       clients.metrics?.() ?? createServiceMetrics(cloudwatch.namespace, clients.logger);
     sinks.usage.push(cloudWatchUsageSink(metrics));
     sinks.release.push(cloudWatchReleaseSink(metrics));
   }
   if (influxdb?.enable) {
+    const [{ influxDbWriterFromConfig, influxStaticTags }, { influxDbUsageSink }, release] =
+      await Promise.all([
+        import('./influxdb/from-config.ts'),
+        import('./influxdb/usage.ts'),
+        import('./influxdb/release.ts'),
+      ]);
     const writer =
       clients.influxdb?.() ??
       influxDbWriterFromConfig(influxdb, clients.ssm ? { ssm: clients.ssm } : {});
     closers.push(() => writer.close());
     const staticTags = influxStaticTags(destinations);
     sinks.usage.push(influxDbUsageSink(writer, staticTags));
-    sinks.release.push(influxDbReleaseSink(writer, staticTags));
+    sinks.release.push(release.influxDbReleaseSink(writer, staticTags));
   }
   return sinks;
 }

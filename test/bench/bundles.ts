@@ -31,8 +31,8 @@ const PARTS: Array<{ name: string; code: string }> = [
     code: "import https from 'node:https'; export const agent = new https.Agent();",
   },
   {
-    name: 'axios (QRS client transport)',
-    code: "import axios from 'axios'; export const client = axios.create();",
+    name: 'QRS client (node:https transport, schemas)',
+    code: "import { QrsClient } from '#shared/qrs/client.ts'; export const c = QrsClient;",
   },
   { name: 'zod', code: "import { z } from 'zod'; export const s = z.object({ a: z.string() });" },
   {
@@ -67,6 +67,8 @@ export interface BundleFact {
 export interface BundleReport {
   lambdas: BundleFact[];
   parts: BundleFact[];
+  /** `node -e "import('node:https')"`, timed the same way, in the same run: the ratio's base. */
+  bare: { importMs: number[]; medianImportMs: number };
 }
 
 export async function bundleFacts(options: {
@@ -120,6 +122,8 @@ export async function bundleFacts(options: {
         largestInputs,
       };
     };
+    const bareMs: number[] = [];
+    for (let run = 0; run < options.importRuns; run++) bareMs.push(coldImportMs('node:https'));
     const lambdas: BundleFact[] = [];
     for (const { name, entry } of LAMBDA_ENTRIES)
       lambdas.push(
@@ -135,17 +139,21 @@ export async function bundleFacts(options: {
           options.partRuns,
         ),
       );
-    return { lambdas, parts };
+    return { lambdas, parts, bare: { importMs: bareMs, medianImportMs: median(bareMs) } };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
 }
 
-/** Imports the bundle in a new Node.js process (this one's binary: Node 22) and times it. */
+/**
+ * Imports the bundle (or `node:https`, the base of the ratio) in a new Node.js process (this
+ * one's binary: Node 22) and times it inside that process.
+ */
 function coldImportMs(file: string): number {
-  const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
+  const specifier = file.startsWith('node:') ? file : pathToFileURL(file).href;
+  const script = `const t = performance.now(); await import(${JSON.stringify(specifier)}); process.stdout.write(String(performance.now() - t));`;
   const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-    cwd: path.dirname(file),
+    cwd: file.startsWith('node:') ? ROOT : path.dirname(file),
     env: {
       PATH: process.env.PATH ?? '',
       AWS_REGION: 'eu-north-1',

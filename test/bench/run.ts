@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { version as esbuildVersion } from 'esbuild';
 import { bundleFacts } from './bundles.ts';
+import { cliDryRun } from './cli-run.ts';
 import type {
   ScenarioArgs,
   ScenarioKind,
@@ -29,9 +30,18 @@ import type {
   SimulatorRequest,
   SimulatorStats,
 } from './protocol.ts';
-import { type BenchReport, evaluateGoals, markdownReport, printReport } from './report.ts';
+import {
+  type BenchReport,
+  type BulkCliResult,
+  evaluateGoals,
+  markdownReport,
+  printReport,
+} from './report.ts';
 
 const DEFAULT_SIZES = [1_000, 10_000, 50_000];
+/** The default cap, and one above any candidate count (every candidate needs its user record). */
+const USUAL_CAP = 50;
+const BULK_CAP = 1_000_000;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 const { values } = parseArgs({
@@ -142,6 +152,7 @@ async function runScenario(
   kind: ScenarioKind,
   dryRun: boolean,
   nowMs: number,
+  maxReleasesPerRun = settings.maxReleasesPerRun,
 ): Promise<MeasuredScenario> {
   await sim.ask({ type: 'resetCounters' });
   const args: ScenarioArgs = {
@@ -150,7 +161,7 @@ async function runScenario(
     tls: sim.ready.tls,
     nowMs,
     dryRun,
-    maxReleasesPerRun: settings.maxReleasesPerRun,
+    maxReleasesPerRun,
     deleteConcurrency: settings.deleteConcurrency,
     sampleMs: 10,
     allocations: sim.ready.allocations,
@@ -229,24 +240,41 @@ async function main(): Promise<void> {
       log(`  dry run        ${ms(dryRun.wallMs)} (median of ${settings.repeat})`);
       const release = await runRepeated(sim, 'release', false, nowMs);
       log(`  release        ${ms(release.wallMs)} (median of ${settings.repeat})`);
-      // Once, at the largest size: what 1,000 DELETEs cost on this machine with no product code.
-      const floor =
-        allocations === Math.max(...sizes)
-          ? await runScenario(sim, 'deleteFloor', false, nowMs)
-          : undefined;
-      if (floor) log(`  DELETE floor   ${ms(floor.wallMs)}`);
-      // The other reading of "20 ms DELETE latency": 20 ms per DELETE in all, not 20 ms more.
-      let shortDeletes: MeasuredScenario | undefined;
-      if (floor && settings.deleteLatencyMs > settings.latencyMs) {
-        const { latencyMs, deleteLatencyMs } = settings;
-        await sim.ask({
-          type: 'setLatency',
-          latencyMs,
-          deleteLatencyMs: deleteLatencyMs - latencyMs,
+      const largest = allocations === Math.max(...sizes);
+      // At the largest size: the usual run (cap 50), and every candidate with its user record
+      // (the cap above the candidate count), in process and as the CLI a new user starts.
+      let usualDryRun: MeasuredScenario | undefined;
+      let bulkDryRun: MeasuredScenario | undefined;
+      let bulkCli: BulkCliResult | undefined;
+      if (largest) {
+        usualDryRun = await runScenario(sim, 'release', true, nowMs, USUAL_CAP);
+        log(`  dry run, cap ${USUAL_CAP}  ${ms(usualDryRun.wallMs)}`);
+        bulkDryRun = await runScenario(sim, 'release', true, nowMs, BULK_CAP);
+        log(`  dry run, no cap ${ms(bulkDryRun.wallMs)}`);
+        await sim.ask({ type: 'resetCounters' });
+        const cli = await cliDryRun({
+          port: sim.ready.port,
+          tls: sim.ready.tls,
+          maxReleasesPerRun: BULK_CAP,
+          deleteConcurrency: settings.deleteConcurrency,
         });
+        if (!cli.ok) throw new Error(`CLI dry run failed (${cli.exitCode}): ${cli.error}`);
+        bulkCli = { ...cli, server: await sim.stats() };
+        log(`  CLI dry run, no cap ${ms(cli.wallMs)}`);
+      }
+      // Once, at the largest size, with DELETEs of `deleteLatencyMs` in all (20 ms): the product's
+      // DELETE phase and what 1,000 DELETEs cost on this machine with no product code at all.
+      let floor: MeasuredScenario | undefined;
+      let shortDeletes: MeasuredScenario | undefined;
+      if (largest) {
+        const { latencyMs, deleteLatencyMs } = settings;
+        const extra = Math.max(0, deleteLatencyMs - latencyMs);
+        await sim.ask({ type: 'setLatency', latencyMs, deleteLatencyMs: extra });
         shortDeletes = await runScenario(sim, 'release', false, nowMs);
+        log(`  release, DELETE ${latencyMs + extra} ms in all: ${ms(shortDeletes.wallMs)}`);
+        floor = await runScenario(sim, 'deleteFloor', false, nowMs);
+        log(`  DELETE floor   ${ms(floor.wallMs)}`);
         await sim.ask({ type: 'setLatency', latencyMs, deleteLatencyMs });
-        log(`  release, DELETE ${deleteLatencyMs} ms in all: ${ms(shortDeletes.wallMs)}`);
       }
       let reference: MeasuredScenario | undefined;
       if (referenceSizes.includes(allocations)) {
@@ -264,6 +292,9 @@ async function main(): Promise<void> {
         ...(reference ? { reference } : {}),
         ...(floor ? { deleteFloor: floor } : {}),
         ...(shortDeletes ? { shortDeletes } : {}),
+        ...(usualDryRun ? { usualDryRun } : {}),
+        ...(bulkDryRun ? { bulkDryRun } : {}),
+        ...(bulkCli ? { bulkCli } : {}),
       });
     } finally {
       await sim.close();

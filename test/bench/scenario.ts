@@ -95,14 +95,14 @@ const logger = createLambdaLogger();
 const runLogger = asRunLogger(logger);
 
 // Built once per cold start, as handler.ts does (outside the measured run).
-const usageSinks = sinksFromConfig(config.destinations, {
+const { usage: usageSinks } = await sinksFromConfig(config.destinations, {
   timestream: createTimestreamClient,
   metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-}).usage;
-const releaseSinks = sinksFromConfig(config.destinations, {
+});
+const { release: releaseSinks } = await sinksFromConfig(config.destinations, {
   timestream: createTimestreamClient,
   logger,
-}).release;
+});
 
 const memory = { heapUsed: 0 };
 const sample = () => {

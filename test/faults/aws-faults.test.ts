@@ -30,6 +30,7 @@ import { createTimestreamClient } from '#shared/sinks/timestream/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { whenBuilt } from '#test/support/when-built.ts';
 import {
   captureProcessOutput,
   deleteCount,
@@ -85,20 +86,22 @@ function monitorHandler(config: Config) {
   const sinks = sinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
     metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-  }).usage;
-  return createMonitorHandler({ config, logger, sinks });
+  });
+  return whenBuilt(
+    sinks.then(({ usage }) => createMonitorHandler({ config, logger, sinks: usage })),
+  );
 }
 
 /** The release Lambda with the sinks `destinations` turns on, plus a memory sink for the result. */
 function releaseWithSinks(config: Config) {
   const memory = memorySink();
-  const sinks = [
-    ...sinksFromConfig(config.destinations, {
-      timestream: () => new TimestreamWriteClient({}),
-    }).release,
-    memory,
-  ];
-  return { handler: releaseHandler({ config, sinks }), memory };
+  const sinks = sinksFromConfig(config.destinations, {
+    timestream: () => new TimestreamWriteClient({}),
+  });
+  const handler = whenBuilt(
+    sinks.then(({ release }) => releaseHandler({ config, sinks: [...release, memory] })),
+  );
+  return { handler, memory };
 }
 
 /** Runs one Lambda of either kind for a new site; returns the invocation (not awaited). */

@@ -113,7 +113,7 @@ async function writeSampleData(influxd: Influxd): Promise<void> {
     }),
     '/etc/license-steward/config.yaml',
   );
-  const sinks = sinksFromConfig(config.destinations);
+  const sinks = await sinksFromConfig(config.destinations);
   const [usage] = sinks.usage;
   const [release] = sinks.release;
   if (!usage || !release) throw new Error('the InfluxDB sinks were not built');

@@ -62,7 +62,7 @@ async function writeWith(influxdb: Record<string, unknown>, site: string): Promi
     }),
     path.join(dir, 'config.yaml'),
   );
-  const sinks = sinksFromConfig(config.destinations);
+  const sinks = await sinksFromConfig(config.destinations);
   try {
     await sinks.usage[0]?.write(sampleSnapshot({ site }));
   } finally {

@@ -29,7 +29,7 @@ afterAll(async () => {
 });
 
 /** The sinks of a configuration with only InfluxDB 1 on, as the Lambda and CLI build them. */
-function sinksFor(influxdb: Record<string, unknown>): Sinks {
+function sinksFor(influxdb: Record<string, unknown>): Promise<Sinks> {
   const config = parseConfig(
     stringify({
       sites: [
@@ -104,7 +104,7 @@ describe.skipIf(SKIP_INFLUXD)(
   () => {
     it("writes a monitor snapshot in Butler's measurements, read back exactly with InfluxQL", async () => {
       // Prepare
-      const sinks = sinksFor({});
+      const sinks = await sinksFor({});
 
       // Act
       try {
@@ -170,7 +170,7 @@ describe.skipIf(SKIP_INFLUXD)(
 
     it('writes a release run: Butler’s release point for what was freed, every event in license_steward_release', async () => {
       // Prepare
-      const sinks = sinksFor({});
+      const sinks = await sinksFor({});
       const run = releaseRun(
         [
           { action: 'released', item: item(), at: new Date(T) },
@@ -250,7 +250,7 @@ describe.skipIf(SKIP_INFLUXD)(
     it('writes into the configured retention policy', async () => {
       // Prepare: a recent time, inside the policy's 52 weeks.
       const now = new Date(Math.floor(Date.now() / 1000) * 1000);
-      const sinks = sinksFor({ retentionPolicy: 'one_year' });
+      const sinks = await sinksFor({ retentionPolicy: 'one_year' });
 
       // Act
       try {
@@ -276,8 +276,8 @@ describe.skipIf(SKIP_INFLUXD)(
 
     it('names a database or retention policy that does not exist, without retrying', async () => {
       // Prepare
-      const noDatabase = sinksFor({ database: 'nope' });
-      const noPolicy = sinksFor({ retentionPolicy: 'forever' });
+      const noDatabase = await sinksFor({ database: 'nope' });
+      const noPolicy = await sinksFor({ retentionPolicy: 'forever' });
 
       // Act
       const errors = await Promise.all(

@@ -22,6 +22,7 @@ import { influxDbWriterFromConfig } from '#shared/sinks/influxdb/from-config.ts'
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { whenBuilt } from '#test/support/when-built.ts';
 import {
   captureProcessOutput,
   lambdaConfig,
@@ -127,8 +128,10 @@ function monitorHandler(config: Config) {
         ssm: new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS }),
         sleep: async () => {},
       }),
-  }).usage;
-  return createMonitorHandler({ config, logger, sinks });
+  });
+  return whenBuilt(
+    sinks.then(({ usage }) => createMonitorHandler({ config, logger, sinks: usage })),
+  );
 }
 
 describe('license-monitor Lambda with InfluxDB', () => {
@@ -240,18 +243,18 @@ describe('license-monitor Lambda with InfluxDB', () => {
 describe('license-release Lambda with InfluxDB', () => {
   function releaseWith(config: Config) {
     const memory = memorySink();
-    const sinks = [
-      ...sinksFromConfig(config.destinations, {
-        timestream: () => new TimestreamWriteClient({}),
-        influxdb: () =>
-          influxDbWriterFromConfig(config.destinations.influxdb, {
-            ssm: new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS }),
-            sleep: async () => {},
-          }),
-      }).release,
-      memory,
-    ];
-    return { handler: releaseHandler({ config, sinks }), memory };
+    const sinks = sinksFromConfig(config.destinations, {
+      timestream: () => new TimestreamWriteClient({}),
+      influxdb: () =>
+        influxDbWriterFromConfig(config.destinations.influxdb, {
+          ssm: new SsmReader(() => new SSMClient({}), { cacheMs: SECRET_CACHE_MS }),
+          sleep: async () => {},
+        }),
+    });
+    const handler = whenBuilt(
+      sinks.then(({ release }) => releaseHandler({ config, sinks: [...release, memory] })),
+    );
+    return { handler, memory };
   }
 
   it('writes the release records, retrying a 503 from InfluxDB', async () => {

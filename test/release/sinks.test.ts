@@ -66,9 +66,9 @@ const destinations = (overrides: { timestream?: boolean; cloudwatch?: boolean } 
 
 async function releaseWithSinks(dryRun: boolean) {
   const logger = memoryLogger();
-  const sinks = sinksFromConfig(destinations(), {
+  const { release: sinks } = await sinksFromConfig(destinations(), {
     timestream: () => new TimestreamWriteClient({ region: 'eu-north-1' }),
-  }).release;
+  });
   const result = await runSiteRelease({
     site: 'sample',
     release: releaseConfig({ neverRelease: { userDirectory: ['ADMIN', 'INTERNAL'] } }),

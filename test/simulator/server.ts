@@ -153,6 +153,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }),
     },
     { method: 'GET', pattern: '/qrs/user/{id}', handler: getUser },
+    { method: 'POST', pattern: '/qrs/user/table', handler: userTable },
   ];
 
   const server = https.createServer(
@@ -510,6 +511,100 @@ function usersByIds(site: SimSite, ids: ReadonlySet<string>): SimUser[] {
     for (const user of site.users.values())
       if (user.id !== user.id.toLowerCase() && rest.has(user.id.toLowerCase())) found.push(user);
   return found;
+}
+
+interface TableColumnSpec {
+  name: string;
+  columnType: string;
+  definition: string;
+  list?: TableColumnSpec[];
+}
+
+/** The list types of a user a table column can name, and the `User` field that holds them. */
+const USER_LISTS: Record<string, string> = {
+  tag: 'tags',
+  custompropertyvalue: 'customProperties',
+};
+
+/**
+ * `POST /qrs/user/table` (spec: `TableDefinition` in, `Table` out, 201): Property columns by
+ * (dotted) property path, List columns as sub-rows in the order of their columns; `filter`,
+ * `sortColumn`/`orderAscending` and `skip`/`take` (0 or absent = all) as QRS has them.
+ */
+function userTable(context: RequestContext): Answer {
+  let definition: { columns?: TableColumnSpec[] };
+  try {
+    definition = JSON.parse(context.body) as { columns?: TableColumnSpec[] };
+  } catch {
+    return { status: 400, body: { message: 'The table definition is not JSON' } };
+  }
+  const columns = definition.columns;
+  if (!Array.isArray(columns) || columns.length === 0)
+    return { status: 400, body: { message: 'A table definition needs columns' } };
+  for (const column of columns) {
+    const known =
+      column.columnType === 'Property' ||
+      (column.columnType === 'List' &&
+        USER_LISTS[column.definition?.toLowerCase()] !== undefined &&
+        Array.isArray(column.list));
+    if (!known)
+      return { status: 400, body: { message: `Unsupported column ${JSON.stringify(column)}` } };
+  }
+  const query = caseless(context.query);
+  const sortColumn = query.get('sortcolumn');
+  const ascending = query.get('orderascending') !== 'false';
+  const skip = Math.max(0, Number(query.get('skip') ?? 0) || 0);
+  const take = Math.max(0, Number(query.get('take') ?? 0) || 0);
+  // Without a filter, sorted and paged on the stored users and only the page made into `User`
+  // records: as a database answers a page from an index, not by building every row first.
+  const filter = context.query.get('filter');
+  let users: object[] =
+    filter === null || filter.trim() === ''
+      ? [...context.site.users.values()]
+      : filterItems(context, [...context.site.users.values()].map(userFull));
+  if (sortColumn) {
+    const keyed = users.map((user) => ({ key: String(valueAt(user, sortColumn) ?? ''), user }));
+    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    users = keyed.map((entry) => entry.user);
+    if (!ascending) users.reverse();
+  }
+  const slice = take > 0 ? users.slice(skip, skip + take) : users.slice(skip);
+  const page = slice.map((user) => ('schemaPath' in user ? user : userFull(user as SimUser)));
+  const cell = (user: object, column: TableColumnSpec): unknown => {
+    if (column.columnType === 'Property') return valueAt(user, column.definition) ?? null;
+    const items = valueAt(user, USER_LISTS[column.definition.toLowerCase()] as string);
+    return Array.isArray(items)
+      ? items.map((item: object) => (column.list ?? []).map((sub) => cell(item, sub)))
+      : [];
+  };
+  return {
+    status: 201,
+    body: {
+      id: '00000000-0000-0000-0000-000000000000',
+      schemaPath: 'Table',
+      columnNames: columns.map((column) => column.name),
+      rows: page.map((user) => columns.map((column) => cell(user, column))),
+    },
+  };
+}
+
+/** A property path such as `definition.name`, matched case-insensitively as QRS does. */
+function valueAt(item: object, path: string): unknown {
+  let value: unknown = item;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    const fields = value as Record<string, unknown>;
+    const key = Object.keys(fields).find((name) => name.toLowerCase() === part.toLowerCase());
+    value = key === undefined ? undefined : fields[key];
+  }
+  return value;
+}
+
+/** Query parameters by lower-cased name (QRS reads `sortColumn` and `sortcolumn` alike). */
+function caseless(query: URLSearchParams): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const [name, value] of query) map.set(name.toLowerCase(), value);
+  return map;
 }
 
 function getUser(context: RequestContext): Answer {

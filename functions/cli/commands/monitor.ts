@@ -29,7 +29,7 @@ export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): P
     return false;
   });
   const now = io.now ?? (() => new Date());
-  const sinks = cliSinks(config, args.write, io.logger);
+  const sinks = await cliSinks(config, args.write, io.logger);
   let reports: SiteReport[];
   try {
     reports = await Promise.all(sites.map((site) => monitorCliSite(site, now(), sinks.usage, io)));

@@ -34,7 +34,7 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
     ? readPlanFor(config, args, now())
     : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
   const results: SiteReleaseResult[] = [];
-  const sinks = cliSinks(config, args.write, io.logger);
+  const sinks = await cliSinks(config, args.write, io.logger);
   try {
     for (const { site, planned } of jobs) {
       const release = site.licenseRelease;

@@ -7,16 +7,20 @@
  * - user records (tags, custom properties, flags) only when a rule reads them, only for
  *   allocations that can still be released under the cap, longest-inactive first, 50 ids per
  *   request. A run that may release 50 reads about 50–100 users, on a site of 100 or 100,000.
+ * - when that would be many batches (a high cap on a large site), every user of the site in a
+ *   few pages of `/qrs/user/table` instead, if that takes fewer requests (bulk-users.ts).
  */
 
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid, qrsDate } from '#shared/qrs/filter.ts';
+import { type BulkUserQrs, readUsersInBulk } from './bulk-users.ts';
 import { dropDuplicateAllocations } from './duplicates.ts';
 import {
   cutoffFor,
   missingUserDetail,
+  planRelease,
   type ReleasePlan,
   type ReleasePolicy,
   screenAllocations,
@@ -25,13 +29,17 @@ import {
   type UserRecords,
 } from './planner.ts';
 
-export type ReleaseQrs = Pick<QrsClient, 'listAllocations' | 'getUsersByIds'>;
+/** Without the bulk methods (test doubles), user records are read in id batches only. */
+export type ReleaseQrs = Pick<QrsClient, 'listAllocations' | 'getUsersByIds'> &
+  Partial<BulkUserQrs>;
 
 export interface FetchOptions {
   /** User ids per `GET /qrs/user/full?filter=id eq … or …` request. */
   userBatchSize?: number;
   /** User requests in flight at once. */
   userConcurrency?: number;
+  /** Rows per `/qrs/user/table` page of the bulk read. */
+  userPageSize?: number;
   logger?: RunLogger;
 }
 
@@ -86,6 +94,26 @@ export async function judgeAllocations(
   const batchSize = Math.max(1, options.userBatchSize ?? DEFAULT_USER_BATCH_SIZE);
   const screening = screenAllocations(allocations, policy, now);
   const records = new UserRecordCache();
+  const first = selectCandidates(screening.eligible, policy, records);
+  if (first.awaiting > 0 && qrs.countUsers && qrs.getUserTable) {
+    const ids = first.unresolvedUserIds;
+    const firstRound = Math.min(ids.length, Math.ceil(first.awaiting / batchSize) * batchSize);
+    const bulk = await readUsersInBulk(
+      { countUsers: qrs.countUsers.bind(qrs), getUserTable: qrs.getUserTable.bind(qrs) },
+      policy.rules.userColumns,
+      ids,
+      {
+        idRequests: Math.ceil(firstRound / batchSize),
+        ...(options.userPageSize ? { pageSize: options.userPageSize } : {}),
+        ...(options.userConcurrency ? { concurrency: options.userConcurrency } : {}),
+        ...(options.logger ? { warn: options.logger.warn.bind(options.logger) } : {}),
+      },
+    );
+    if (bulk) {
+      const plan = planRelease({ allocations, policy, now, screening, ...bulk });
+      return { ...plan, userRecordsRequested: ids.length };
+    }
+  }
   for (;;) {
     const selection = selectCandidates(screening.eligible, policy, records);
     if (selection.awaiting === 0) {

@@ -5,7 +5,7 @@
  * `screenAllocations` applies everything the allocation itself answers (quarantine, user, dates,
  * threshold, `user` and `userDirectory` rules) and sorts what is left longest-inactive first;
  * `selectCandidates` applies the rules that need the user record and the per-run cap.
- * `planRelease` runs both with every user record at hand (tests, small sites).
+ * `planRelease` runs both with every user record at hand (the bulk user read of fetch.ts).
  */
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import { type Allocation, LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
@@ -232,20 +232,29 @@ export interface ReleasePlan {
   kept: KeptItem[];
 }
 
-/** The whole plan with every user record at hand; a user not in `users` is doubt (kept). */
+/**
+ * The whole plan with every user record at hand (the bulk user read, tests): a user not in
+ * `users` is doubt (kept), with the problem from `unusable` when its record could not be used.
+ * `screening`, when given, is `screenAllocations` of the same input, done already.
+ */
 export function planRelease(input: {
   allocations: readonly Allocation[];
   policy: ReleasePolicy;
   now: Date;
   users: ReadonlyMap<string, QrsUser>;
+  unusable?: ReadonlyMap<string, string>;
+  screening?: Screening;
 }): ReleasePlan {
-  const screening = screenAllocations(input.allocations, input.policy, input.now);
+  const screening =
+    input.screening ?? screenAllocations(input.allocations, input.policy, input.now);
   const byId = new Map<string, QrsUser>();
   for (const [id, user] of input.users) byId.set(id.toLowerCase(), user);
+  const problems = new Map<string, string>();
+  for (const [id, problem] of input.unusable ?? []) problems.set(id.toLowerCase(), problem);
   const selection = selectCandidates(screening.eligible, input.policy, {
     lookup: (id) => {
       const found = byId.get(id.toLowerCase());
-      return found ? { found } : { missing: missingUserDetail(id) };
+      return found ? { found } : { missing: missingUserDetail(id, problems.get(id.toLowerCase())) };
     },
   });
   return { candidates: selection.candidates, kept: [...screening.kept, ...selection.kept] };

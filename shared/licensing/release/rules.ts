@@ -5,6 +5,7 @@
  */
 import type { FlagRule, NeverRelease } from '#shared/config/schema.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
+import type { UserColumns } from '#shared/qrs/user-table.ts';
 import type { KeepReason } from './types.ts';
 
 export interface Protection {
@@ -25,6 +26,8 @@ interface FlagCheck {
 export interface ProtectionRules {
   /** Rules that need the full user record (tag, custom property, flags); false = no user look-ups. */
   readonly needsUserRecord: boolean;
+  /** What of the user record the rules read (the columns of a bulk user read). */
+  readonly userColumns: UserColumns;
   /** `user` and `userDirectory`: decided from the allocation's own user reference. */
   matchAllocationUser(user: { userDirectory: string; userId: string }): Protection | undefined;
   /** `tag`, `customProperty` and the flags, in that order; a missing flag a rule needs is doubt. */
@@ -49,6 +52,11 @@ export function compileProtectionRules(neverRelease: NeverRelease): ProtectionRu
 
   return {
     needsUserRecord,
+    userColumns: {
+      flags: flags.map((check) => check.flag),
+      tags: tags.size > 0,
+      customProperties: properties.size > 0,
+    },
     summary: describeRules(neverRelease),
     matchAllocationUser(user) {
       if (users.has(pair(user.userDirectory, user.userId)))

@@ -16,6 +16,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { tokenLef } from '#test/simulator/token-site.ts';
+import { whenBuilt } from '#test/support/when-built.ts';
 import { captureOutput, emfDocuments, ssmSiteConfig } from '../helpers.ts';
 
 const ssm = mockClient(SSMClient);
@@ -86,9 +87,13 @@ function buildHandler(config: Config) {
   const sinks = sinksFromConfig(config.destinations, {
     timestream: () => new TimestreamWriteClient({}),
     metrics: () => createServiceMetrics(config.destinations.cloudwatch.namespace, logger),
-  }).usage;
+  });
   let run = 0;
-  return createMonitorHandler({ config, logger, sinks, newRunId: () => `run-${++run}` });
+  return whenBuilt(
+    sinks.then(({ usage }) =>
+      createMonitorHandler({ config, logger, sinks: usage, newRunId: () => `run-${++run}` }),
+    ),
+  );
 }
 
 function lambdaContext(): Context {
