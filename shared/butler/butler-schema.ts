@@ -112,12 +112,8 @@ const licenseRelease = z.looseObject({
   destination: jobDestination,
 });
 
-const influxDb = z.looseObject({
-  enable: z.boolean().default(false),
-  hostIP: text.optional(),
-  hostPort: wholeNumber.default(8086),
-  /** Butler 16; earlier versions wrote InfluxDB 1 only, with the v1 keys at this level. */
-  version: wholeNumber.optional(),
+/** InfluxDB 1's login, database and retention policy: in `v1Config`, or (older Butler) at the top. */
+const influxV1Settings = {
   auth: z
     .looseObject({
       enable: z.boolean().default(false),
@@ -127,21 +123,18 @@ const influxDb = z.looseObject({
     .nullish(),
   dbName: text.optional(),
   retentionPolicy: z.looseObject({ name: text.optional() }).nullish(),
+};
+
+const influxDb = z.looseObject({
+  enable: z.boolean().default(false),
+  hostIP: text.optional(),
+  hostPort: wholeNumber.default(8086),
+  /** Butler 16; earlier versions wrote InfluxDB 1 only, with the v1 keys at this level. */
+  version: wholeNumber.optional(),
+  ...influxV1Settings,
   /** Butler 11 and earlier: an instance tag on every point. */
   instanceTag: z.union([z.string(), z.number()]).transform(String).optional(),
-  v1Config: z
-    .looseObject({
-      auth: z
-        .looseObject({
-          enable: z.boolean().default(false),
-          username: z.string().nullish(),
-          password: z.unknown(),
-        })
-        .nullish(),
-      dbName: text.optional(),
-      retentionPolicy: z.looseObject({ name: text.optional() }).nullish(),
-    })
-    .nullish(),
+  v1Config: z.looseObject(influxV1Settings).nullish(),
   v2Config: z
     .looseObject({ org: text.optional(), bucket: text.optional(), token: z.unknown() })
     .nullish(),

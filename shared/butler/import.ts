@@ -4,9 +4,9 @@
  * before anyone sees it; a Butler setting that cannot be mapped is a ConfigError naming it.
  */
 import path from 'node:path';
-import { ConfigError } from '../config/errors.ts';
-import { parseConfig } from '../config/load.ts';
-import { configSchema } from '../config/schema.ts';
+import { ConfigError } from '#shared/config/errors.ts';
+import { parseConfig } from '#shared/config/load.ts';
+import { configSchema } from '#shared/config/schema.ts';
 import { Draft, type Findings } from './draft.ts';
 import { type DestinationsValue, mapInfluxDb, type Tag } from './map-influxdb.ts';
 import { mapAlarms, mapMonitor, mapRelease } from './map-rules.ts';

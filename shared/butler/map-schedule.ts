@@ -4,7 +4,7 @@
  * deployment rather than from midnight) and daily times such as `at 2:00 am` or `at 02:00 every
  * weekday` (a cron in UTC, as Butler ran them). Anything else is reported, never guessed.
  */
-import { parseSchedule } from '../config/schedule.ts';
+import { parseSchedule } from '#shared/config/schedule.ts';
 
 export type Translation =
   | { schedule: string; exact: boolean }

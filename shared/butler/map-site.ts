@@ -3,7 +3,7 @@
  * from the X-Qlik-User header, the certificates as files. Butler's switch that turned server
  * certificate checks off is not carried: license-steward always verifies (docs/butler.md).
  */
-import { ConfigError } from '../config/errors.ts';
+import { ConfigError } from '#shared/config/errors.ts';
 import type { Butler, ButlerQrs } from './butler-schema.ts';
 import type { Draft, KeyPath } from './draft.ts';
 

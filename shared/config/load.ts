@@ -1,11 +1,10 @@
 /** Reads, parses and validates the YAML configuration file, once, before anything touches QRS or AWS. */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { adaptButlerKeys } from './butler-keys.ts';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
-import { parseYaml } from './yaml-text.ts';
+import { parseYaml, readConfigText } from './yaml-text.ts';
 
 export interface LoadOptions {
   /** Told about accepted Butler keys (e.g. `frequency` read as `schedule`). */
@@ -13,15 +12,7 @@ export interface LoadOptions {
 }
 
 export function loadConfig(file: string, options: LoadOptions = {}): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(file, [
-      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    ]);
-  }
-  return parseConfig(text, file, options);
+  return parseConfig(readConfigText(file), file, options);
 }
 
 /** Parses YAML text; relative PEM and token file paths are resolved against the file's folder. */

@@ -5,14 +5,25 @@
  * (a few lines that expand to millions of nodes). Anchors and aliases themselves are allowed, up
  * to a small count.
  */
+import { readFileSync } from 'node:fs';
 import { isNode, parseDocument, visit } from 'yaml';
 import { ConfigError } from './errors.ts';
 
 /** Aliases a configuration may use; far more than a real one needs, far fewer than a bomb. */
 export const MAX_YAML_ALIASES = 50;
 
-export function parseYaml(text: string, source: string): unknown {
-  const document = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+/**
+ * @param options.uniqueKeys false for files whose own tool lets a repeated key win (Butler's).
+ */
+export function parseYaml(
+  text: string,
+  source: string,
+  options: { uniqueKeys?: boolean } = {},
+): unknown {
+  const document = parseDocument(text, {
+    prettyErrors: true,
+    uniqueKeys: options.uniqueKeys ?? true,
+  });
   const problems = [...document.errors, ...document.warnings].map(
     (error) =>
       `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
@@ -41,4 +52,15 @@ export function parseYaml(text: string, source: string): unknown {
 function line(text: string, offset: number | undefined): string {
   if (offset === undefined) return '';
   return ` line ${text.slice(0, offset).split('\n').length}`;
+}
+
+/** A file's text, or a ConfigError naming the file and why it cannot be read. */
+export function readConfigText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(file, [
+      `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    ]);
+  }
 }
