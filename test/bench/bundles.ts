@@ -13,6 +13,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { parseConfig } from '#shared/config/load.ts';
+import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,7 +32,7 @@ const PARTS: Array<{ name: string; code: string }> = [
     code: "import https from 'node:https'; export const agent = new https.Agent();",
   },
   {
-    name: 'QRS client (node:https transport, schemas)',
+    name: 'QRS client (axios on node:https, schemas)',
     code: "import { QrsClient } from '#shared/qrs/client.ts'; export const c = QrsClient;",
   },
   { name: 'zod', code: "import { z } from 'zod'; export const s = z.object({ a: z.string() });" },
@@ -89,7 +90,10 @@ export async function bundleFacts(options: {
     sourcemap: false,
     external: [],
     banner: { js: ESM_REQUIRE_BANNER },
-    define: { [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(config)) },
+    // As infra does: the runtime part only (no deployment settings in a bundle).
+    define: {
+      [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(runtimeConfig(config))),
+    },
     metafile: true,
     logLevel: 'warning',
   };
@@ -160,6 +164,8 @@ function coldImportMs(file: string): number {
       AWS_LAMBDA_FUNCTION_NAME: 'license-steward-bench',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '512',
       POWERTOOLS_LOG_LEVEL: 'WARN',
+      // As deployed: the release function has its run ledger table.
+      LICENSE_STEWARD_RUNS_TABLE: 'license-steward-bench-runs',
     },
     encoding: 'utf8',
   });
