@@ -3,7 +3,8 @@
  * would release licenses of people who used them yesterday (or keep every license). Each QRS
  * answer carries the server's `Date` header: when it and this machine's clock differ by more than
  * `sites[].qrs.maxClockSkewSeconds`, a release run refuses to plan and the monitor warns
- * (docs/release.md). A response without a `Date` header cannot be checked: said, not refused.
+ * (docs/release.md). A clock that cannot be checked (no usable `Date` header) is doubt: a run
+ * that would release is refused; a dry run and the monitor warn.
  */
 import type { ServerClock } from '#shared/qrs/client.ts';
 
@@ -44,15 +45,25 @@ export function checkClock(clock: ServerClock | undefined, maxSkewSeconds: numbe
   };
 }
 
-/** Throws `ClockSkewError` when the clocks disagree (release: no plan, no DELETE). */
+/**
+ * Throws `ClockSkewError` when the clocks disagree (release: no plan, no DELETE). A clock that
+ * cannot be compared (no usable `Date` header) is doubt: a run that would release is refused too;
+ * a dry run goes on with a warning.
+ */
 export function requireClocksAgree(
   clock: ServerClock | undefined,
   maxSkewSeconds: number,
   warn: (message: string, extra?: Record<string, unknown>) => void,
+  options: { releases: boolean },
 ): void {
   const check = checkClock(clock, maxSkewSeconds);
   if (check.ok === false) throw new ClockSkewError(`release refused: ${check.message}`);
-  if (check.ok === 'unknown') warn(`Clock not checked: ${check.message}`);
+  if (check.ok !== 'unknown') return;
+  if (options.releases)
+    throw new ClockSkewError(
+      `release refused: the clock could not be checked (${check.message}); a dry run still shows the plan`,
+    );
+  warn(`Clock not checked: ${check.message}`);
 }
 
 /** Logs a warning when the clocks disagree or cannot be compared (monitor). */

@@ -96,6 +96,24 @@ describe('clock guard: QRS Date header vs this machine', () => {
     expect(releaseOf(run).candidates).toEqual([]);
   });
 
+  it('no Date header (stripped by a proxy): a real release is refused, a dry run warns and plans', async () => {
+    sim.setClockOffset(null);
+    const real = configFile({ dryRun: false });
+
+    const refused = await cli(['release', '--config', real, '--json']);
+    const dry = await cli(['release', '--config', real, '--dry-run', '--json']);
+
+    expect(refused.code).toBe(1);
+    expect(deleteCount(sim)).toBe(0);
+    const site = refused.document?.sites[0] as { error?: string } | undefined;
+    expect(site?.error).toMatch(
+      /^release refused: the clock could not be checked \(QRS sent no Date header/,
+    );
+    expect(dry.code).toBe(0);
+    expect(releaseOf(dry).candidates.length).toBeGreaterThan(0);
+    expect(dry.stderr).toMatch(/Clock not checked: QRS sent no Date header/);
+  });
+
   it('the tolerance is sites[].qrs.maxClockSkewSeconds', async () => {
     sim.setClockOffset(-600_000);
     const tight = folder.write({ sites: [cliSite({ port: sim.port })] });

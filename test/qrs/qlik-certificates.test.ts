@@ -142,6 +142,22 @@ describe.each(VARIANTS)('Qlik-like certificates, variant %s', (variant) => {
   });
 });
 
+describe("the purpose override is for Qlik's layout only", () => {
+  // OpenSSL reports its last error only: INVALID_PURPOSE can hide a path-length violation or an
+  // unknown critical extension. Neither may be accepted by the in-code check.
+  it.each([
+    ['purposeAndUnknownCriticalExtension', /critical extension\(s\) 1\.2\.3\.4\.5\.6\.7/],
+    ['purposeBehindIntermediates', /2 intermediate CA\(s\)/],
+  ] as const)('%s: refused, no request sent', async (variant, advice) => {
+    const sim = await site(await createQlikPki({ name: NODE, variant }));
+
+    const error = await refusal(client(sim, { servername: NODE }));
+
+    expect(error.message).toMatch(advice);
+    expect(sim.requestCount()).toBe(0);
+  });
+});
+
 describe('the CLI with Qlik-like certificates', () => {
   let dir: string | undefined;
   afterEach(async () => {

@@ -89,6 +89,8 @@ async function issue(
     notAfter?: Date;
     /** Overrides the purpose's extended key usage. */
     extendedKeyUsage?: x509.ExtendedKeyUsage[];
+    /** Added as they are (e.g. a critical extension no checker knows). */
+    extraExtensions?: x509.Extension[];
   } = {},
 ): Promise<PemPair> {
   const keys = await newKeys();
@@ -115,9 +117,33 @@ async function issue(
         false,
       ),
       ...(altNames.length > 0 ? [new x509.SubjectAlternativeNameExtension(altNames)] : []),
+      ...(options.extraExtensions ?? []),
     ],
   });
   return { cert: cert.toString('pem'), key: await keyPem(keys) };
+}
+
+/** An intermediate CA under `issuer`, with a path length limit when given. */
+async function issueCa(issuer: Issuer, subject: string, pathLength?: number): Promise<Issuer> {
+  const keys = await newKeys();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: (serial++).toString(16).padStart(2, '0'),
+    subject: `CN=${subject}`,
+    issuer: issuer.cert.subject,
+    notBefore: new Date(Date.now() - DAY_MS),
+    notAfter: new Date(Date.now() + 365 * DAY_MS),
+    signingAlgorithm: ALGORITHM,
+    publicKey: keys.publicKey,
+    signingKey: issuer.keys.privateKey,
+    extensions: [
+      new x509.BasicConstraintsExtension(true, pathLength, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
+    ],
+  });
+  return { cert, keys };
 }
 
 /** Generates a fresh PKI (about 50 ms). */
@@ -151,7 +177,14 @@ export type QlikCertificateVariant =
   /** The server certificate's extended key usage names client authentication only. */
   | 'serverClientPurposeOnly'
   /** The CA certificate carries an extended key usage extension without server authentication. */
-  | 'caWithExtendedKeyUsage';
+  | 'caWithExtendedKeyUsage'
+  /** Not Qlik's: the client-only purpose plus a critical extension no checker knows (refused). */
+  | 'purposeAndUnknownCriticalExtension'
+  /**
+   * Not Qlik's: a CA with a client-only purpose, then an intermediate limited to no further CA
+   * (`pathLength: 0`) that still issues a CA, which issues the server certificate (refused).
+   */
+  | 'purposeBehindIntermediates';
 
 export interface QlikPkiOptions {
   /** The node's Host.cfg name: server `CN=<name>`, CA `CN=<name>-CA`. */
@@ -169,21 +202,32 @@ export interface QlikPkiOptions {
 export async function createQlikPki(options: QlikPkiOptions): Promise<TestPki> {
   const variant = options.variant ?? 'standard';
   const root = await createCa(`${options.name}-CA`, {
-    ...(variant === 'caWithExtendedKeyUsage'
+    ...(variant === 'caWithExtendedKeyUsage' || variant === 'purposeBehindIntermediates'
       ? { extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth] }
       : {}),
   });
+  // The server certificate's issuer, and the intermediates the server sends with it.
+  let serverIssuer = root;
+  const intermediates: string[] = [];
+  if (variant === 'purposeBehindIntermediates') {
+    const limited = await issueCa(root, `${options.name}-Intermediate`, 0);
+    serverIssuer = await issueCa(limited, `${options.name}-SubCA`);
+    intermediates.push(serverIssuer.cert.toString('pem'), limited.cert.toString('pem'));
+  }
   const other = await createCa(`${options.name}-CA`);
   const yesterday = new Date(Date.now() - DAY_MS);
   return {
     ca: root.cert.toString('pem'),
-    server: await issue(root, options.name, 'server', {
+    server: await issue(serverIssuer, options.name, 'server', {
       ...(options.serverNotBefore ? { notBefore: options.serverNotBefore } : {}),
       ...(options.serverNotAfter ? { notAfter: options.serverNotAfter } : {}),
-      ...(variant === 'serverClientPurposeOnly'
+      ...(variant === 'serverClientPurposeOnly' || variant === 'purposeAndUnknownCriticalExtension'
         ? { extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth] }
         : {}),
-    }),
+      ...(variant === 'purposeAndUnknownCriticalExtension'
+        ? { extraExtensions: [new x509.Extension('1.2.3.4.5.6.7', true, new Uint8Array([5, 0]))] }
+        : {}),
+    }).then((pair) => ({ ...pair, cert: [pair.cert, ...intermediates].join('\n') })),
     client: await issue(root, 'QlikClient', 'client'),
     otherCa: other.cert.toString('pem'),
     foreignClient: await issue(other, 'QlikClient', 'client'),

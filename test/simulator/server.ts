@@ -82,8 +82,11 @@ export interface Simulator {
   requestCount(key?: string): number;
   resetCounters(): void;
   setLatency(latencyMs: number, deleteLatencyMs?: number): void;
-  /** Moves the server's clock (its `Date` header) this far from the real one (+ = ahead). */
-  setClockOffset(ms: number): void;
+  /**
+   * Moves the server's clock (its `Date` header) this far from the real one (+ = ahead); `null`
+   * sends no `Date` header at all (a proxy that strips it).
+   */
+  setClockOffset(ms: number | null): void;
   close(): Promise<void>;
 }
 
@@ -113,7 +116,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const users: string[] = [];
   const identities: Array<{ directory: string; id: string }> = [];
   const xrfkeys: string[] = [];
-  let clockOffsetMs = options.clockOffsetMs ?? 0;
+  let clockOffsetMs: number | null = options.clockOffsetMs ?? 0;
   let latencyMs = options.latencyMs ?? 0;
   let deleteLatencyMs = options.deleteLatencyMs ?? 0;
   const sockets = new Set<Socket>();
@@ -332,9 +335,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const text = body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body);
     bytesSent += Buffer.byteLength(text);
     answering.get(response)?.();
+    if (clockOffsetMs === null) response.sendDate = false;
     response.writeHead(status, {
       // What IIS sends for QRS: the server's clock, whole seconds (the client's clock guard).
-      Date: new Date(Date.now() + clockOffsetMs).toUTCString(),
+      ...(clockOffsetMs === null
+        ? {}
+        : { Date: new Date(Date.now() + clockOffsetMs).toUTCString() }),
       'Content-Type': `${type}; charset=utf-8`,
       'Content-Length': Buffer.byteLength(text),
     });
@@ -380,7 +386,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       latencyMs = latency;
       deleteLatencyMs = deleteLatency;
     },
-    setClockOffset(ms: number) {
+    setClockOffset(ms: number | null) {
       clockOffsetMs = ms;
     },
     close: () =>

@@ -58,17 +58,42 @@ export const ruleList = <T extends z.ZodType>(item: T) =>
     .nullish()
     .transform((list) => list ?? []);
 
-/** The InfluxDB API token: an SSM SecureString parameter (Lambda), a file or an environment variable. */
-export const tokenSourceSchema = z.union(
-  [
-    z.strictObject({ ssmParameter: ssmParameterName }),
-    z.strictObject({ file: nonEmpty }),
-    z.strictObject({
-      env: z
-        .string()
-        .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
-    }),
-  ],
-  { error: 'must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }' },
-);
+/**
+ * Whether a source's name looks like the secret itself pasted in its place: long, and nothing a
+ * path, a parameter name or a variable name usually has (`/`, `.`, or one letter case only).
+ */
+function looksLikeASecret(name: string): boolean {
+  if (name.length < 32) return false;
+  const pathLike = name.includes('/') || name.includes('.');
+  const mixedCase = /[a-z]/.test(name) && /[A-Z]/.test(name) && /\d/.test(name);
+  return !pathLike && mixedCase;
+}
+
+/**
+ * A token or password: an SSM SecureString parameter (Lambda), a file or an environment variable.
+ * A name that looks like the secret itself is refused without echoing it: errors name their
+ * source, and a token pasted there would land in logs and reports.
+ */
+export const tokenSourceSchema = z
+  .union(
+    [
+      z.strictObject({ ssmParameter: ssmParameterName }),
+      z.strictObject({ file: nonEmpty }),
+      z.strictObject({
+        env: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'must be an environment variable name'),
+      }),
+    ],
+    { error: 'must be { ssmParameter: NAME }, { file: PATH } or { env: VARIABLE }' },
+  )
+  .superRefine((source, context) => {
+    const [key, name] = Object.entries(source)[0] as [string, string];
+    if (looksLikeASecret(name))
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `looks like the secret itself, not a ${key === 'env' ? 'variable name' : key === 'file' ? 'file path' : 'parameter name'}: store the secret there and name it here (the value is not shown)`,
+      });
+  });
 export type TokenSource = z.infer<typeof tokenSourceSchema>;

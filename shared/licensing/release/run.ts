@@ -67,8 +67,11 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       })
     : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
   if (input.maxClockSkewSeconds !== undefined)
-    requireClocksAgree(input.qrs.serverClock, input.maxClockSkewSeconds, (message) =>
-      input.logger.warn(message, { site: input.site, runId: input.runId }),
+    requireClocksAgree(
+      input.qrs.serverClock,
+      input.maxClockSkewSeconds,
+      (message) => input.logger.warn(message, { site: input.site, runId: input.runId }),
+      { releases: !input.dryRun },
     );
   const result: SiteReleaseResult = {
     site: input.site,

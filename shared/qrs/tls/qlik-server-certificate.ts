@@ -14,10 +14,13 @@
  * - every issuer is a CA (basicConstraints), every certificate (root.pem's included) is within its
  *   validity dates, RSA keys have at least 2048 bits;
  * - the host name (`servername`, else `host`) matches the certificate, by node's own
- *   `tls.checkServerIdentity` (subject alternative names; the CN when there are none).
+ *   `tls.checkServerIdentity` (subject alternative names; the CN when there are none);
+ * - for the override itself (`purposeOverride`): Qlik's layout, the server certificate issued by a
+ *   root.pem certificate, and no unknown critical extension (OpenSSL's last error may hide both).
  */
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
+import { criticalExtensions } from './critical-extensions.ts';
 
 export type CertificateVerdict = { ok: true } | { ok: false; code: string; advice: string };
 
@@ -62,7 +65,16 @@ export interface ServerCertificateInput {
   /** `servername`, else the host the client connected to. */
   hostname: string;
   now: Date;
+  /**
+   * The check that lets OpenSSL's INVALID_PURPOSE be overridden: also require Qlik's layout (the
+   * server certificate issued directly by a root.pem certificate, so no path length to check) and
+   * no critical extension but the four known ones, since OpenSSL's last error may hide those.
+   */
+  purposeOverride?: boolean;
 }
+
+/** basicConstraints, keyUsage, extKeyUsage, subjectAltName: what this check reads itself. */
+const KNOWN_CRITICAL = new Set(['2.5.29.19', '2.5.29.15', '2.5.29.37', '2.5.29.17']);
 
 /**
  * Checks chain, dates, CA flags and name; the purpose (extended key usage) is not checked. The
@@ -83,7 +95,28 @@ export function checkServerCertificate(input: ServerCertificateInput): Certifica
   }
   const identity = checkServerIdentity(input.hostname, input.peer);
   if (identity) return nameMismatch(input.peer, input.hostname);
-  return { ok: true };
+  return input.purposeOverride
+    ? (overrideProblem(chain.certificates) ?? { ok: true })
+    : { ok: true };
+}
+
+/** What keeps a chain that passed every other check from overriding INVALID_PURPOSE. */
+function overrideProblem(chain: readonly X509Certificate[]): CertificateVerdict | undefined {
+  if (chain.length > 2)
+    return refuse(
+      'INVALID_PURPOSE',
+      `the server's certificate is refused for its purpose and comes through ${chain.length - 2} intermediate CA(s): the in-code check accepts only Qlik's layout (the server certificate issued by a root.pem certificate)`,
+    );
+  for (const certificate of chain) {
+    const critical = criticalExtensions(certificate);
+    const unknown = critical?.filter((oid) => !KNOWN_CRITICAL.has(oid));
+    if (!critical || (unknown && unknown.length > 0))
+      return refuse(
+        'INVALID_PURPOSE',
+        `the certificate ${name(certificate.subject)} is refused for its purpose and ${critical ? `has critical extension(s) ${unknown?.join(', ')} that are not checked` : 'cannot be read'}: not accepted`,
+      );
+  }
+  return undefined;
 }
 
 /** The chain from the leaf up to a root.pem certificate, each link's signature verified. */

@@ -133,6 +133,7 @@ export class QrsHttpsAgent extends https.Agent {
       trusted: this.trusted,
       hostname,
       now: this.now(),
+      purposeOverride: code === 'INVALID_PURPOSE',
     });
     if (code === 'INVALID_PURPOSE' && verdict.ok) return null;
     // Refused as node refuses it; the in-code check only finds the words for what is wrong.
