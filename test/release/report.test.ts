@@ -7,6 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { parsePlan } from '#shared/licensing/release/plan-file.ts';
 import { formatReportMessage, shouldReport } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
 import { REPORT_TOPIC_ENV, reportSinksFromEnv, snsReportSink } from '#shared/sinks/report/sns.ts';
@@ -265,5 +266,33 @@ describe('a real release run reports through the sink', () => {
 
     expect(deleteCount(sim)).toBe(0);
     expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+  });
+
+  it('review mode: the dry run is reported with the whole plan, which release --plan reads', async () => {
+    captureProcessOutput();
+    const name = uniqueSiteName('report-review');
+    const config = lambdaConfig([
+      { name, port: sim.port, licenseRelease: { enable: true, dryRun: false, mode: 'review' } },
+    ]);
+    const handler = releaseHandler({
+      config,
+      sinks: reportSinksFromEnv(
+        config.sites,
+        { [REPORT_TOPIC_ENV]: TOPIC },
+        () => new SNSClient({ region: 'eu-north-1' }),
+      ),
+    });
+
+    const summary = (await handler({ site: name }, lambdaContext())) as { candidates: number };
+
+    expect(deleteCount(sim)).toBe(0);
+    const message = sns.commandCalls(PublishCommand)[0]?.args[0].input.Message ?? '';
+    expect(message).toContain('Mode:      review (a plan: nothing was released)');
+    expect(message).toContain(`release --config FILE --site ${name} --plan plan.json`);
+    const planText = /--- plan\.json ---\n([\s\S]+)\n--- end of plan\.json ---/.exec(message)?.[1];
+    const [planned] = parsePlan(planText ?? '', 'the report');
+    expect(planned?.site).toBe(name);
+    expect(planned?.candidates).toHaveLength(summary.candidates);
+    expect(summary.candidates).toBeGreaterThan(0);
   });
 });

@@ -4,6 +4,7 @@
  * to find the log lines. Long lists are cut with a count of the rest. Plain text, no markup: SNS
  * e-mail shows it as it is.
  */
+import { reviewPlan } from './review.ts';
 import type { FailedItem, ReleasedItem, ReleaseItem, SiteReleaseResult } from './types.ts';
 
 export interface ReportMessage {
@@ -15,6 +16,8 @@ export interface ReportMessage {
 /** Allocations listed per section; the rest are counted. */
 export const DEFAULT_MAX_LISTED = 25;
 const MAX_ERROR_LENGTH = 200;
+/** A review plan larger than this stays in the log only (SNS takes 256 KB a message). */
+const MAX_PLAN_BYTES = 200_000;
 
 /** A real run that released or failed anything; a dry run that found candidates, when asked. */
 export function shouldReport(result: SiteReleaseResult, dryRuns: boolean): boolean {
@@ -22,20 +25,27 @@ export function shouldReport(result: SiteReleaseResult, dryRuns: boolean): boole
   return result.released.length > 0 || result.failed.length > 0;
 }
 
+/**
+ * @param options.review the site is in review mode (`licenseRelease.mode: review`): the message
+ *   carries the plan to apply with `release --plan` (docs/release.md, "Review, then apply").
+ */
 export function formatReportMessage(
   run: { runId: string; result: SiteReleaseResult },
   maxListed = DEFAULT_MAX_LISTED,
+  options: { review?: boolean } = {},
 ): ReportMessage {
   const { result } = run;
+  const review = options.review === true && result.dryRun;
   const lines = [
     `Site:      ${result.site}`,
     `Run:       ${run.runId}`,
     `Evaluated: ${result.evaluatedAt}`,
-    `Mode:      ${result.dryRun ? 'dry run (nothing was released)' : 'releasing'}`,
+    `Mode:      ${review ? 'review (a plan: nothing was released)' : result.dryRun ? 'dry run (nothing was released)' : 'releasing'}`,
     '',
   ];
   if (result.dryRun) {
     lines.push(...section('Would release', result.candidates, maxListed));
+    if (review) lines.push(...planSection(run.runId, result));
   } else {
     const gone = result.released.filter((item) => item.alreadyGone).length;
     lines.push(
@@ -69,6 +79,27 @@ function subjectOf(result: SiteReleaseResult): string {
   // Site names are ASCII already (the schema's pattern); this keeps the subject valid regardless.
   const subject = `license-steward ${result.site}: ${counts}`.replace(/[^\x20-\x7e]/g, '?');
   return subject.length <= 100 ? subject : `${subject.slice(0, 99)}~`;
+}
+
+/** The plan itself, whole (never cut: applying needs every id), with how to apply it. */
+function planSection(runId: string, result: SiteReleaseResult): string[] {
+  const plan = JSON.stringify(reviewPlan(result), null, 2);
+  const apply = `  license-steward release --config FILE --site ${result.site} --plan plan.json`;
+  if (Buffer.byteLength(plan) > MAX_PLAN_BYTES)
+    return [
+      `The plan is too large for this message: take it from the log line "Release plan for review" of run ${runId}, save it as plan.json, then within 24 hours:`,
+      apply,
+      '',
+    ];
+  return [
+    'To release exactly this list, save the plan below as plan.json and, within 24 hours, run:',
+    apply,
+    '',
+    '--- plan.json ---',
+    plan,
+    '--- end of plan.json ---',
+    '',
+  ];
 }
 
 function section<T extends ReleaseItem>(

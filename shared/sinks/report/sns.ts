@@ -21,6 +21,8 @@ export interface SnsReportOptions {
   topicArn: string;
   /** `licenseRelease.report.dryRuns` of the run's site. */
   reportDryRuns: (site: string) => boolean;
+  /** `licenseRelease.mode: review` for the run's site: its dry runs are plans, always reported. */
+  review?: (site: string) => boolean;
   maxListed?: number;
 }
 
@@ -28,8 +30,10 @@ export function snsReportSink(options: SnsReportOptions): ReleaseSink {
   return {
     name: 'report',
     async write(run) {
-      if (!shouldReport(run.result, options.reportDryRuns(run.result.site))) return;
-      const message = formatReportMessage(run, options.maxListed ?? DEFAULT_MAX_LISTED);
+      const site = run.result.site;
+      const review = options.review?.(site) === true;
+      if (!shouldReport(run.result, review || options.reportDryRuns(site))) return;
+      const message = formatReportMessage(run, options.maxListed ?? DEFAULT_MAX_LISTED, { review });
       await options.client().send(
         new PublishCommand({
           TopicArn: options.topicArn,
@@ -51,13 +55,19 @@ export function createSnsClient(): SNSClient {
 
 /** The report sink when the topic is configured (Lambda), else none. */
 export function reportSinksFromEnv(
-  sites: ReadonlyArray<{ name: string; licenseRelease?: { report: { dryRuns: boolean } } }>,
+  sites: ReadonlyArray<{
+    name: string;
+    licenseRelease?: { report: { dryRuns: boolean }; mode?: 'release' | 'review' };
+  }>,
   env: NodeJS.ProcessEnv = process.env,
   client: () => Pick<SNSClient, 'send'> = createSnsClient,
 ): ReleaseSink[] {
   const topicArn = env[REPORT_TOPIC_ENV];
   if (!topicArn) return [];
   const dryRuns = new Map(sites.map((site) => [site.name, site.licenseRelease?.report.dryRuns]));
+  const reviewing = new Set(
+    sites.filter((site) => site.licenseRelease?.mode === 'review').map((site) => site.name),
+  );
   let made: Pick<SNSClient, 'send'> | undefined;
   return [
     snsReportSink({
@@ -67,6 +77,7 @@ export function reportSinksFromEnv(
       },
       topicArn,
       reportDryRuns: (site) => dryRuns.get(site) === true,
+      review: (site) => reviewing.has(site),
     }),
   ];
 }
