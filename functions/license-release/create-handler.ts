@@ -17,7 +17,7 @@ import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import type { RunLedger } from '#shared/lambda/run-ledger.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
-import { releaseSafetyMarginMs } from '#shared/lambda/time-budget.ts';
+import { releaseSafetyMarginMs, sinksBudgetMs } from '#shared/lambda/time-budget.ts';
 import {
   type ReleaseMode,
   type ReviewPlan,
@@ -44,8 +44,6 @@ export interface ReleaseHandlerDependencies {
   ledger?: RunLedger;
 }
 
-/** The last DELETE attempt ends this long before the function does: the sinks' time. */
-const SINKS_RESERVE_MS = 15_000;
 /** The sinks end this long before the function does: the ledger's record and the answer. */
 const FINISH_RESERVE_MS = 3_000;
 
@@ -82,6 +80,7 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
   const { config, logger, sinks } = dependencies;
   const runLogger = asRunLogger(logger);
   const now = dependencies.now ?? (() => new Date());
+  const sinksReserveMs = sinksBudgetMs(config.destinations.influxdb);
   const marginMs =
     dependencies.safetyMarginMs ??
     ((site: SiteConfig) => releaseSafetyMarginMs(site, config.destinations.influxdb));
@@ -116,7 +115,8 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         now,
         shouldStop: () => context.getRemainingTimeInMillis() < marginMs(site),
         deadlines: {
-          deletesBy: () => endOf(context) - SINKS_RESERVE_MS - FINISH_RESERVE_MS,
+          // The last DELETE attempt ends in time for the sinks' budget (the same one synth checks).
+          deletesBy: () => endOf(context) - sinksReserveMs - FINISH_RESERVE_MS,
           sinksBy: () => endOf(context) - FINISH_RESERVE_MS,
         },
         maxClockSkewSeconds: site.qrs.maxClockSkewSeconds,
