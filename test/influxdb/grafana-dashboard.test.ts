@@ -7,15 +7,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { parseConfig } from '#shared/config/load.ts';
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
 import type { AccessTypeUsage } from '#shared/licensing/snapshot.ts';
-import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
+import { influxOnlySinks } from './v1-sinks.ts';
 
 const DASHBOARD_FILE = new URL('../../dashboards/grafana-influxdb.json', import.meta.url);
 const DB = 'butler';
@@ -95,25 +93,9 @@ function releaseRun(events: ReleaseEvent[], dryRun: boolean): CompletedReleaseRu
 
 /** Sample data, written by the product's sinks (InfluxDB 1, as configured by an administrator). */
 async function writeSampleData(influxd: Influxd): Promise<void> {
-  const config = parseConfig(
-    stringify({
-      sites: [
-        {
-          name: 'prod',
-          qrs: {
-            host: 'qlik.corp.example.com',
-            certificates: { cert: { file: 'c' }, key: { file: 'k' }, ca: { file: 'r' } },
-          },
-        },
-      ],
-      destinations: {
-        cloudwatch: { enable: false },
-        influxdb: { enable: true, version: 1, url: influxd.url, database: DB },
-      },
-    }),
-    '/etc/license-steward/config.yaml',
-  );
-  const sinks = await sinksFromConfig(config.destinations);
+  const sinks = await influxOnlySinks({
+    influxdb: { enable: true, version: 1, url: influxd.url, database: DB },
+  });
   const [usage] = sinks.usage;
   const [release] = sinks.release;
   if (!usage || !release) throw new Error('the InfluxDB sinks were not built');

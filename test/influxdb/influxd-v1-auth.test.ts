@@ -8,11 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { stringify } from 'yaml';
-import { parseConfig } from '#shared/config/load.ts';
-import { sinksFromConfig } from '#shared/sinks/from-config.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
+import { influxOnlySinks } from './v1-sinks.ts';
 
 const DB = 'qlik';
 const ADMIN = { username: 'admin', password: 'admin-Secret-1' };
@@ -44,25 +42,11 @@ afterAll(async () => {
 
 /** Writes the sample snapshot through the sinks of `destinations.influxdb` (version 1). */
 async function writeWith(influxdb: Record<string, unknown>, site: string): Promise<void> {
-  const config = parseConfig(
-    stringify({
-      sites: [
-        {
-          name: site,
-          qrs: {
-            host: 'qlik.corp.example.com',
-            certificates: { cert: { file: 'c' }, key: { file: 'k' }, ca: { file: 'r' } },
-          },
-        },
-      ],
-      destinations: {
-        cloudwatch: { enable: false },
-        influxdb: { enable: true, version: 1, url: influxd.url, database: DB, ...influxdb },
-      },
-    }),
-    path.join(dir, 'config.yaml'),
-  );
-  const sinks = await sinksFromConfig(config.destinations);
+  const sinks = await influxOnlySinks({
+    influxdb: { enable: true, version: 1, url: influxd.url, database: DB, ...influxdb },
+    site,
+    configFile: path.join(dir, 'config.yaml'),
+  });
   try {
     await sinks.usage[0]?.write(sampleSnapshot({ site }));
   } finally {

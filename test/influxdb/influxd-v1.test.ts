@@ -5,14 +5,13 @@
  * policy, and the errors for a database or retention policy that does not exist.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
-import { parseConfig } from '#shared/config/load.ts';
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
-import { type Sinks, sinksFromConfig } from '#shared/sinks/from-config.ts';
+import type { Sinks } from '#shared/sinks/from-config.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
+import { influxOnlySinks } from './v1-sinks.ts';
 
 const DB = 'butler';
 const T = Date.parse('2026-03-01T12:00:00.000Z');
@@ -30,33 +29,17 @@ afterAll(async () => {
 
 /** The sinks of a configuration with only InfluxDB 1 on, as the Lambda and CLI build them. */
 function sinksFor(influxdb: Record<string, unknown>): Promise<Sinks> {
-  const config = parseConfig(
-    stringify({
-      sites: [
-        {
-          name: 'prod',
-          qrs: {
-            host: 'qlik.corp.example.com',
-            certificates: { cert: { file: 'c' }, key: { file: 'k' }, ca: { file: 'r' } },
-          },
-        },
-      ],
-      destinations: {
-        cloudwatch: { enable: false },
-        influxdb: {
-          enable: true,
-          version: 1,
-          url: influxd.url,
-          database: DB,
-          tags: [{ name: 'butler_instance', value: 'prod' }],
-          ...influxdb,
-        },
-        tags: [{ name: 'env', value: 'prod' }],
-      },
-    }),
-    '/etc/license-steward/config.yaml',
-  );
-  return sinksFromConfig(config.destinations);
+  return influxOnlySinks({
+    influxdb: {
+      enable: true,
+      version: 1,
+      url: influxd.url,
+      database: DB,
+      tags: [{ name: 'butler_instance', value: 'prod' }],
+      ...influxdb,
+    },
+    tags: [{ name: 'env', value: 'prod' }],
+  });
 }
 
 /** A row without the columns that are null (fields other points of the measurement have). */
