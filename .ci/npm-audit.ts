@@ -1,6 +1,8 @@
 /**
- * CI security check: `npm audit --omit=dev --audit-level=high` on the runtime dependencies (what
- * the Lambda bundles and the CLI load), judged from its JSON report:
+ * CI security check: `npm audit --include=dev --audit-level=high` on every dependency, judged from
+ * its JSON report. Every package is a devDependency: the Lambda functions and the CLI ship as
+ * bundles built from them (README, "The command"), so the whole tree is what the bundles and
+ * their build are made of.
  *
  * - the registry answered and lists a high or critical advisory that is not explained in
  *   ALLOWED_ADVISORIES → fail (exit 1), naming each package, advisory and link;
@@ -95,13 +97,13 @@ export function judgeAudit(
   if (findings.size === 0) {
     return {
       outcome: 'pass',
-      message: `npm audit: no high or critical advisories in the runtime dependencies (${Number(counts.total ?? 0)} lower or explained)`,
+      message: `npm audit: no high or critical advisories in the dependencies (${Number(counts.total ?? 0)} lower or explained)`,
     };
   }
   const list = [...findings.values()];
   return {
     outcome: 'fail',
-    message: `npm audit: ${list.length} high or critical advisories in the runtime dependencies:\n${list
+    message: `npm audit: ${list.length} high or critical advisories in the dependencies:\n${list
       .map((f) => `  - ${f.package} (${f.severity}): ${f.title} ${f.url}`)
       .join(
         '\n',
@@ -136,7 +138,7 @@ function unavailable(report: unknown): AuditVerdict {
 function main(): number {
   const audit = spawnSync(
     'npm',
-    ['audit', '--omit=dev', '--audit-level=high', '--audit', '--json'],
+    ['audit', '--include=dev', '--audit-level=high', '--audit', '--json'],
     { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
   );
   const verdict: AuditVerdict = audit.error

@@ -1,18 +1,29 @@
 /** What a CLI command may touch: its output streams and a logger (stderr). Injected for tests. */
 import type { RunLogger } from '#shared/observability/logger.ts';
+import type { CommandName } from './help.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   logger: RunLogger;
   now?: () => Date;
+  /** Colour the human output (a terminal, and NO_COLOR not set): ./colour.ts. */
+  colour?: boolean;
+  /**
+   * Asks the person at the terminal a yes/no question; absent when no terminal can answer
+   * (stdin is not a TTY), so `release --plan` needs `--yes` there.
+   */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
-/** Bad usage or configuration: exit status 2. */
+/** Bad usage or configuration: exit status 2. `command` points the message at its help. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  readonly command: CommandName | undefined;
+
+  constructor(message: string, command?: CommandName) {
     super(message);
     this.name = 'UsageError';
+    this.command = command;
   }
 }
 

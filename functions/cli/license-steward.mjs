@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The package's `bin`: runs the TypeScript CLI through tsx's loader (no build step needed).
+// The CLI from the TypeScript sources through tsx's loader: development and the benchmark. The
+// package's `bin` is the built bundle, dist/license-steward.mjs (`npm run build`, ./build.ts).
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli } = await import('./main.ts');
-process.exitCode = await runCli(process.argv.slice(2));
+await import('./bin.ts');

@@ -1,32 +1,48 @@
 /**
  * `license-steward`: the CLI entry. Parses arguments, loads and validates the configuration once,
  * runs one command and maps the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
+ * ./bin.ts runs it as a process (the package's `bin`, built by ./build.ts).
  */
-import { pathToFileURL } from 'node:url';
+import path from 'node:path';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
-import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
+import { type ParsedArgs, parseCliArgs } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runImportButler } from './commands/import-butler.ts';
 import { runMonitor } from './commands/monitor.ts';
 import { runRelease } from './commands/release.ts';
+import { commandHelp, USAGE, usageLine } from './help.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
+import { cliVersion } from './version.ts';
 
-export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
+export interface CliOptions extends Partial<CliIo> {
+  /**
+   * The folder relative paths are typed against: npm's `INIT_CWD` (the user's folder, also under
+   * `npm run` and `npx`) before the process's own.
+   */
+  cwd?: string;
+}
+
+export async function runCli(argv: readonly string[], io?: CliOptions): Promise<number> {
   const stdout = io?.stdout ?? ((text: string) => process.stdout.write(text));
   const stderr = io?.stderr ?? ((text: string) => process.stderr.write(text));
   let args: ParsedArgs;
   try {
-    args = parseCliArgs(argv);
+    args = withUserPaths(parseCliArgs(argv), io?.cwd ?? process.env.INIT_CWD ?? process.cwd());
   } catch (error) {
-    stderr(`license-steward: ${(error as Error).message}\n\n${USAGE}\n`);
+    const command = error instanceof UsageError ? error.command : undefined;
+    stderr(`${usageLine((error as Error).message, command)}\n`);
     return EXIT_USAGE;
   }
+  if (args.command === 'version') {
+    stdout(`${cliVersion()}\n`);
+    return EXIT_OK;
+  }
   if (args.command === 'help') {
-    stdout(`${USAGE}\n`);
+    stdout(`${args.helpFor ? commandHelp(args.helpFor) : USAGE}\n`);
     return EXIT_OK;
   }
   const logger =
@@ -36,7 +52,14 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
       json: args.json,
       write: (line) => stderr(`${line}\n`),
     });
-  const cliIo: CliIo = { stdout, stderr, logger, ...(io?.now ? { now: io.now } : {}) };
+  const cliIo: CliIo = {
+    stdout,
+    stderr,
+    logger,
+    ...(io?.now ? { now: io.now } : {}),
+    ...(io?.colour ? { colour: true } : {}),
+    ...(io?.confirm ? { confirm: io.confirm } : {}),
+  };
   try {
     if (args.command === 'import-butler') return runImportButler(args, cliIo);
     const config = loadConfig(args.config as string, {
@@ -57,6 +80,8 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
   } catch (error) {
     if (error instanceof ConfigError || error instanceof UsageError) {
       stderr(`license-steward: ${error.message}\n`);
+      // `--json` promises one JSON document on stdout: a refusal is one too.
+      if (args.json) stdout(`${JSON.stringify(refusalDocument(error), null, 2)}\n`);
       return EXIT_USAGE;
     }
     stderr(`license-steward: ${(error as Error).message}\n`);
@@ -64,6 +89,23 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = await runCli(process.argv.slice(2));
+/** docs/faults.md, "Refusals under --json": no site ran, `error` says why. */
+function refusalDocument(error: ConfigError | UsageError) {
+  return {
+    sites: [],
+    error:
+      error instanceof ConfigError
+        ? { kind: 'configuration', file: error.source, problems: error.problems }
+        : { kind: 'usage', message: error.message },
+  };
+}
+
+/** Every path option as the user meant it: relative to the folder they typed the command in. */
+function withUserPaths(args: ParsedArgs, cwd: string): ParsedArgs {
+  const resolved = { ...args };
+  for (const key of ['config', 'plan', 'dir', 'butlerConfig', 'out'] as const) {
+    const value = args[key];
+    if (value !== undefined) resolved[key] = path.resolve(cwd, value);
+  }
+  return resolved;
 }

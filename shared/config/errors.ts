@@ -1,6 +1,8 @@
 /** Bad configuration: every problem names the key path (e.g. `sites[0].qrs.port`). */
 export class ConfigError extends Error {
   readonly problems: string[];
+  /** The file (or other source) the problems are in. */
+  readonly source: string;
 
   constructor(source: string, problems: string[]) {
     super(
@@ -8,5 +10,6 @@ export class ConfigError extends Error {
     );
     this.name = 'ConfigError';
     this.problems = problems;
+    this.source = source;
   }
 }

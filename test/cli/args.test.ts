@@ -19,7 +19,7 @@ describe('license-steward usage', () => {
     [[], /a command is required/],
     [['--json'], /a command is required/],
     [['monitor'], /--config FILE is required/],
-    [['monitor', '--config', 'x.yaml', '--bogus'], /Unknown option '--bogus'/],
+    [['monitor', '--config', 'x.yaml', '--bogus'], /unknown option --bogus\. Run/],
     [['monitor', '--config', 'x.yaml', '--dry-run'], /--dry-run applies to release only/],
     [['certs', 'put', '--config', 'x.yaml'], /certs put needs --site NAME and --dir DIR/],
     [['monitor', '--config', 'x.yaml', '--plan', 'p.json'], /--plan applies to release only/],

@@ -316,7 +316,7 @@ describe('S5 npm audit in CI', () => {
     ],
   });
 
-  it('S5 .ci/run runs the audit of the runtime dependencies after npm ci and npm test', () => {
+  it('S5 .ci/run runs the audit of every dependency (all bundled, so all devDependencies) after npm ci and npm test', () => {
     const lines = readFileSync(path.join(ROOT, '.ci/run'), 'utf8')
       .split('\n')
       .filter((line) => line.trim() !== '' && !line.startsWith('#'));
@@ -326,7 +326,7 @@ describe('S5 npm audit in CI', () => {
       'npx --no-install tsx .ci/npm-audit.ts',
     ]);
     expect(readFileSync(path.join(ROOT, '.ci/npm-audit.ts'), 'utf8')).toContain(
-      "'audit', '--omit=dev', '--audit-level=high', '--audit', '--json'",
+      "'audit', '--include=dev', '--audit-level=high', '--audit', '--json'",
     );
   });
 
