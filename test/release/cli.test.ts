@@ -107,14 +107,20 @@ describe('license-steward release', () => {
       'erik',
     ]);
     for (const item of result.candidates) {
-      expect(Object.keys(item).sort()).toEqual(A_KEYS);
+      // `neverUsed: true` is added to a never-used allocation only.
+      if ('neverUsed' in item) expect(item.neverUsed).toBe(true);
+      expect(
+        Object.keys(item)
+          .filter((key) => key !== 'neverUsed')
+          .sort(),
+      ).toEqual(A_KEYS);
       expect(['professional', 'analyzer']).toContain(item.licenseType);
       expect(Number.isInteger(item.inactiveDays)).toBe(true);
     }
     for (const item of result.kept) {
       expect(
         Object.keys(item)
-          .filter((key) => !['reason', 'detail'].includes(key))
+          .filter((key) => !['reason', 'detail', 'neverUsed'].includes(key))
           .sort(),
       ).toEqual(A_KEYS);
       expect(KEEP_REASONS).toContain(item.reason);
@@ -138,7 +144,12 @@ describe('license-steward release', () => {
     expect(stdout).toMatch(/Would release: 4 allocations/);
     expect(stdout).toMatch(/TYPE\s+USER\s+LAST ACTIVITY\s+DAYS\s+ACCESS TYPE ID/);
     expect(stdout).toMatch(/professional\s+LAB\\cecilia/);
-    expect(stdout).toMatch(/Kept 5: active 1, protected:user 1/);
+    // The summary first, then who is kept and why, row by row.
+    expect(stdout).toMatch(
+      /Summary: would release 4 \(\d professional, \d analyzer\); kept 5: active 1, protected:user 1/,
+    );
+    expect(stdout).toMatch(/Kept, and why: 5 allocations/);
+    expect(stdout).toMatch(/INTERNAL\\sa_repository .* protected:user/);
   });
 
   it('releases when the config says dryRun: false, and lists what was released', async () => {

@@ -134,6 +134,7 @@ describe('release --plan', () => {
       'release',
       '--config',
       config,
+      '--yes',
       '--plan',
       file,
       '--json',
@@ -191,6 +192,7 @@ describe('release --plan', () => {
       'release',
       '--config',
       stricter,
+      '--yes',
       '--plan',
       file,
       '--json',
@@ -217,7 +219,14 @@ describe('release --plan', () => {
     const erik = allocationOf('erik');
     if (erik) site.allocations.delete(erik.id);
 
-    const { code, stdout } = await runCliCaptured(['release', '--config', config, '--plan', file]);
+    const { code, stdout } = await runCliCaptured([
+      'release',
+      '--config',
+      config,
+      '--yes',
+      '--plan',
+      file,
+    ]);
 
     expect(code).toBe(0);
     expect(stdout).toMatch(/Applying the plan made .* \(4 candidates\)/);
@@ -234,7 +243,15 @@ describe('release --plan', () => {
     const planned = await runCliCaptured(['release', '--config', config, '--json']);
     const file = path.join(folder, 'review-plan.json');
     writeFileSync(file, planned.stdout);
-    const applied = await runCliCaptured(['release', '--config', config, '--plan', file, '--json']);
+    const applied = await runCliCaptured([
+      'release',
+      '--config',
+      config,
+      '--yes',
+      '--plan',
+      file,
+      '--json',
+    ]);
 
     expect(planned.code).toBe(0);
     expect(planned.stderr).toMatch(/licenseRelease\.mode is review/);
@@ -256,7 +273,15 @@ describe('release --plan', () => {
     sim.resetCounters();
 
     // Act
-    const old = await runCliCaptured(['release', '--config', config, '--plan', file, '--json']);
+    const old = await runCliCaptured([
+      'release',
+      '--config',
+      config,
+      '--yes',
+      '--plan',
+      file,
+      '--json',
+    ]);
     const allowed = await runCliCaptured([
       'release',
       '--config',
@@ -271,7 +296,8 @@ describe('release --plan', () => {
 
     // Assess
     expect(old.code).toBe(2);
-    expect(old.stdout).toBe('');
+    // Under --json the refusal is a JSON document too (docs/faults.md): no site ran.
+    expect(JSON.parse(old.stdout)).toMatchObject({ sites: [], error: { kind: 'usage' } });
     expect(old.stderr).toMatch(/plan refused: .*made 25\.0 hours ago.*more than 24/);
     expect(allowed.code).toBe(0);
     // 25 hours ago erik (31 days idle now) was not yet past 30 days: the plan holds three.
@@ -290,6 +316,7 @@ describe('release --plan', () => {
       'release',
       '--config',
       other,
+      '--yes',
       '--plan',
       file,
     ]);
@@ -323,17 +350,26 @@ describe('release --plan', () => {
       'release',
       '--config',
       twoSites,
+      '--yes',
       '--plan',
       file,
       '--site',
       'lab',
     ]);
-    const realRun = await runCliCaptured(['release', '--config', config, '--plan', real]);
-    const notJson = await runCliCaptured(['release', '--config', config, '--plan', garbage]);
+    const realRun = await runCliCaptured(['release', '--config', config, '--yes', '--plan', real]);
+    const notJson = await runCliCaptured([
+      'release',
+      '--config',
+      config,
+      '--yes',
+      '--plan',
+      garbage,
+    ]);
     const missing = await runCliCaptured([
       'release',
       '--config',
       config,
+      '--yes',
       '--plan',
       `${garbage}.nope`,
     ]);

@@ -116,7 +116,12 @@ describe('release against the sample site', () => {
       dryRun: true,
       inactiveDays: 190,
     });
-    expect(String(wouldBe[0]?.extra.rules)).toMatch(/blocked=Yes/);
+    // The rule set is logged once per run, not on every allocation's line.
+    expect(wouldBe[0]?.extra).not.toHaveProperty('rules');
+    const started = logger.lines.filter((line) => line.message === 'Release run started');
+    expect(started).toHaveLength(1);
+    expect(String(started[0]?.extra.rules)).toMatch(/blocked=Yes/);
+    expect(started[0]?.extra).toMatchObject({ site: 'sample', runId: 'run-1' });
   });
 
   it('narrows the allocation lists with a lastUsed filter per type at the exact cutoff', async () => {

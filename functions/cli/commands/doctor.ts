@@ -9,6 +9,7 @@ import type { SiteDoctorReport } from '#shared/doctor/report.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
+import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 
@@ -26,19 +27,28 @@ export async function runDoctor(config: Config, args: ParsedArgs, io: CliIo): Pr
     ),
   );
   io.stdout(
-    args.json ? `${JSON.stringify({ sites: reports }, null, 2)}\n` : renderChecklist(reports),
+    args.json
+      ? `${JSON.stringify({ sites: reports }, null, 2)}\n`
+      : renderChecklist(reports, painter(io.colour)),
   );
   return reports.every((report) => report.checks.every((check) => check.ok))
     ? EXIT_OK
     : EXIT_FAILED;
 }
 
-function renderChecklist(reports: readonly SiteDoctorReport[]): string {
+function renderChecklist(
+  reports: readonly SiteDoctorReport[],
+  paint: ReturnType<typeof painter>,
+): string {
   return reports
     .map((report) => {
       const lines = [`Site ${report.site}`];
       for (const check of report.checks)
-        lines.push(`  ${check.ok ? '[ok]  ' : '[FAIL]'} ${check.check}: ${check.detail}`);
+        lines.push(
+          check.ok
+            ? `  ${paint('[ok]  ', 'green')} ${check.check}: ${check.detail}`
+            : paint(`  [FAIL] ${check.check}: ${check.detail}`, 'red'),
+        );
       const failed = report.checks.filter((check) => !check.ok).length;
       lines.push(
         failed === 0

@@ -11,13 +11,18 @@ const COLUMNS = ['Total', 'Allocated', 'Available', 'Used', 'Quarantined', 'Exce
 const TYPE_WIDTH = 14;
 const COLUMN_WIDTH = 13;
 
-export function renderMonitorTable(reports: readonly SiteReport[]): string {
-  return reports.map(renderSite).join('\n');
+type Paint = (text: string, colour: 'red' | 'yellow') => string;
+
+export function renderMonitorTable(
+  reports: readonly SiteReport[],
+  paint: Paint = (text) => text,
+): string {
+  return reports.map((report) => renderSite(report, paint)).join('\n');
 }
 
-function renderSite(report: SiteReport): string {
+function renderSite(report: SiteReport, paint: Paint): string {
   const { site, snapshot } = report;
-  if (!snapshot) return `Site ${site.name}: FAILED\n  ${report.error}\n`;
+  if (!snapshot) return `Site ${site.name}: ${paint('FAILED', 'red')}\n  ${report.error}\n`;
   const lines = [`Site ${site.name}  (collected ${snapshot.collectedAt})`];
   lines.push(`  License: ${describeLicense(snapshot)}`);
   lines.push(
@@ -28,8 +33,8 @@ function renderSite(report: SiteReport): string {
   lines.push(`  Analyzer capacity: ${describeCapacity(snapshot)}`);
   lines.push(...describeTokens(snapshot));
   for (const warning of usageWarnings(snapshot, site.alarms))
-    lines.push(`  WARNING ${warning.subject}: ${warning.message}`);
-  if (report.error) lines.push(`  ERROR ${report.error}`);
+    lines.push(paint(`  WARNING ${warning.subject}: ${warning.message}`, 'yellow'));
+  if (report.error) lines.push(paint(`  ERROR ${report.error}`, 'red'));
   return `${lines.join('\n')}\n`;
 }
 

@@ -12,10 +12,12 @@ import { monitorSite } from '#shared/licensing/monitor-site.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
+import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
@@ -39,7 +41,7 @@ export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): P
   io.stdout(
     args.json
       ? `${JSON.stringify({ sites: reports.map(siteJson) }, null, 2)}\n`
-      : renderMonitorTable(reports),
+      : renderMonitorTable(reports, painter(io.colour)),
   );
   return reports.some((report) => report.error !== undefined) ? EXIT_FAILED : EXIT_OK;
 }
@@ -115,19 +117,29 @@ function documentedShape(snapshot: LicenseSnapshot) {
   };
 }
 
-/** A site that failed keeps the documented shape: its blocks null, `error` saying why. */
+/**
+ * A site that failed keeps the documented shape: its blocks null, `error` saying why. `warnings`
+ * are the table's WARNING lines (one source: usage-warnings.ts), as `{subject, message}`.
+ */
 function siteJson(report: SiteReport) {
-  if (report.error === undefined) return documentedShape(report.snapshot);
+  if (report.snapshot === null)
+    return { ...failedShape(report.site.name), warnings: [], error: report.error };
+  const shape = {
+    ...documentedShape(report.snapshot),
+    warnings: usageWarnings(report.snapshot, report.site.alarms),
+  };
   // A failed destination (--write) leaves the snapshot; `error` names the destination.
-  if (report.snapshot) return { ...documentedShape(report.snapshot), error: report.error };
+  return report.error === undefined ? shape : { ...shape, error: report.error };
+}
+
+function failedShape(site: string) {
   return {
-    site: report.site.name,
+    site,
     collectedAt: null,
     professional: null,
     analyzer: null,
     analyzerCapacity: null,
     tokens: null,
     license: null,
-    error: report.error,
   };
 }

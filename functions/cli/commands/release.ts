@@ -20,9 +20,11 @@ import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
+import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
+import { confirmPlan } from './release-confirm.ts';
 import { readPlanFor } from './release-plan.ts';
 
 type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
@@ -33,6 +35,13 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
   const jobs = args.plan
     ? readPlanFor(config, args, now())
     : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
+  if (args.plan) {
+    const planned = jobs.flatMap((job) => (job.planned ? [job.planned] : []));
+    if (!(await confirmPlan(planned, args, io))) {
+      io.stderr('license-steward: not confirmed: nothing was sent to QRS.\n');
+      return EXIT_OK;
+    }
+  }
   const results: SiteReleaseResult[] = [];
   const sinks = await cliSinks(config, args.write, io.logger);
   try {
@@ -46,7 +55,10 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
         continue;
       }
       const dryRun = dryRunOf(site, release, args, io);
-      results.push(await releaseSite(site, dryRun, sinks.release, io, now, planned));
+      const result = await releaseSite(site, dryRun, sinks.release, io, now, planned);
+      // A dry run is a plan: it says what made it (docs/release.md, "Review, then apply").
+      if (dryRun && !planned) result.madeBy = release.mode === 'review' ? 'review' : 'dry-run';
+      results.push(result);
     }
   } finally {
     sinks.close();
@@ -54,7 +66,10 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
   io.stdout(
     args.json
       ? `${JSON.stringify({ sites: results.map(documentedShape) }, null, 2)}\n`
-      : formatReleaseReport(results),
+      : formatReleaseReport(results, {
+          ...(args.all ? { all: true } : {}),
+          paint: painter(io.colour),
+        }),
   );
   const failed = results.some(
     (result) =>

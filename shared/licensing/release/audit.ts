@@ -58,7 +58,6 @@ export function logReleaseEvent(context: AuditContext, event: ReleaseEvent): voi
     lastActivity: item.lastActivity,
     inactiveDays: item.inactiveDays,
     dryRun: context.dryRun,
-    rules: context.rules,
     ...(event.error ? { error: event.error } : {}),
   };
   if (event.action === 'failed') context.logger.error(MESSAGE[event.action], fields);
@@ -71,6 +70,19 @@ export function describeRuleSet(policy: ReleasePolicy): string {
     .map(([type, days]) => `${type}=${days}`)
     .join(' ');
   return `thresholdDays ${thresholds || 'none'}; maxReleasesPerRun ${policy.maxReleasesPerRun}; neverRelease ${policy.rules.summary}`;
+}
+
+/**
+ * The rules in force, once per run (the allocation lines carry the `runId` that points here), so
+ * a run of many releases does not repeat the whole rule set on every line.
+ */
+export function logRunStart(context: AuditContext): void {
+  context.logger.info('Release run started', {
+    site: context.site,
+    runId: context.runId,
+    dryRun: context.dryRun,
+    rules: context.rules,
+  });
 }
 
 export function logRunSummary(context: AuditContext, result: SiteReleaseResult): void {

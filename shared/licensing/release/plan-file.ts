@@ -1,14 +1,14 @@
 /**
  * A release plan: the document `release --dry-run --json` prints, read back by `release --plan`
  * (docs/release.md, "Review, then apply"). Only what applying needs is read: per site its name,
- * `dryRun: true`, `evaluatedAt`, the `candidates` and the `rules`; other keys are ignored. A plan
+ * `dryRun: true`, `evaluatedAt`, the `candidates`, the `rules` and `madeBy`; other keys are ignored. A plan
  * that is not usable, names a site the configuration lacks or is too old is refused before any
  * site is touched.
  */
 import { z } from 'zod';
 import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import { describeIssues } from '#shared/qrs/schemas.ts';
-import type { ReleaseItem } from './types.ts';
+import type { PlanOrigin, ReleaseItem } from './types.ts';
 
 /** A plan refused as a whole: the CLI's exit 2. */
 export class PlanError extends Error {
@@ -41,6 +41,7 @@ const siteSchema = z.object({
   evaluatedAt: z.iso.datetime({ offset: true }),
   candidates: z.array(itemSchema),
   rules: z.record(z.string(), z.unknown()).optional(),
+  madeBy: z.enum(['review', 'dry-run']).optional(),
   error: z
     .undefined({ error: 'the planning run failed for this site: make a new plan' })
     .optional(),
@@ -54,6 +55,8 @@ export interface PlannedSite {
   candidates: ReleaseItem[];
   /** The rules the plan was made with; `undefined` for a plan from before they were recorded. */
   rules: Record<string, unknown> | undefined;
+  /** A review-mode run or a plain dry run; `undefined` for a plan that does not say. */
+  madeBy?: PlanOrigin | undefined;
 }
 
 export function parsePlan(text: string, source: string): PlannedSite[] {
@@ -76,6 +79,7 @@ export function parsePlan(text: string, source: string): PlannedSite[] {
       evaluatedAt: new Date(entry.evaluatedAt),
       candidates: entry.candidates,
       rules: entry.rules,
+      madeBy: entry.madeBy,
     };
   });
 }

@@ -68,7 +68,7 @@ export function screenAllocations(
     // Types that are not enabled are never fetched; should one slip in, it is not this run's.
     if (thresholdDays === undefined) continue;
     const activity = lastActivity(allocation);
-    const item = toItem(allocation, activity.ms, nowMs);
+    const item = toItem(allocation, activity, nowMs);
     // No closure per allocation: this loop runs for every allocation of the site.
     if (allocation.quarantined === true) {
       kept.push(
@@ -273,6 +273,8 @@ interface Activity {
   detail: string;
 }
 
+const NEVER_USED = 'never used; allocated';
+
 /** `lastUsed` when it is a real date, else the allocation's `createdDate` (never used yet). */
 function lastActivity(allocation: Allocation): Activity {
   // A lastUsed QRS sent but that is not text (a number, an object) is doubt, not "never used":
@@ -288,8 +290,7 @@ function lastActivity(allocation: Allocation): Activity {
       detail: `lastUsed ${JSON.stringify(lastUsed.raw)} is not a date: kept on doubt`,
     };
   const created = parseQrsDate(allocation.createdDate);
-  if (created.kind === 'date')
-    return { ms: created.ms, source: 'never used; allocated', detail: '' };
+  if (created.kind === 'date') return { ms: created.ms, source: NEVER_USED, detail: '' };
   return {
     ms: null,
     source: '',
@@ -300,7 +301,8 @@ function lastActivity(allocation: Allocation): Activity {
   };
 }
 
-function toItem(allocation: Allocation, activityMs: number | null, nowMs: number): ReleaseItem {
+function toItem(allocation: Allocation, activity: Activity, nowMs: number): ReleaseItem {
+  const activityMs = activity.ms;
   return {
     accessTypeId: allocation.id,
     licenseType: allocation.licenseType,
@@ -308,5 +310,7 @@ function toItem(allocation: Allocation, activityMs: number | null, nowMs: number
     userId: allocation.user?.userId ?? null,
     lastActivity: activityMs === null ? null : isoString(activityMs),
     inactiveDays: activityMs === null ? null : Math.floor((nowMs - activityMs) / DAY_MS),
+    // `lastActivity` is then the allocation's creation, not a use (docs/release.md, "Output").
+    ...(activity.source === NEVER_USED ? { neverUsed: true as const } : {}),
   };
 }

@@ -13,6 +13,7 @@ export interface ReviewPlan {
   sites: Array<{
     site: string;
     dryRun: true;
+    madeBy: 'review';
     evaluatedAt: string;
     rules: SiteReleaseResult['rules'];
     candidates: ReleaseItem[];
@@ -30,6 +31,7 @@ export function reviewPlan(result: SiteReleaseResult): ReviewPlan {
       {
         site: result.site,
         dryRun: true,
+        madeBy: 'review',
         evaluatedAt: result.evaluatedAt,
         rules: result.rules,
         candidates: result.candidates,

@@ -15,6 +15,7 @@ import {
   describeRuleSet,
   eventForOutcome,
   logReleaseEvent,
+  logRunStart,
   logRunSummary,
   type ReleaseEvent,
 } from './audit.ts';
@@ -59,6 +60,7 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     rules: describeRuleSet(policy),
     logger: input.logger,
   };
+  logRunStart(audit);
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
   const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
@@ -135,6 +137,7 @@ function describePlan(plan: PlannedSite, rules: RulesRecord, audit: AuditContext
   const differences = plan.rules === undefined ? [] : ruleDifferences(plan.rules, rules);
   audit.logger.info('Applying a reviewed release plan', {
     ...auditKeys(audit),
+    planMadeBy: plan.madeBy ?? 'not recorded',
     planEvaluatedAt: plan.evaluatedAt.toISOString(),
     planCandidates: plan.candidates.length,
   });
@@ -150,6 +153,7 @@ function describePlan(plan: PlannedSite, rules: RulesRecord, audit: AuditContext
     );
   return {
     evaluatedAt: plan.evaluatedAt.toISOString(),
+    ...(plan.madeBy ? { madeBy: plan.madeBy } : {}),
     candidates: plan.candidates.length,
     ruleDifferences: differences,
   };

@@ -32,6 +32,8 @@ export interface ReleaseItem {
   lastActivity: string | null;
   /** Whole days since `lastActivity`, rounded down; `null` without a usable date. */
   inactiveDays: number | null;
+  /** Never used: `lastActivity` is the allocation's `createdDate` (absent otherwise). */
+  neverUsed?: true;
 }
 
 export interface KeptItem extends ReleaseItem {
@@ -53,10 +55,15 @@ export interface SkippedItem extends ReleaseItem {
   detail: string;
 }
 
+/** How a dry run's plan was made: a review-mode run, or a plain dry run (docs/release.md). */
+export type PlanOrigin = 'review' | 'dry-run';
+
 /** Which reviewed plan a run applied (`release --plan`). */
 export interface AppliedPlan {
   /** The plan's `evaluatedAt`. */
   evaluatedAt: string;
+  /** The plan's `madeBy`; `undefined` for a plan that does not say. */
+  madeBy?: PlanOrigin;
   /** Candidates in the plan for this site. */
   candidates: number;
   /** Settings that differ between the plan's rules and today's ([] = the same rules). */
@@ -80,6 +87,8 @@ export interface SiteReleaseResult {
   error?: string;
   /** Addition: the rules the run was judged under (a plan records what it was made with). */
   rules?: RulesRecord;
+  /** Addition, dry runs only: what made this plan (review mode or a plain dry run). */
+  madeBy?: PlanOrigin;
   /** Addition, with `--plan` only: the plan applied, and its candidates not judged. */
   plan?: AppliedPlan;
   skipped?: SkippedItem[];

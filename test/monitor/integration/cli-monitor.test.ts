@@ -78,6 +78,7 @@ describe('license-steward monitor --json', () => {
       'analyzerCapacity',
       'tokens',
       'license',
+      'warnings',
     ]);
     expect(site).toMatchObject({
       site: 'sample',
@@ -157,6 +158,7 @@ describe('license-steward monitor --json', () => {
       analyzerCapacity: null,
       tokens: null,
       license: null,
+      warnings: [],
       error: expect.stringMatching(/ECONNREFUSED/),
     });
     // With --json the logs on stderr are JSON lines too, naming the site.
@@ -230,8 +232,16 @@ describe('license-steward monitor configuration errors', () => {
 
     // Assess
     expect(result.code).toBe(2);
-    expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/sites\[0\]\.qrs\.port/);
+    // --json promises a JSON document on stdout: the refusal is one, naming the file and key.
+    expect(JSON.parse(result.stdout)).toEqual({
+      sites: [],
+      error: {
+        kind: 'configuration',
+        file: config,
+        problems: [expect.stringMatching(/^sites\[0\]\.qrs\.port: /)],
+      },
+    });
     expect(sim.requestCount()).toBe(0);
   });
 });
