@@ -4,6 +4,7 @@ import { adaptButlerKeys } from './butler-keys.ts';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
+import { schemaKeys } from './schema-keys.ts';
 import { parseYaml, readConfigText } from './yaml-text.ts';
 
 export interface LoadOptions {
@@ -22,7 +23,7 @@ export function parseConfig(text: string, source: string, options: LoadOptions =
   if (!result.success || butler.problems.length > 0)
     throw new ConfigError(source, [
       ...butler.problems,
-      ...(result.success ? [] : formatIssues(result.error)),
+      ...(result.success ? [] : formatIssues(result.error, butler.data, schemaKeys(configSchema))),
     ]);
   for (const notice of butler.notices) options.onNotice?.(notice);
   const baseDir = path.dirname(path.resolve(source));

@@ -6,7 +6,7 @@
  * to a small count.
  */
 import { readFileSync } from 'node:fs';
-import { isNode, parseDocument, visit } from 'yaml';
+import { isNode, parseDocument, visit, type YAMLError } from 'yaml';
 import { ConfigError } from './errors.ts';
 
 /** Aliases a configuration may use; far more than a real one needs, far fewer than a bomb. */
@@ -21,13 +21,10 @@ export function parseYaml(
   options: { uniqueKeys?: boolean } = {},
 ): unknown {
   const document = parseDocument(text, {
-    prettyErrors: true,
+    prettyErrors: false,
     uniqueKeys: options.uniqueKeys ?? true,
   });
-  const problems = [...document.errors, ...document.warnings].map(
-    (error) =>
-      `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
-  );
+  const problems = syntaxProblems(text, [...document.errors, ...document.warnings]);
   visit(document, {
     Node(_key, node) {
       if (isNode(node) && node.tag)
@@ -47,6 +44,76 @@ export function parseYaml(
         : `YAML: ${message}`,
     ]);
   }
+}
+
+/**
+ * YAML's errors with a line an editor can jump to: one per line (the first; the rest follow from
+ * it), the position said once, no dangling colon. An unclosed quote is reported where it opens,
+ * not at the end of the file where the parser gave up.
+ */
+function syntaxProblems(text: string, errors: readonly YAMLError[]): string[] {
+  const seen = new Set<number>();
+  const problems: string[] = [];
+  for (const error of errors) {
+    const message =
+      error.message.replace(/ at line \d+, column \d+:?\s*$/s, '').split('\n')[0] ?? '';
+    const quote = error.code === 'MISSING_CHAR' ? /(["'])quote/.exec(message)?.[1] : undefined;
+    const opened = quote ? unclosedQuote(text, quote) : undefined;
+    // The parser's other complaints about an unclosed quote only follow from it.
+    if (opened)
+      return [
+        `YAML line ${opened.line}, column ${opened.column}: this ${quote} quote is never closed (add the closing ${quote})`,
+      ];
+    const at = position(text, error.pos[0]);
+    if (seen.has(at.line)) continue;
+    seen.add(at.line);
+    const where = at.line > 0 ? ` line ${at.line}, column ${at.column}` : '';
+    problems.push(`YAML${where}: ${message.replace(/:$/, '')}`);
+  }
+  return problems;
+}
+
+/** Line and column (1-based) of an offset; the end of the file is its last line, not one more. */
+function position(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, Math.min(offset, text.trimEnd().length));
+  const lines = before.split('\n');
+  return { line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1 };
+}
+
+/** Where the quote left open at the end of the file was opened (1-based line and column). */
+function unclosedQuote(text: string, quote: string): { line: number; column: number } | undefined {
+  let open: { line: number; column: number } | undefined;
+  let lineNumber = 1;
+  let column = 0;
+  let inComment = false;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    column++;
+    if (char === '\n') {
+      lineNumber++;
+      column = 0;
+      inComment = false;
+      continue;
+    }
+    if (inComment) continue;
+    if (!open && char === '#' && (index === 0 || /\s/.test(text[index - 1] ?? ' '))) {
+      inComment = true;
+      continue;
+    }
+    if (open && quote === '"' && char === '\\') {
+      index++;
+      column++;
+      continue;
+    }
+    if (char !== quote) continue;
+    if (open && quote === "'" && text[index + 1] === "'") {
+      index++;
+      column++;
+      continue;
+    }
+    open = open ? undefined : { line: lineNumber, column };
+  }
+  return open;
 }
 
 function line(text: string, offset: number | undefined): string {

@@ -447,7 +447,9 @@ describe('import-butler: input it cannot use is exit 2', () => {
       /licenseRelease\.licenseType\.analyzer\.releaseThresholdDays: must be at least 1 day/,
     );
     expect(port.code).toBe(2);
-    expect(port.stderr).toMatch(/\(as converted\):\n {2}- sites\[0\]\.qrs\.port: Too big/);
+    expect(port.stderr).toMatch(
+      /\(as converted\):\n {2}- sites\[0\]\.qrs\.port: must be a TCP port, 1–65535, not 70000/,
+    );
   });
 
   it('an --out file that exists is left alone', async () => {

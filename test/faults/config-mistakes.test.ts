@@ -74,27 +74,47 @@ const MISTAKES: Array<[string, string, string]> = [
   [
     'C1 a typo in a key (neverRelase)',
     yamlWith({ release: '      neverRelase: { tag: [ VIP ] }\n' }),
-    'sites[0].licenseRelease.neverRelase: unknown key',
+    'sites[0].licenseRelease.neverRelase: unknown key (did you mean "neverRelease"?)',
   ],
   [
     'C1 a typo in a block name (licenceRelease, British spelling)',
     yamlWith({ site: '    licenceRelease: { enable: true }\n' }),
-    'sites[0].licenceRelease: unknown key',
+    'sites[0].licenceRelease: unknown key (did you mean "licenseRelease"?)',
   ],
   [
     'C2 a wrong type (timeoutSeconds: thirty)',
     yamlWith({ qrs: '      timeoutSeconds: thirty\n' }),
-    'sites[0].qrs.timeoutSeconds: Invalid input: expected number, received string',
+    'sites[0].qrs.timeoutSeconds: must be a number, not "thirty"',
   ],
   [
     'C2 a wrong type (dryRun: no is text in YAML 1.2, not false)',
     yamlWith({ release: '      dryRun: no\n' }).replace('      dryRun: false\n', ''),
-    'sites[0].licenseRelease.dryRun: Invalid input: expected boolean, received string',
+    'sites[0].licenseRelease.dryRun: write true or false, not "no"',
   ],
   [
     'C2 a wrong type (a single tag instead of a list)',
     yamlWith({ release: '      neverRelease: { tag: License do not release }\n' }),
-    'sites[0].licenseRelease.neverRelease.tag: Invalid input: expected array, received string',
+    'sites[0].licenseRelease.neverRelease.tag: must be a list: [ License do not release ]',
+  ],
+  [
+    'C2 a port out of range',
+    yamlWith({}).replace(`port: ${PORT}`, 'port: 99999'),
+    'sites[0].qrs.port: must be a TCP port, 1–65535, not 99999 (QRS listens on 4242)',
+  ],
+  [
+    'C12 a URL as the QRS host',
+    yamlWith({}).replace('host: localhost', 'host: https://qs.example.com'),
+    'sites[0].qrs.host: write the host name only, without "https://": host: qs.example.com',
+  ],
+  [
+    'C12 host:port as the QRS host',
+    yamlWith({}).replace('host: localhost', 'host: qs.example.com:4242'),
+    'sites[0].qrs.host: write the port apart: host: qs.example.com and port: 4242',
+  ],
+  [
+    'C8 an unclosed quote, reported where it opens',
+    yamlWith({ release: '      neverRelease: { tag: [ "VIP ] }\n' }),
+    'YAML line 13, column 30: this " quote is never closed (add the closing ")',
   ],
   [
     'C3 threshold 0',
@@ -181,7 +201,7 @@ const MISTAKES: Array<[string, string, string]> = [
   [
     'C11 an unknown YAML tag',
     yamlWith({ qrs: '      timeoutSeconds: !seconds 30\n' }),
-    'YAML line 6: Unresolved tag: !seconds',
+    'YAML line 6, column 23: Unresolved tag: !seconds',
   ],
   [
     'C11 an alias to an anchor that does not exist',
@@ -201,9 +221,14 @@ describe('configuration mistakes: exit 2 / synth refused, the key named, nothing
 
     // Assess
     expect(run.code).toBe(2);
-    expect(run.stdout).toBe('');
     expect(run.stderr).toContain(`license-steward: Invalid configuration in ${file}`);
     expect(run.stderr).toContain(problem);
+    // No dangling colon, no position said twice.
+    expect(run.stderr).not.toMatch(/^ {2}- .*:$|at line \d+, column/m);
+    // Under --json the refusal is also one JSON document on stdout.
+    expect(run.document).toMatchObject({ sites: [], error: { kind: 'configuration', file } });
+    const problems = (run.document as unknown as { error: { problems: string[] } }).error.problems;
+    expect(problems.join('\n')).toContain(problem);
     expect(sim.requestCount()).toBe(0);
   });
 

@@ -1,8 +1,34 @@
 /** Value types shared by the configuration's sections (docs: README "Configure"). */
+import { isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { parseSchedule } from '../schedule.ts';
 
 export const nonEmpty = z.string().trim().min(1, 'must not be empty');
+
+/**
+ * A host name or address as QRS's is written: `qs.example.com`, never a URL or `host:port`, which
+ * would only fail later as a DNS error (docs/faults.md, "Configuration mistakes").
+ */
+export const hostName = nonEmpty.superRefine((host, context) => {
+  const fix = (message: string) => context.addIssue({ code: 'custom', message });
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(host);
+  if (scheme) {
+    const bare = host.slice(scheme[0].length).split(/[/:]/)[0];
+    return fix(
+      `write the host name only, without "${scheme[0]}": host: ${bare || 'qs.example.com'}`,
+    );
+  }
+  if (isIPv6(host) || /^\[[0-9a-f:.]+\]$/i.test(host)) return;
+  const withPort = /^([^:/\s]+):(\d*)$/.exec(host);
+  if (withPort)
+    return fix(
+      `write the port apart: host: ${withPort[1]} and port: ${withPort[2] || 4242} (QRS listens on 4242)`,
+    );
+  if (/[/\s:@?#]/.test(host))
+    return fix(
+      'must be a host name or IP address only, such as qs.example.com (no path, spaces or port)',
+    );
+});
 
 /** A schedule expression, normalised (Butler's "every N minutes" becomes `rate(N minutes)`). */
 export const schedule = z.string().transform((text, context) => {

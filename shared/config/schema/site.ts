@@ -1,13 +1,13 @@
 /** `sites[]`: one Qlik Sense site, its QRS connection, its jobs and alarm thresholds. */
 import { z } from 'zod';
 import { CERTIFICATE_KINDS } from '../certificates.ts';
-import { nonEmpty, schedule, secretSourceSchema, timezone } from './common.ts';
+import { hostName, nonEmpty, schedule, secretSourceSchema, timezone } from './common.ts';
 import { licenseReleaseSchema } from './release.ts';
 
 const qrsSchema = z.strictObject({
-  host: nonEmpty,
+  host: hostName,
   port: z.number().int().min(1).max(65_535).default(4242),
-  servername: nonEmpty.optional(),
+  servername: hostName.optional(),
   user: z
     .strictObject({ directory: nonEmpty, id: nonEmpty })
     .default({ directory: 'INTERNAL', id: 'sa_api' }),
