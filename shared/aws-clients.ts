@@ -23,3 +23,14 @@ export function awsClientDeadlines(timeouts: AwsTimeouts = AWS_TIMEOUTS) {
     requestHandler: { ...timeouts, throwOnRequestTimeout: true },
   };
 }
+
+/**
+ * The SDK's "Region is missing" with what to set: the variable, the profile, or (off AWS) the
+ * destination to turn off (docs/faults.md, "AWS"). Other errors pass unchanged.
+ */
+export function explainAwsError(error: Error, offAws: string): Error {
+  if (!/region is missing/i.test(error.message)) return error;
+  return new Error(
+    `the AWS region is not set: set AWS_REGION (for example AWS_REGION=eu-north-1) or a region in the AWS profile (AWS_PROFILE). Off AWS, ${offAws}`,
+  );
+}

@@ -62,9 +62,11 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         sinks,
         logger: runLogger,
       });
-      warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
-        logger.warn(message, extra ?? {}),
-      );
+      // No snapshot: QRS did not answer (the error says why), so there is no clock to compare.
+      if (outcome.snapshot)
+        warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
+          logger.warn(message, extra ?? {}),
+        );
       const qrsRequests = qrs.stats.requests - requestsBefore;
       if (!outcome.ok) throw new MonitorRunError(site.name, outcome.error);
       // The CLI table's warnings (low availability, expiry, a shrunk LEF) as log lines here.

@@ -6,6 +6,7 @@
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { parseCertificates } from '#shared/qrs/tls/qlik-server-certificate.ts';
+import { type CertificateNames, QMC_CERTIFICATE_NAMES } from '#shared/qrs/tls-material.ts';
 import { type DoctorCheck, fail, pass } from './report.ts';
 
 const DAY_MS = 86_400_000;
@@ -14,20 +15,27 @@ const RENEW_WITHIN_DAYS = 30;
 const EXPORT_AGAIN =
   "export client.pem, client_key.pem and root.pem again from this site's QMC (Certificates → Export certificates, PEM, with the secret key)";
 
-export function clientCertificateCheck(tls: QrsTlsMaterial, now: Date): DoctorCheck {
+export function clientCertificateCheck(
+  tls: QrsTlsMaterial,
+  now: Date,
+  names: CertificateNames = QMC_CERTIFICATE_NAMES,
+): DoctorCheck {
   const [cert] = parseCertificates(tls.cert);
   if (!cert)
-    return fail('client-certificate', `client.pem holds no readable certificate: ${EXPORT_AGAIN}`);
+    return fail(
+      'client-certificate',
+      `${names.cert} (qrs.certificates.cert) holds no readable certificate${holdsAKey(tls.cert, names)}: ${EXPORT_AGAIN}`,
+    );
   try {
     if (!cert.checkPrivateKey(createPrivateKey(tls.key)))
       return fail(
         'client-certificate',
-        `client_key.pem is not the key of client.pem (${subject(cert)}): use the pair from one export`,
+        `${names.key} (qrs.certificates.key) is not the key of ${names.cert} (${subject(cert)}): use the pair from one export`,
       );
   } catch {
     return fail(
       'client-certificate',
-      'client_key.pem is not a readable private key (PEM without a password): export it again with the secret key',
+      `${names.key} (qrs.certificates.key) is not a readable private key (PEM without a password)${/BEGIN CERTIFICATE/.test(tls.key) ? ': it holds a certificate, so cert and key are probably swapped' : ': export it again with the secret key'}`,
     );
   }
   const dates = datesProblem(cert, now, 'the client certificate');
@@ -41,15 +49,22 @@ export function clientCertificateCheck(tls: QrsTlsMaterial, now: Date): DoctorCh
   );
 }
 
-export function caCertificateCheck(tls: QrsTlsMaterial, now: Date): DoctorCheck {
+export function caCertificateCheck(
+  tls: QrsTlsMaterial,
+  now: Date,
+  names: CertificateNames = QMC_CERTIFICATE_NAMES,
+): DoctorCheck {
   const authorities = parseCertificates(tls.ca);
   if (authorities.length === 0)
-    return fail('ca-certificate', `root.pem holds no readable certificate: ${EXPORT_AGAIN}`);
+    return fail(
+      'ca-certificate',
+      `${names.ca} (qrs.certificates.ca) holds no readable certificate: ${EXPORT_AGAIN}`,
+    );
   for (const ca of authorities) {
     if (!ca.ca)
       return fail(
         'ca-certificate',
-        `root.pem holds ${subject(ca)}, which is not a CA certificate: use root.pem from the QMC export, not server.pem or client.pem`,
+        `${names.ca} (qrs.certificates.ca) holds ${subject(ca)}, which is not a CA certificate: use root.pem from the QMC export, not server.pem or client.pem`,
       );
     const dates = datesProblem(ca, now, `the CA certificate ${subject(ca)}`);
     if (dates) return fail('ca-certificate', `${dates}: the site needs new certificates`);
@@ -58,12 +73,19 @@ export function caCertificateCheck(tls: QrsTlsMaterial, now: Date): DoctorCheck 
   if (cert && !authorities.some((ca) => issuedBy(cert, ca)))
     return fail(
       'ca-certificate',
-      `client.pem (${subject(cert)}, issued by ${issuer(cert)}) does not come from root.pem (${authorities.map(subject).join('; ')}): use the files of one export of this site`,
+      `${names.cert} (${subject(cert)}, issued by ${issuer(cert)}) does not come from ${names.ca} (${authorities.map(subject).join('; ')}): use the files of one export of this site`,
     );
   return pass(
     'ca-certificate',
     `${authorities.map(subject).join('; ')}, valid to ${day(authorities[0]?.validTo ?? '')}`,
   );
+}
+
+/** A private key where the certificate belongs: the two sources are probably swapped. */
+function holdsAKey(text: string, names: CertificateNames): string {
+  return /PRIVATE KEY-----/.test(text)
+    ? ` (it holds a private key: are qrs.certificates.cert and .key swapped? the key is ${names.key})`
+    : '';
 }
 
 function issuedBy(cert: X509Certificate, ca: X509Certificate): boolean {

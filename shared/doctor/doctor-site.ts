@@ -6,6 +6,7 @@
  * Layer: shared/doctor composes shared/config, shared/qrs and shared/licensing; nothing in shared/
  * imports it (the CLI command in functions/cli does).
  */
+import { certificateNames } from '#shared/config/certificates.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
@@ -56,7 +57,11 @@ export async function doctorSite(
     pass('certificate-sources', `client certificate, key and CA read from ${sourcesOf(site)}`),
   );
   const now = deps.now();
-  for (const check of [clientCertificateCheck(tls, now), caCertificateCheck(tls, now)]) {
+  const names = certificateNames(site.qrs.certificates);
+  for (const check of [
+    clientCertificateCheck(tls, now, names),
+    caCertificateCheck(tls, now, names),
+  ]) {
     checks.push(check);
     if (!check.ok) return report;
   }
@@ -67,6 +72,7 @@ export async function doctorSite(
     tlsName: qrs.servername ?? qrs.host,
     user: qrs.user,
     timeoutMs: qrs.timeoutSeconds * 1000,
+    certificates: names,
   };
   const tcp = await reachable(target);
   checks.push(tcp);

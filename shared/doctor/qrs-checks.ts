@@ -8,6 +8,8 @@ import { describeLicense } from '#shared/licensing/license-info.ts';
 import { validThrough } from '#shared/licensing/usage-warnings.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { QrsHttpError, QrsNetworkError, QrsTlsError } from '#shared/qrs/errors.ts';
+import { allSettled } from '#shared/qrs/http/all-settled.ts';
+import type { CertificateNames } from '#shared/qrs/tls-material.ts';
 import { type DoctorCheck, fail, pass } from './report.ts';
 
 /** Beyond this difference from QRS's clock, release decisions would be made on the wrong time. */
@@ -25,6 +27,8 @@ export interface QrsTarget {
   tlsName: string;
   user: { directory: string; id: string };
   timeoutMs: number;
+  /** The configured certificate sources, as messages name them. */
+  certificates: CertificateNames;
 }
 
 export function reachable(target: QrsTarget): Promise<DoctorCheck> {
@@ -81,9 +85,9 @@ export async function connectionChecks(
   const checks = [
     pass(
       'tls-server-verified',
-      `the server certificate is valid for "${target.tlsName}" and from root.pem`,
+      `the server certificate is valid for "${target.tlsName}" and from ${target.certificates.ca}`,
     ),
-    pass('tls-client-accepted', 'QRS accepted client.pem'),
+    pass('tls-client-accepted', `QRS accepted ${target.certificates.cert}`),
     pass('identity-accepted', `QRS answered as ${identity} (X-Qlik-User)`),
   ];
   const info = describeLicense(license, now);
@@ -109,16 +113,16 @@ function connectionFailure(error: unknown, target: QrsTarget): DoctorCheck[] {
     return [
       fail(
         'tls-client-accepted',
-        `QRS refused client.pem during the TLS handshake (${message}): export client.pem and client_key.pem again from this site's QMC; on a multi-node site the certificates of the central node`,
+        `QRS refused ${target.certificates.cert} during the TLS handshake (${message}): export client.pem and client_key.pem again from this site's QMC (qrs.certificates.cert and .key); on a multi-node site the certificates of the central node`,
       ),
     ];
   if (error instanceof QrsHttpError && (error.status === 401 || error.status === 403))
     return [
       pass(
         'tls-server-verified',
-        `the server certificate is valid for "${target.tlsName}" and from root.pem`,
+        `the server certificate is valid for "${target.tlsName}" and from ${target.certificates.ca}`,
       ),
-      pass('tls-client-accepted', 'QRS accepted client.pem'),
+      pass('tls-client-accepted', `QRS accepted ${target.certificates.cert}`),
       fail(
         'identity-accepted',
         `${message}. Check qrs.user (now ${target.user.directory}\\${target.user.id}): an existing user with the RootAdmin or a license-reading role`,
@@ -130,7 +134,7 @@ function connectionFailure(error: unknown, target: QrsTarget): DoctorCheck[] {
 export async function readChecks(qrs: DoctorQrs): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   try {
-    const [professional, analyzer] = await Promise.all([
+    const [professional, analyzer] = await allSettled([
       qrs.countAllocations('professional'),
       qrs.countAllocations('analyzer'),
     ]);

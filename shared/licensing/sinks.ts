@@ -6,6 +6,8 @@
  * Every sink is tried, whatever the others do. A failing sink is reported in its outcome: it never
  * hides what the other sinks wrote, and never undoes what the run did (docs/architecture.md).
  */
+
+import { explainAwsError } from '#shared/aws-clients.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
 import type { ReleaseEvent } from './release/audit.ts';
 import type { SiteReleaseResult } from './release/types.ts';
@@ -55,7 +57,14 @@ export async function writeToSinks<T>(
     const sink = (sinks[index] as Sink<T>).name;
     if (result.status === 'fulfilled') return { sink, ok: true };
     const error = result.reason instanceof Error ? result.reason : new Error(String(result.reason));
-    return { sink, ok: false, error };
+    return {
+      sink,
+      ok: false,
+      error: explainAwsError(
+        error,
+        `turn this destination off: destinations.${sink}.enable: false`,
+      ),
+    };
   });
 }
 

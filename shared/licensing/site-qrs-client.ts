@@ -1,4 +1,5 @@
 /** Builds the QRS client for a configured site. */
+import { certificateNames } from '#shared/config/certificates.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { QrsClient, type QrsLogger, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 
@@ -13,6 +14,7 @@ export function createQrsClient(
     ...(site.qrs.servername ? { servername: site.qrs.servername } : {}),
     user: site.qrs.user,
     tls,
+    certificateNames: certificateNames(site.qrs.certificates),
     timeoutMs: site.qrs.timeoutSeconds * 1000,
     retry: { maxRetries: site.qrs.maxRetries },
     // A socket per DELETE in flight: with fewer, a deleteConcurrency above 8 would only queue.

@@ -4,6 +4,7 @@
  * report is `null` (older servers lack some), never a made-up zero.
  */
 import type { QrsClient } from '#shared/qrs/client.ts';
+import { allSettled } from '#shared/qrs/http/all-settled.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
 import { describeLicense, type LicenseInfo, type LicenseWarning } from './license-info.ts';
 
@@ -68,7 +69,7 @@ export async function collectSnapshot(
   now: Date,
   onWarning?: (warning: LicenseWarning) => void,
 ): Promise<LicenseSnapshot> {
-  const [overview, license] = await Promise.all([
+  const [overview, license] = await allSettled([
     client.getAccessTypeOverview(),
     client.getLicense(),
   ]);

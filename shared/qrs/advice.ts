@@ -5,13 +5,20 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
-import type { QrsTlsMaterial } from './tls-material.ts';
+import {
+  type CertificateNames,
+  QMC_CERTIFICATE_NAMES,
+  type QrsTlsMaterial,
+} from './tls-material.ts';
 
 /**
  * A server that refuses a client certificate may just close the connection (no TLS alert): then
  * the certificate itself is the best clue. Reads only public material (certificate and CA).
  */
-export function clientCertificateCheck(tls: QrsTlsMaterial): () => string | undefined {
+export function clientCertificateCheck(
+  tls: QrsTlsMaterial,
+  names: CertificateNames = QMC_CERTIFICATE_NAMES,
+): () => string | undefined {
   let cert: X509Certificate;
   let ca: X509Certificate | undefined;
   try {
@@ -29,11 +36,11 @@ export function clientCertificateCheck(tls: QrsTlsMaterial): () => string | unde
     const validTo = Date.parse(cert.validTo);
     const validFrom = Date.parse(cert.validFrom);
     if (validTo < now)
-      return `the client certificate expired on ${new Date(validTo).toISOString().slice(0, 10)}: export a new one from the QMC (client.pem and client_key.pem)`;
+      return `the client certificate (${names.cert}) expired on ${new Date(validTo).toISOString().slice(0, 10)}: export a new one from the QMC and replace ${names.cert} and ${names.key}`;
     if (validFrom > now)
-      return `the client certificate is not valid before ${new Date(validFrom).toISOString()}: check this machine's clock`;
+      return `the client certificate (${names.cert}) is not valid before ${new Date(validFrom).toISOString()}: check this machine's clock`;
     if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey)))
-      return "the client certificate is not issued by the configured CA (root.pem): use client.pem, client_key.pem and root.pem from the same site's QMC export";
+      return `the client certificate (${names.cert}) is not issued by the configured CA (${names.ca}): use the three files of one QMC export of this site`;
     return undefined;
   };
 }
@@ -71,46 +78,63 @@ export function statusHint(response: AxiosResponse<string>): string | undefined 
   }
 }
 
-const TLS_ADVICE: Array<[RegExp, string]> = [
-  [
-    /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT/,
-    "the server's certificate is not signed by the configured CA: use root.pem exported from this site's QMC (wrong CA?)",
-  ],
-  [
-    /ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|altnames/i,
-    "the server's certificate does not name this host: set `servername` to the name in the certificate, on a Qlik node its name in Host.cfg (name mismatch)",
-  ],
-  [
-    /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/,
-    "the server's certificate is expired or not yet valid: renew it on the Qlik server",
-  ],
-  [
-    /ALERT_CERTIFICATE_EXPIRED|certificate expired/i,
-    'QRS rejected the client certificate as expired: export a new one from the QMC',
-  ],
-  [
-    /ALERT_UNKNOWN_CA|ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_HANDSHAKE_FAILURE|ALERT_CERTIFICATE_UNKNOWN|alert (bad|unknown|certificate)/i,
-    "QRS rejected the client certificate: use client.pem and client_key.pem exported from this site's QMC, not expired, key matching the certificate",
-  ],
-  [
-    /KEY_VALUES_MISMATCH|key values mismatch/i,
-    'the client key does not match the client certificate',
-  ],
-  [
-    /NO_START_LINE|PEM|bad decrypt|DECODER/i,
-    'a certificate or key is not valid PEM (check the files or SSM parameters)',
-  ],
-];
+/** What a TLS failure means, naming the configured files; `where` is the QRS address. */
+function tlsAdviceTable(names: CertificateNames, where: string): Array<[RegExp, string]> {
+  return [
+    [
+      /WRONG_VERSION_NUMBER|wrong version number|PACKET_LENGTH_TOO_LONG|packet length too long|HTTP_REQUEST/i,
+      `${where} does not speak TLS (plain HTTP, or another service on that port): QRS serves HTTPS on 4242, so check qrs.port (is it QRS's 4242?)`,
+    ],
+    [
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT/,
+      `the server's certificate is not signed by the configured CA (${names.ca}): use root.pem exported from this site's QMC (wrong CA?)`,
+    ],
+    [
+      /ERR_TLS_CERT_ALTNAME_INVALID|HOSTNAME_MISMATCH|altnames/i,
+      "the server's certificate does not name this host: set `servername` to the name in the certificate, on a Qlik node its name in Host.cfg (name mismatch)",
+    ],
+    [
+      /CERT_HAS_EXPIRED|CERT_NOT_YET_VALID/,
+      "the server's certificate is expired or not yet valid: renew it on the Qlik server",
+    ],
+    [
+      /ALERT_CERTIFICATE_EXPIRED|certificate expired/i,
+      `QRS rejected the client certificate (${names.cert}) as expired: export a new one from the QMC`,
+    ],
+    [
+      /ALERT_UNKNOWN_CA|ALERT_BAD_CERTIFICATE|ALERT_CERTIFICATE_REQUIRED|ALERT_HANDSHAKE_FAILURE|ALERT_CERTIFICATE_UNKNOWN|alert (bad|unknown|certificate)/i,
+      `QRS rejected the client certificate: ${names.cert} and ${names.key} must be this site's QMC export, not expired, the key matching the certificate`,
+    ],
+    [
+      /KEY_VALUES_MISMATCH|key values mismatch/i,
+      `the client key (${names.key}) does not match the client certificate (${names.cert}): use the pair from one export (or are they swapped?)`,
+    ],
+    [
+      /NO_START_LINE|PEM|bad decrypt|DECODER/i,
+      `a certificate or key is not valid PEM: check ${names.cert}, ${names.key} and ${names.ca}`,
+    ],
+  ];
+}
 
-export function tlsAdvice(code: string, message: string): string | undefined {
+export function tlsAdvice(
+  code: string,
+  message: string,
+  names: CertificateNames = QMC_CERTIFICATE_NAMES,
+  where = 'the server',
+): string | undefined {
   const text = `${code} ${message}`;
-  for (const [pattern, advice] of TLS_ADVICE) if (pattern.test(text)) return advice;
+  for (const [pattern, advice] of tlsAdviceTable(names, where))
+    if (pattern.test(text)) return advice;
   if (/ERR_SSL|ERR_TLS|EPROTO|CERT/.test(code))
-    return 'check the client certificate, key and CA of this site';
+    return `check the client certificate (${names.cert}), key (${names.key}) and CA (${names.ca}) of this site`;
   return undefined;
 }
 
-export function networkAdvice(code: string, baseUrl: string): string {
+export function networkAdvice(
+  code: string,
+  baseUrl: string,
+  names: CertificateNames = QMC_CERTIFICATE_NAMES,
+): string {
   switch (code) {
     case 'ECONNREFUSED':
       return `nothing listens at ${baseUrl}: check the host and port (QRS is 4242) and that the Repository Service runs`;
@@ -119,7 +143,7 @@ export function networkAdvice(code: string, baseUrl: string): string {
       return `the host name in ${baseUrl} does not resolve: check the host name and DNS (in AWS: the VPC's resolver)`;
     case 'ECONNRESET':
     case 'EPIPE':
-      return "the connection was closed during TLS or the request: QRS may have rejected the client certificate (use client.pem and client_key.pem exported from this site's QMC, not expired), or a firewall or proxy dropped the connection";
+      return `the connection was closed during TLS or the request: QRS may have rejected the client certificate (${names.cert} and ${names.key} must be this site's QMC export, not expired), or a firewall or proxy dropped the connection`;
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'no route to the host: check the VPN / peering routes and security groups';

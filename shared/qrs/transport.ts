@@ -32,7 +32,11 @@ import { createTextClient } from './http/text-client.ts';
 import { qlikUserHeader } from './identity.ts';
 import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
-import type { QrsTlsMaterial } from './tls-material.ts';
+import {
+  type CertificateNames,
+  QMC_CERTIFICATE_NAMES,
+  type QrsTlsMaterial,
+} from './tls-material.ts';
 import { newXrfkey } from './xrfkey.ts';
 
 export interface QrsTransportOptions {
@@ -43,6 +47,8 @@ export interface QrsTransportOptions {
   /** Identity QRS acts as (`X-Qlik-User`). */
   user?: { directory: string; id: string };
   tls: QrsTlsMaterial;
+  /** The configured certificate sources, for messages (default: the QMC's file names). */
+  certificateNames?: CertificateNames;
   /** Hard limit for one attempt, every stage included (TCP, TLS, response). */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
@@ -116,6 +122,7 @@ export class QrsTransport {
   private readonly maxResponseBytes: number;
   /** What is wrong with the client certificate itself, if anything (checked when QRS hangs up). */
   private readonly clientCertificateProblem: () => string | undefined;
+  private readonly certificateNames: CertificateNames;
 
   constructor(options: QrsTransportOptions) {
     const port = options.port ?? 4242;
@@ -127,7 +134,8 @@ export class QrsTransport {
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
-    this.clientCertificateProblem = clientCertificateCheck(options.tls);
+    this.certificateNames = options.certificateNames ?? QMC_CERTIFICATE_NAMES;
+    this.clientCertificateProblem = clientCertificateCheck(options.tls, this.certificateNames);
     this.userHeader = qlikUserHeader(user);
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
     // (Qlik's certificate purposes: tls/qrs-https-agent.ts).
@@ -275,13 +283,14 @@ export class QrsTransport {
     }
     const refused = serverCertificateErrorOf(error);
     if (refused) return new QrsTlsError(refused.code, refused.advice, method, path);
-    const tls = tlsAdvice(code, message);
+    const where = this.baseUrl.replace(/\/qrs$/, '');
+    const tls = tlsAdvice(code, message, this.certificateNames, where);
     if (tls) return new QrsTlsError(code, tls, method, path);
     const certificate =
       code === 'ECONNRESET' || code === 'EPIPE' ? this.clientCertificateProblem() : undefined;
     const advice = certificate
       ? `QRS may have rejected the client certificate: ${certificate}`
-      : networkAdvice(code, this.baseUrl);
+      : networkAdvice(code, this.baseUrl, this.certificateNames);
     return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
   }
 }

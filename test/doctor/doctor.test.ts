@@ -144,7 +144,7 @@ describe('license-steward doctor', () => {
 
     expect(code).toBe(1);
     expect(failed(checks).map((check) => check.check)).toEqual(['tls-client-accepted']);
-    expect(failed(checks)[0]?.detail).toMatch(/QRS refused client\.pem.*export client\.pem/);
+    expect(failed(checks)[0]?.detail).toMatch(/QRS refused \S*\/client\.pem.*export client\.pem/);
   });
 
   it('fails at tls-server-verified for a wrong name, saying which servername to set', async () => {
@@ -188,7 +188,24 @@ describe('license-steward doctor', () => {
     const { checks } = await doctorJson(await config(sim.port, { key: 'expired_key.pem' }));
 
     expect(checks.at(-1)).toMatchObject({ check: 'client-certificate', ok: false });
-    expect(checks.at(-1)?.detail).toMatch(/client_key\.pem is not the key of client\.pem/);
+    // The message names the configured files: the key that was configured, not client_key.pem.
+    expect(checks.at(-1)?.detail).toMatch(
+      /\S*\/expired_key\.pem \(qrs\.certificates\.key\) is not the key of \S*\/client\.pem/,
+    );
+  });
+
+  it('names the configured files when certificate and key are swapped', async () => {
+    const sim = await simulator();
+
+    const { checks } = await doctorJson(
+      await config(sim.port, { cert: 'client_key.pem', key: 'client.pem' }),
+    );
+
+    expect(checks.at(-1)).toMatchObject({ check: 'client-certificate', ok: false });
+    expect(checks.at(-1)?.detail).toMatch(
+      /\S*\/client_key\.pem \(qrs\.certificates\.cert\) holds no readable certificate \(it holds a private key: are qrs\.certificates\.cert and \.key swapped\?/,
+    );
+    expect(sim.requestCount()).toBe(0);
   });
 
   it('fails at certificate-sources for a missing file', async () => {

@@ -7,6 +7,7 @@
  *
  * Every site here runs with `dryRun: false`: a sloppy run would really delete.
  */
+import http from 'node:http';
 import net from 'node:net';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -101,6 +102,66 @@ describe('QRS cannot be reached: exit 1, the message says what to check, nothing
     expect(result).toMatchObject({ candidates: [], released: [], failed: [] });
   });
 
+  it('Q1 a port that speaks plain HTTP → "does not speak TLS … is it QRS\'s 4242?", not certificate advice', async () => {
+    // Prepare: a plain HTTP server where QRS should be (an admin typed the proxy's port).
+    const plain = http.createServer((_request, response) => response.end('hello'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const { port } = plain.address() as net.AddressInfo;
+
+    try {
+      // Act
+      const run = await releaseCli({ port, host: '127.0.0.1' });
+
+      // Assess
+      expect(run.code).toBe(1);
+      const { error } = releaseOf(run);
+      expect(error).toContain(`https://127.0.0.1:${port} does not speak TLS`);
+      expect(error).toMatch(/is it QRS's 4242\?/);
+      expect(error).not.toMatch(/client certificate, key and CA/);
+    } finally {
+      plain.close();
+    }
+  });
+
+  it('Q1 monitor after a refused connection: the error, and no clock line', async () => {
+    // Prepare
+    const port = await closedPort();
+    const file = folder.write({ sites: [cliSite({ port, host: '127.0.0.1' })] });
+
+    // Act
+    const run = await cli(['monitor', '--config', file]);
+
+    // Assess: QRS sent nothing, so nothing is said about its Date header.
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ECONNREFUSED/);
+    expect(run.stderr).not.toMatch(/Clock not checked|Date header/);
+  });
+
+  it('Q10 a read that fails at once while the other is still retrying: no retry line after the final error', async () => {
+    // Prepare: /license is refused (403, final) while the overview rides out 503s (retried).
+    sim.faults.push({ route: '/qrs/license', status: 403 });
+    sim.faults.push({
+      route: '/qrs/license/accesstypeoverview',
+      status: 503,
+      times: 2,
+      latencyMs: 50,
+    });
+    const file = folder.write({ sites: [cliSite({ port: sim.port, qrs: { maxRetries: 2 } })] });
+
+    // Act
+    const run = await cli(['monitor', '--config', file]);
+
+    // Assess
+    expect(run.code).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    const finalError = lines.findIndex((line) =>
+      /collecting license usage from QRS failed/.test(line),
+    );
+    expect(finalError).toBeGreaterThanOrEqual(0);
+    expect(lines.slice(0, finalError).join('\n')).toMatch(/will be retried/);
+    expect(lines.slice(finalError).join('\n')).not.toMatch(/will be retried/);
+  });
+
   it('Q2 DNS failure (.invalid host) → "the host name … does not resolve: check the host name and DNS"', async () => {
     // Act
     const run = await releaseCli({ port: 4242, host: 'qrs.license-steward.invalid' });
@@ -142,7 +203,10 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(/QRS may have rejected the client certificate/);
-    expect(error).toMatch(/client certificate is not issued by the configured CA/);
+    // The configured files are named, not the QMC's default names.
+    expect(error).toMatch(
+      /client certificate \(\S*foreign_client\.pem\) is not issued by the configured CA \(\S*root\.pem\)/,
+    );
     expect(sim.requestCount()).toBe(0);
   });
 
@@ -156,7 +220,9 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     // Assess
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
-    expect(error).toMatch(/client certificate expired on \d{4}-\d{2}-\d{2}/);
+    expect(error).toMatch(
+      /client certificate \(\S*expired_client\.pem\) expired on \d{4}-\d{2}-\d{2}/,
+    );
     expect(error).toMatch(/export a new one from the QMC/);
     expect(sim.requestCount()).toBe(0);
   });

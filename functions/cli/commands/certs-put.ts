@@ -11,7 +11,7 @@ import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { awsClientDeadlines } from '#shared/aws-clients.ts';
+import { awsClientDeadlines, explainAwsError } from '#shared/aws-clients.ts';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
@@ -86,6 +86,9 @@ export async function runCertsPut(
           ...(output.Tier ? { tier: output.Tier } : {}),
         });
       } catch (error) {
+        // A missing region fails all three the same way before any request: say it once.
+        if (/region is missing/i.test((error as Error).message))
+          throw regionMissing(error as Error);
         results.push({ part, file, parameter: name, stored: false, error: putError(error, name) });
       }
     }
@@ -113,6 +116,14 @@ export async function runCertsPut(
     });
   }
   return failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+function regionMissing(error: Error): UsageError {
+  const explained = explainAwsError(
+    error,
+    'certs put is not needed: the CLI reads { file: PATH } certificates itself',
+  );
+  return new UsageError(`certs put: ${explained.message} (or aws.region in the configuration)`);
 }
 
 /** The site's three parameter names; a part configured as a file is a usage error naming its key. */

@@ -57,11 +57,14 @@ async function monitorCliSite(
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
     const outcome = await monitorSite({ source: client, site: site.name, now, sinks, logger });
-    warnIfClocksDisagree(
-      client.serverClock,
-      site.qrs.maxClockSkewSeconds,
-      logger.warn.bind(logger),
-    );
+    // Only a site that answered has a clock to compare: after a connection or TLS failure there
+    // is nothing to say about it beyond the error.
+    if (outcome.snapshot)
+      warnIfClocksDisagree(
+        client.serverClock,
+        site.qrs.maxClockSkewSeconds,
+        logger.warn.bind(logger),
+      );
     return outcome.ok
       ? { site, snapshot: outcome.snapshot }
       : { site, snapshot: outcome.snapshot, error: outcome.error };

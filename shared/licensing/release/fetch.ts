@@ -15,6 +15,7 @@ import type { RunLogger } from '#shared/observability/logger.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid, qrsDate } from '#shared/qrs/filter.ts';
+import { allSettled } from '#shared/qrs/http/all-settled.ts';
 import { type BulkUserQrs, readUsersInBulk } from './bulk-users.ts';
 import { dropDuplicateAllocations } from './duplicates.ts';
 import {
@@ -65,7 +66,7 @@ export async function fetchReleasePlan(
   options: FetchOptions = {},
 ): Promise<FetchedPlan> {
   const types = Object.entries(policy.thresholdDays) as Array<[LicenseType, number]>;
-  const lists = await Promise.all(
+  const lists = await allSettled(
     types.map(([type, days]) => qrs.listAllocations(type, inactiveFilter(days, now))),
   );
   const listed: Allocation[] = lists.flatMap((list) => list.allocations);
