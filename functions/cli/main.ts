@@ -16,13 +16,11 @@ import { runMonitor } from './commands/monitor.ts';
 import { runRelease } from './commands/release.ts';
 import { commandHelp, USAGE, usageLine } from './help.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
+import { userFolder } from './user-folder.ts';
 import { cliVersion } from './version.ts';
 
 export interface CliOptions extends Partial<CliIo> {
-  /**
-   * The folder relative paths are typed against: npm's `INIT_CWD` (the user's folder, also under
-   * `npm run` and `npx`) before the process's own.
-   */
+  /** The folder relative paths are typed against (default: ./user-folder.ts). */
   cwd?: string;
 }
 
@@ -31,7 +29,7 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
   const stderr = io?.stderr ?? ((text: string) => process.stderr.write(text));
   let args: ParsedArgs;
   try {
-    args = withUserPaths(parseCliArgs(argv), io?.cwd ?? process.env.INIT_CWD ?? process.cwd());
+    args = withUserPaths(parseCliArgs(argv), io?.cwd ?? userFolder());
   } catch (error) {
     const command = error instanceof UsageError ? error.command : undefined;
     stderr(`${usageLine((error as Error).message, command)}\n`);

@@ -52,7 +52,16 @@ export function importButler(options: ImportOptions): ImportResult {
   if (draft.problems.length > 0) throw new ConfigError(options.butlerFile, draft.problems);
 
   const config: { sites: unknown[]; destinations?: unknown } = { sites: [site] };
-  if (destinations) config.destinations = settleTags(config.sites, destinations, draft);
+  // Butler ran off AWS: only what it did (InfluxDB), so `monitor --write` works without AWS.
+  config.destinations = {
+    timestream: { enable: false },
+    cloudwatch: { enable: false },
+    ...(destinations ? settleTags(config.sites, destinations, draft) : {}),
+  };
+  draft.remark(['destinations', 'timestream'], {
+    before:
+      'Off AWS by default, as Butler was: turn Timestream and CloudWatch on when you deploy to AWS (docs/deploy.md)',
+  });
   const header = [
     `license-steward configuration made by \`license-steward import-butler\` from ${path.basename(options.butlerFile)}:`,
     'the license jobs of that Butler (usage and expiry monitoring, license release, InfluxDB).',

@@ -242,6 +242,8 @@ describe('S3 TLS verification cannot be turned off', () => {
   it('S3 NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment → the server is still verified against root.pem', async () => {
     // Prepare
     vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
+    // Node warns once that the variable is set: expected here, so kept out of a green run's output.
+    const warnings = vi.spyOn(process, 'emitWarning').mockImplementation(() => {});
     const client = new QrsClient({
       host: 'localhost',
       port: sim.port,
@@ -257,6 +259,7 @@ describe('S3 TLS verification cannot be turned off', () => {
     expect(error).toBeInstanceOf(QrsTlsError);
     expect((error as Error).message).toMatch(/wrong CA/);
     expect(sim.requestCount()).toBe(0);
+    expect(String(warnings.mock.calls[0]?.[0])).toMatch(/NODE_TLS_REJECT_UNAUTHORIZED/);
   });
 });
 
