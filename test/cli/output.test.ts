@@ -91,7 +91,9 @@ describe('the human release report', () => {
       ['ADMIN\\admin1', 'protected:userDirectory'],
       ['LAB\\hanna', 'active: inactive 1 of 30 days (never used; allocated)'],
     ])
-      expect(human.stdout).toMatch(new RegExp(`${escape(user ?? '')} .* ${escape(reason ?? '')}`));
+      expect(human.stdout).toMatch(
+        new RegExp(`${literal(user ?? '')} .* ${literal(reason ?? '')}`),
+      );
     // gustav never opened an app: the date shown is the allocation's, and it says so.
     expect(human.stdout).toMatch(/analyzer\s+LAB\\gustav\s+never used \(allocated \d{4}-/);
     const candidates = JSON.parse(json.stdout).sites[0].candidates;
@@ -321,6 +323,6 @@ describe('off AWS by default where the admin is off AWS', () => {
   });
 });
 
-function escape(text: string): string {
+function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
