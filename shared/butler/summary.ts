@@ -1,7 +1,12 @@
 /** The import's summary for stderr: what was carried over, what was not, what to do next. */
 import type { Findings } from './draft.ts';
 
-export function formatSummary(findings: Findings, written: string | undefined): string {
+/** @param command how the user runs license-steward here (`npx license-steward` under npx). */
+export function formatSummary(
+  findings: Findings,
+  written: string | undefined,
+  command = 'license-steward',
+): string {
   const section = (title: string, lines: readonly string[]) =>
     lines.length === 0 ? [] : ['', title, ...lines.map((line) => `  - ${line}`)];
   const configArg = written ?? 'FILE';
@@ -17,9 +22,9 @@ export function formatSummary(findings: Findings, written: string | undefined): 
     ),
     ...section('Check next:', [
       ...findings.check,
-      `license-steward doctor --config ${configArg}   (certificates, TLS, identity, reads)`,
-      `license-steward monitor --config ${configArg}`,
-      `license-steward release --config ${configArg} --dry-run   (before any dryRun: false)`,
+      `${command} doctor --config ${configArg}   (certificates, TLS, identity, reads)`,
+      `${command} monitor --config ${configArg}`,
+      `${command} release --config ${configArg} --dry-run   (before any dryRun: false)`,
       'the differences from Butler: docs/butler.md',
     ]),
     '',

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from '#functions/cli/args.ts';
+import { commandName } from '#functions/cli/help.ts';
+import { userFolder } from '#functions/cli/user-folder.ts';
+import { didYouMean } from '#shared/config/did-you-mean.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
 
 const run = (argv: string[]) => runCliCaptured(argv);
@@ -88,5 +91,46 @@ describe('--write', () => {
       dryRun: true,
       write: true,
     });
+  });
+});
+
+describe('help, version and did-you-mean', () => {
+  it.each([
+    ['monitor', /license-steward monitor --config FILE/, /release --plan/],
+    ['doctor', /license-steward doctor --config FILE/, /--write/],
+    ['import-butler', /--butler-config FILE/, /--config FILE {2}/],
+  ])('%s --help prints that command only', async (command, wanted, unwanted) => {
+    const result = await run([command, '--help']);
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(wanted);
+    expect(result.stdout).not.toMatch(unwanted);
+  });
+
+  it('help COMMAND is the same as COMMAND --help; --help alone is the whole usage', async () => {
+    expect((await run(['help', 'release'])).stdout).toBe((await run(['release', '--help'])).stdout);
+    expect((await run(['--help'])).stdout).toMatch(/certs put[\s\S]*import-butler/);
+  });
+
+  it.each([
+    ['neverRelase', ['neverRelease', 'licenseRelease'], 'neverRelease'],
+    ['licenceRelease', ['licenseRelease', 'licenseMonitor'], 'licenseRelease'],
+    ['--dryrun', ['--dry-run', '--json'], '--dry-run'],
+    ['relase', ['release', 'doctor'], 'release'],
+    ['frobnicate', ['release', 'doctor'], undefined],
+  ])('did you mean: %s → %s', (typed, known, expected) => {
+    expect(didYouMean(typed, known)).toBe(expected);
+  });
+
+  it('names the command as the user runs it: npx license-steward under npx', () => {
+    expect(commandName({ npm_command: 'exec' })).toBe('npx license-steward');
+    expect(commandName({})).toBe('license-steward');
+  });
+
+  it('reads relative paths against the folder npm was started in, only when npm moved to the package', () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    expect(userFolder({ INIT_CWD: '/home/admin' }, root)).toBe('/home/admin');
+    expect(userFolder({ INIT_CWD: '/home/admin' }, tmpdir())).toBe(tmpdir());
+    expect(userFolder({}, tmpdir())).toBe(tmpdir());
   });
 });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { importButler } from '#shared/butler/import.ts';
 import { formatSummary } from '#shared/butler/summary.ts';
 import type { ParsedArgs } from '../args.ts';
+import { commandName } from '../help.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
 
 export function runImportButler(args: ParsedArgs, io: CliIo): number {
@@ -34,6 +35,6 @@ export function runImportButler(args: ParsedArgs, io: CliIo): number {
       return EXIT_FAILED;
     }
   }
-  io.stderr(formatSummary(result.findings, args.out));
+  io.stderr(formatSummary(result.findings, args.out, commandName()));
   return EXIT_OK;
 }
