@@ -19,7 +19,10 @@ import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
 
-/** The runtime the project is tested on (package.json engines; @middy 7 needs Node ≥ 22). */
+/**
+ * The runtime the project is tested on (the `node` devDependency pins Node 22 for the build and
+ * the tests; @middy 7 needs Node ≥ 22).
+ */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
 
 /** Lets ESM bundles load the few CommonJS dependencies that `require` Node built-ins. */
@@ -140,7 +143,7 @@ export class StewardFunction extends Construct {
       Validations.of(this.function).acknowledge({
         id: 'AwsSolutions-L1',
         reason:
-          'Node.js 22 on purpose: the runtime the project is built and tested on (package.json engines, @middy 7 needs >= 22); moving to a newer runtime is a tested change, not a silent one.',
+          'Node.js 22 on purpose: the runtime the project is built and tested on (the node devDependency pins 22; @middy 7 needs >= 22); moving to a newer runtime is a tested change, not a silent one.',
       });
     }
   }

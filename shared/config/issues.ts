@@ -30,7 +30,12 @@ export function formatIssues(
     if (issue.code === 'unrecognized_keys') {
       return issue.keys
         .map(
-          (key) => `${formatPath([...issue.path, key])}: unknown key${suggestion(key, knownKeys)}`,
+          // A key known elsewhere (`user` under qrs) is no suggestion for itself here.
+          (key) =>
+            `${formatPath([...issue.path, key])}: unknown key${suggestion(
+              key,
+              knownKeys.filter((known) => known !== key),
+            )}`,
         )
         .join('; ');
     }

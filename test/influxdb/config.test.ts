@@ -166,7 +166,7 @@ describe('destinations.influxdb: configuration', () => {
     [
       'a batch size of 0',
       { ...V2, batchSize: 0 },
-      'destinations.influxdb.batchSize: Too small: expected number to be >=1',
+      'destinations.influxdb.batchSize: must be at least 1, not 0',
     ],
     [
       'a tag that collides with a field',

@@ -149,7 +149,7 @@ describe('checkDeployable', () => {
       (aws: Record<string, unknown>) => {
         aws.vpcEndpoint = { ssm: true };
       },
-      /^aws\.vpcEndpoint: unknown key$/,
+      /^aws\.vpcEndpoint: unknown key \(did you mean "vpcEndpoints"\?\)$/,
     ],
     [
       'a malformed subnet id',

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import {
   type ConfigFolder,
+  captureProcessOutput,
   cli,
   cliSite,
   configFolder,
@@ -156,6 +157,8 @@ describe('clock guard: QRS Date header vs this machine', () => {
 
   it('in Lambda, a release run throws before planning (no DELETE; the ledger lets it run again)', async () => {
     sim.setClockOffset(-40 * DAY_MS);
+    // The function logs the refusal as an ERROR line: captured, so a green run prints none.
+    const output = captureProcessOutput();
     const name = uniqueSiteName('clock');
     const handler = releaseHandler({ config: lambdaConfig([{ name, port: sim.port }]) });
 
@@ -163,6 +166,13 @@ describe('clock guard: QRS Date header vs this machine', () => {
       /release refused: the clocks disagree: QRS's clock is 40 days behind/,
     );
     expect(deleteCount(sim)).toBe(0);
+    expect(output.logs()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'license release run failed',
+        site: name,
+      }),
+    );
   });
 });
 
