@@ -166,6 +166,46 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 });
 
+describe('clock guard: the clock belongs to the run (the QRS client is kept warm)', () => {
+  it("warm Lambda: a run whose answers carry no Date is refused, not judged by the previous invocation's clock", async () => {
+    const name = uniqueSiteName('warm-clock');
+    const handler = releaseHandler({
+      config: lambdaConfig([
+        { name, port: sim.port, licenseRelease: { dryRun: false, maxReleasesPerRun: 1 } },
+      ]),
+      logLevel: 'SILENT',
+    });
+
+    await handler({ site: name }, lambdaContext());
+    const afterFirst = deleteCount(sim);
+    sim.setClockOffset(null);
+    const second = handler({ site: name }, lambdaContext());
+
+    expect(afterFirst).toBe(1);
+    await expect(second).rejects.toThrow(
+      /release refused: the clock could not be checked \(QRS sent no Date header/,
+    );
+    expect(deleteCount(sim)).toBe(1);
+  });
+
+  it('warm Lambda: a wrong Date seen by an earlier run does not refuse a later run with a right one', async () => {
+    const name = uniqueSiteName('warm-clock');
+    const handler = releaseHandler({
+      config: lambdaConfig([
+        { name, port: sim.port, licenseRelease: { dryRun: true, maxReleasesPerRun: 1 } },
+      ]),
+      logLevel: 'SILENT',
+    });
+    sim.setClockOffset(-40 * DAY_MS);
+    await expect(handler({ site: name }, lambdaContext())).rejects.toThrow(/clocks disagree/);
+    sim.setClockOffset(0);
+
+    const summary = await handler({ site: name }, lambdaContext());
+
+    expect(summary).toMatchObject({ site: name });
+  });
+});
+
 describe('duplicates from QRS', () => {
   it('P9 the same allocation id twice in a list is one allocation: one DELETE, counted once, a warning', async () => {
     const plan = releaseOf(await cli(['release', '--config', configFile(), '--dry-run', '--json']));
