@@ -12,7 +12,7 @@ import {
   normaliseAllocations,
 } from './allocation.ts';
 import { QrsResponseError } from './errors.ts';
-import { idIn } from './filter.ts';
+import { idIn, isGuid } from './filter.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
@@ -140,7 +140,12 @@ export class QrsClient {
     id: string,
     options: { deadlineAt?: number } = {},
   ): Promise<DeleteOutcome> {
-    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${encodeURIComponent(id)}`;
+    // Only a GUID becomes a path: `..` or `.` would address another resource (QRS ids are GUIDs).
+    if (!isGuid(id))
+      throw new RangeError(
+        `the access type id ${JSON.stringify(id)} is not a QRS id (GUID): no DELETE sent`,
+      );
+    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${id}`;
     let retried = false;
     const spec = { method: 'DELETE' as const, path, deadlineAt: options.deadlineAt };
     const response = await this.transport.send(spec, () => {
