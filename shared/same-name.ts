@@ -10,8 +10,12 @@
 const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 const SPACES = /\s+/gu;
 
+/** Printable ASCII: NFKC leaves it alone and it holds nothing invisible (most names, every run). */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** The comparable form of a name: two names are the same when their keys are equal. */
 export function nameKey(name: string): string {
+  if (PRINTABLE_ASCII.test(name)) return name.replace(SPACES, ' ').trim().toLowerCase();
   const plain = name.normalize('NFKC').replace(INVISIBLE, '').replace(SPACES, ' ').trim();
   // Upper then lower case folds what lower case alone keeps apart (ß and SS, final sigma);
   // NFKC again, since case mapping may leave a decomposed form (İ).
