@@ -101,7 +101,7 @@ export function screenAllocations(
         keptItem(
           item,
           'no-user',
-          `the access type id ${JSON.stringify(allocation.id)} is not a QRS id (GUID): kept on doubt`,
+          `the access type id ${shownId(allocation.id)} is not a QRS id (GUID): kept on doubt`,
         ),
       );
       continue;
@@ -122,7 +122,7 @@ export function screenAllocations(
         keptItem(
           item,
           'no-user',
-          `the user id ${JSON.stringify(allocation.user.id)} is not a QRS id (GUID): kept on doubt`,
+          `the user id ${shownId(allocation.user.id)} is not a QRS id (GUID): kept on doubt`,
         ),
       );
       continue;
@@ -164,6 +164,11 @@ export function screenAllocations(
       a.lastActivityMs - b.lastActivityMs || (a.item.accessTypeId < b.item.accessTypeId ? -1 : 1),
   );
   return { kept, eligible };
+}
+
+/** A hostile id as a short quoted text: control characters escaped, at most 64 characters. */
+function shownId(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }
 
 function keptItem(item: ReleaseItem, reason: KeepReason, detail: string | undefined): KeptItem {
