@@ -188,7 +188,7 @@ describe('clock guard: the clock belongs to the run (the QRS client is kept warm
     expect(deleteCount(sim)).toBe(1);
   });
 
-  it('warm Lambda: a wrong Date seen by an earlier run does not refuse a later run with a right one', async () => {
+  it('warm Lambda: a wrong Date seen by an earlier run is not held against a later run', async () => {
     const name = uniqueSiteName('warm-clock');
     const handler = releaseHandler({
       config: lambdaConfig([
@@ -198,11 +198,36 @@ describe('clock guard: the clock belongs to the run (the QRS client is kept warm
     });
     sim.setClockOffset(-40 * DAY_MS);
     await expect(handler({ site: name }, lambdaContext())).rejects.toThrow(/clocks disagree/);
+    sim.setClockOffset(null);
+
+    const second = await handler({ site: name }, lambdaContext());
     sim.setClockOffset(0);
+    const third = await handler({ site: name }, lambdaContext());
 
-    const summary = await handler({ site: name }, lambdaContext());
+    // A dry run with an unread clock warns and plans; the stale wrong Date refuses nothing.
+    expect(second).toMatchObject({ site: name });
+    expect(third).toMatchObject({ site: name });
+  });
 
-    expect(summary).toMatchObject({ site: name });
+  it('warm Lambda monitor: an answer without Date is "not checked", not the previous run\'s skew', async () => {
+    const name = uniqueSiteName('warm-clock');
+    const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handler = createMonitorHandler({
+      config: lambdaConfig([{ name, port: sim.port }]),
+      logger,
+      sinks: [],
+    });
+    sim.setClockOffset(40 * DAY_MS);
+    await handler({ site: name }, lambdaContext());
+    sim.setClockOffset(null);
+    warn.mockClear();
+
+    await handler({ site: name }, lambdaContext());
+
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(messages).toContainEqual(expect.stringMatching(/^Clock not checked: QRS sent no Date/));
+    expect(messages.filter((message) => /clocks disagree/.test(message))).toEqual([]);
   });
 });
 
