@@ -102,12 +102,12 @@ const MISTAKES: Array<[string, string, string]> = [
     'sites[0].qrs.port: must be a TCP port, 1–65535, not 99999 (QRS listens on 4242)',
   ],
   [
-    'C12 a URL as the QRS host',
+    'C14 a URL as the QRS host',
     yamlWith({}).replace('host: localhost', 'host: https://qs.example.com'),
     'sites[0].qrs.host: write the host name only, without "https://": host: qs.example.com',
   ],
   [
-    'C12 host:port as the QRS host',
+    'C14 host:port as the QRS host',
     yamlWith({}).replace('host: localhost', 'host: qs.example.com:4242'),
     'sites[0].qrs.host: write the port apart: host: qs.example.com and port: 4242',
   ],
@@ -202,6 +202,19 @@ const MISTAKES: Array<[string, string, string]> = [
     'C11 an unknown YAML tag',
     yamlWith({ qrs: '      timeoutSeconds: !seconds 30\n' }),
     'YAML line 6, column 23: Unresolved tag: !seconds',
+  ],
+  [
+    'C11 a %YAML 1.1 directive (dryRun: off would be false there)',
+    `%YAML 1.1\n---\n${yamlWith({}).replace('dryRun: false', 'dryRun: off')}`,
+    'YAML line 1: the %YAML 1.1 directive is not allowed',
+  ],
+  [
+    'C12 a clock tolerance close to the release threshold',
+    yamlWith({
+      qrs: '      maxClockSkewSeconds: 86400\n',
+      release: '      licenseType: { professional: { releaseThresholdDays: 1 } }\n',
+    }),
+    'sites[0].qrs.maxClockSkewSeconds: 86400 s is not well below licenseRelease.licenseType.professional.releaseThresholdDays (1 day)',
   ],
   [
     'C11 an alias to an anchor that does not exist',
