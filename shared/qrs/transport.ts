@@ -160,6 +160,7 @@ export class QrsTransport {
       keepAlive: true,
       maxSockets,
       handshakeTimeoutMs: this.timeoutMs,
+      caName: this.certificateNames.ca,
       ...(options.servername ? { servername: options.servername } : {}),
     });
     this.http = createTextClient({

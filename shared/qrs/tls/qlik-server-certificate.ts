@@ -79,6 +79,8 @@ export interface ServerCertificateInput {
   purposeOverride?: boolean;
   /** SHA-256 fingerprints of the site's client certificate(s): never accepted as the server's. */
   clientFingerprints?: readonly string[];
+  /** How messages name the configured CA (its file or SSM parameter; default root.pem). */
+  caName?: string;
 }
 
 /** basicConstraints, keyUsage, extKeyUsage, subjectAltName: what this check reads itself. */
@@ -95,7 +97,7 @@ export function checkServerCertificate(input: ServerCertificateInput): Certifica
       'NO_PEER_CERTIFICATE',
       'the server sent no certificate: is this QRS (port 4242)?',
     );
-  const chain = chainToTrusted(leaf, presented, input.trusted);
+  const chain = chainToTrusted(leaf, presented, input.trusted, input.caName ?? 'root.pem');
   if ('refused' in chain) return chain.refused;
   for (const [index, certificate] of chain.certificates.entries()) {
     const problem = certificateProblem(certificate, index === 0, input.now);
@@ -180,6 +182,7 @@ function chainToTrusted(
   leaf: X509Certificate,
   presented: readonly X509Certificate[],
   trusted: readonly X509Certificate[],
+  caName: string,
 ): { certificates: X509Certificate[] } | { refused: CertificateVerdict } {
   const certificates = [leaf];
   let current = leaf;
@@ -194,7 +197,7 @@ function chainToTrusted(
         !certificates.some((seen) => seen.fingerprint256 === candidate.fingerprint256) &&
         issuedBy(current, candidate),
     );
-    if (!next) return { refused: foreign(leaf, current, trusted) };
+    if (!next) return { refused: foreign(leaf, current, trusted, caName) };
     certificates.push(next);
     current = next;
   }
@@ -252,11 +255,12 @@ function foreign(
   leaf: X509Certificate,
   unanchored: X509Certificate,
   trusted: readonly X509Certificate[],
+  caName: string,
 ): CertificateVerdict {
   const holds =
     trusted.length === 0
-      ? 'root.pem holds no certificate'
-      : `root.pem holds ${trusted.map((ca) => name(ca.subject)).join('; ')}`;
+      ? `${caName} holds no certificate`
+      : `${caName} holds ${trusted.map((ca) => name(ca.subject)).join('; ')}`;
   return refuse(
     'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
     `the server's certificate ${name(leaf.subject)} is not signed by the configured CA: it is issued by ${name(unanchored.issuer)}, and ${holds}. Use root.pem exported from this site's QMC (wrong CA?)`,

@@ -57,6 +57,8 @@ export interface QrsHttpsAgentOptions extends https.AgentOptions {
   /** A handshake that has not finished by then fails (ETIMEDOUT). */
   handshakeTimeoutMs: number;
   now?: () => Date;
+  /** How messages name the configured CA (its file or SSM parameter; default root.pem). */
+  caName?: string;
 }
 
 type Callback = (error: Error | null, stream: Duplex) => void;
@@ -67,11 +69,12 @@ export class QrsHttpsAgent extends https.Agent {
   private readonly clientFingerprints: string[];
   private readonly handshakeTimeoutMs: number;
   private readonly now: () => Date;
+  private readonly caName: string;
   /** Sockets still in their handshake: not yet the agent's, closed by `destroy()`. */
   private readonly handshaking = new Set<TLSSocket>();
 
   constructor(options: QrsHttpsAgentOptions) {
-    const { handshakeTimeoutMs, now, ...agentOptions } = options;
+    const { handshakeTimeoutMs, now, caName, ...agentOptions } = options;
     super({ ...agentOptions, rejectUnauthorized: true, maxCachedSessions: 0 });
     this.trusted = parseCertificates(options.ca);
     this.clientFingerprints = parseCertificates(
@@ -79,6 +82,7 @@ export class QrsHttpsAgent extends https.Agent {
     ).map((certificate) => certificate.fingerprint256);
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.now = now ?? (() => new Date());
+    this.caName = caName ?? 'root.pem';
   }
 
   override createConnection(options: https.RequestOptions, callback?: Callback): undefined {
@@ -145,13 +149,14 @@ export class QrsHttpsAgent extends https.Agent {
       now: this.now(),
       purposeOverride: code === 'INVALID_PURPOSE',
       clientFingerprints: this.clientFingerprints,
+      caName: this.caName,
     });
     if (code === 'INVALID_PURPOSE' && verdict.ok) return null;
     // Refused as node refuses it; the in-code check only finds the words for what is wrong.
     return verdict.ok
       ? new ServerCertificateError(
           code,
-          'OpenSSL refused the server certificate: check root.pem and the certificates on the Qlik server',
+          `OpenSSL refused the server certificate: check ${this.caName} and the certificates on the Qlik server`,
         )
       : new ServerCertificateError(verdict.code, verdict.advice);
   }
