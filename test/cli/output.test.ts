@@ -259,12 +259,34 @@ describe('"Region is missing", explained', () => {
     expect(message).toMatch(/destinations\.cloudwatch\.enable: false/);
   });
 
-  it('certs put without a region: one message, exit 2', async () => {
+  function noRegion() {
     vi.stubEnv('AWS_REGION', undefined);
     vi.stubEnv('AWS_DEFAULT_REGION', undefined);
     vi.stubEnv('AWS_PROFILE', undefined);
     vi.stubEnv('AWS_CONFIG_FILE', path.join(folder.dir, 'no-aws-config'));
     vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', path.join(folder.dir, 'no-aws-credentials'));
+  }
+
+  it('monitor --write with CloudWatch on and no region: one message, exit 2, QRS not asked', async () => {
+    noRegion();
+    await serve();
+    const config = folder.write({
+      sites: [cliSite({ port: sim.port, licenseRelease: null })],
+      destinations: { timestream: { enable: false }, cloudwatch: { enable: true } },
+    });
+
+    const run = await cli(['monitor', '--config', config, '--write']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr.match(/AWS region is not set/g)).toHaveLength(1);
+    expect(run.stderr).toMatch(
+      /--write: cloudwatch: .*AWS_REGION.*destinations\.cloudwatch\.enable: false/,
+    );
+    expect(sim.requestCount()).toBe(0);
+  });
+
+  it('certs put without a region: one message, exit 2', async () => {
+    noRegion();
     const config = folder.write({
       sites: [
         {
