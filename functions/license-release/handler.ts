@@ -10,7 +10,7 @@ import { runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
 import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { sinksFromConfig } from '#shared/sinks/from-config.ts';
-import { reportSinksFromEnv } from '#shared/sinks/report/sns.ts';
+import { reportSinksFromEnv } from '#shared/sinks/release-report/sns.ts';
 import { createReleaseHandler } from './create-handler.ts';
 
 const config = configFromEnv();

@@ -1,6 +1,6 @@
 /**
  * The release report topic: after a real run that released or failed anything, the release
- * function publishes one short message per site (shared/sinks/report/sns.ts), and the admins get
+ * function publishes one short message per site (shared/sinks/release-report/sns.ts), and the admins get
  * it by e-mail. Encrypted with the AWS managed aws/sns key, whose key policy lets the account's
  * principals use it through SNS, so the publisher needs sns:Publish on this topic and nothing
  * else. Only the release function publishes: no service principal is allowed.
@@ -11,7 +11,7 @@ import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { REPORT_TOPIC_ENV } from '#shared/sinks/report/sns.ts';
+import { REPORT_TOPIC_ENV } from '#shared/sinks/release-report/sns.ts';
 import type { StewardFunction } from './steward-function.ts';
 
 export interface ReleaseReportTopicProps {

@@ -6,7 +6,7 @@
 import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { parseCertificates } from '#shared/qrs/tls/qlik-server-certificate.ts';
-import { type DoctorCheck, fail, pass } from './report.ts';
+import { type DoctorCheck, fail, pass } from './check.ts';
 
 const DAY_MS = 86_400_000;
 /** A client certificate this close to its end passes with a reminder. */

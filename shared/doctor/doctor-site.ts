@@ -9,6 +9,7 @@
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
+import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './check.ts';
 import {
   clockCheck,
   connectionChecks,
@@ -17,7 +18,6 @@ import {
   reachable,
   readChecks,
 } from './qrs-checks.ts';
-import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './report.ts';
 
 export interface DoctorDependencies {
   readCertificates: (site: SiteConfig) => Promise<QrsTlsMaterial>;

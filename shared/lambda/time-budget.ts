@@ -6,7 +6,7 @@
  * two cannot drift apart.
  */
 import type { InfluxDbConfig, SiteConfig } from '#shared/config/schema.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#shared/qrs/http/retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#shared/http/retry.ts';
 import { DEFAULT_RETRY_DELAY } from '#shared/sinks/influxdb/writer.ts';
 
 /** Timestream, CloudWatch (EMF on stdout) and the release report: SDK calls with short timeouts. */

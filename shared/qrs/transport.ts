@@ -6,6 +6,14 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import {
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  retrying,
+  sleep,
+} from '#shared/http/retry.ts';
+import { createTextClient } from '#shared/http/text-client.ts';
+import {
   clientCertificateCheck,
   errorCode,
   networkAdvice,
@@ -21,14 +29,6 @@ import {
   QrsTimeoutError,
   QrsTlsError,
 } from './errors.ts';
-import {
-  type AttemptOutcome,
-  DEFAULT_RETRY_POLICY,
-  type RetryPolicy,
-  retrying,
-  sleep,
-} from './http/retry.ts';
-import { createTextClient } from './http/text-client.ts';
 import { qlikUserHeader } from './identity.ts';
 import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';

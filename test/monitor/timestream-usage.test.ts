@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import { MAX_RECORDS_PER_WRITE, writeTimestreamRecords } from '#shared/sinks/timestream/client.ts';
 import { timestreamUsageSink } from '#shared/sinks/timestream/usage.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';

@@ -10,7 +10,11 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { parsePlan } from '#shared/licensing/release/plan-file.ts';
 import { formatReportMessage, shouldReport } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import { REPORT_TOPIC_ENV, reportSinksFromEnv, snsReportSink } from '#shared/sinks/report/sns.ts';
+import {
+  REPORT_TOPIC_ENV,
+  reportSinksFromEnv,
+  snsReportSink,
+} from '#shared/sinks/release-report/sns.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';

@@ -4,8 +4,8 @@
  * configuration errors, before this runs).
  */
 import type { Config } from '#shared/config/schema.ts';
+import type { SiteDoctorReport } from '#shared/doctor/check.ts';
 import { doctorSite } from '#shared/doctor/doctor-site.ts';
-import type { SiteDoctorReport } from '#shared/doctor/report.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';

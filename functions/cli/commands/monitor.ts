@@ -8,10 +8,10 @@
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';

@@ -11,7 +11,6 @@ import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import type { PlannedSite } from '#shared/licensing/release/plan-file.ts';
-import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { rulesRecord } from '#shared/licensing/release/rules-record.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
@@ -24,6 +23,7 @@ import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
 import { readPlanFor } from './release-plan.ts';
+import { formatReleaseReport } from './release-table.ts';
 
 type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
 

@@ -18,8 +18,8 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/qrs/http/retry.ts';
-import { createTextClient } from '#shared/qrs/http/text-client.ts';
+import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/http/retry.ts';
+import { createTextClient } from '#shared/http/text-client.ts';
 import {
   authorizationOf,
   describeTarget,

@@ -1,7 +1,7 @@
 /** The Timestream usage sink: one WriteRecords call per site and run (5 records at most). */
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { type TimestreamTarget, writeTimestreamRecords } from './client.ts';
 import { type StaticTag, usageRecords } from './usage-records.ts';
 
