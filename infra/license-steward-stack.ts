@@ -8,7 +8,7 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
-import { RUNS_TABLE_ENV } from '#shared/lambda/run-ledger.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
 import { StewardMonitoring } from './constructs/monitoring.ts';
 import { type QrsDestination, StewardNetwork } from './constructs/network.ts';
 import { ReleaseReportTopic } from './constructs/report-topic.ts';

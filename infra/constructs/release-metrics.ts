@@ -11,9 +11,10 @@ import {
   RELEASE_CANDIDATES_METRIC,
   RELEASE_DEFERRED_METRIC,
   RELEASE_FAILED_METRIC,
+  RELEASE_LICENSE_TYPES,
   RELEASED_METRIC,
+  type ReleaseLicenseType,
 } from '#shared/names.ts';
-import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 
 type MetricOf = (
   name: string,
@@ -23,9 +24,9 @@ type MetricOf = (
   label?: string,
 ) => Metric;
 
-export function releaseTypesOf(site: SiteConfig): LicenseType[] {
+export function releaseTypesOf(site: SiteConfig): ReleaseLicenseType[] {
   const rules = site.licenseRelease?.licenseType;
-  const enabled = rules ? LICENSE_TYPES.filter((type) => rules[type].enable) : [];
+  const enabled = rules ? RELEASE_LICENSE_TYPES.filter((type) => rules[type].enable) : [];
   return enabled.length > 0 ? enabled : ['professional', 'analyzer'];
 }
 

@@ -11,7 +11,7 @@ import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { REPORT_TOPIC_ENV } from '#shared/sinks/release-report/sns.ts';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import type { StewardFunction } from './steward-function.ts';
 
 export interface ReleaseReportTopicProps {

@@ -17,7 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
+import { CONFIG_ENV } from '#shared/env-names.ts';
 
 /** The runtime the project is tested on (package.json engines; @middy 7 needs Node ≥ 22). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;

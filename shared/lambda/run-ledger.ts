@@ -20,10 +20,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 
-/** The table's name; the CDK stack sets it on the release function (partition key `id`). */
-export const RUNS_TABLE_ENV = 'LICENSE_STEWARD_RUNS_TABLE';
 /** Records live a week (TTL attribute `expiration`): far longer than any retry or late delivery. */
 export const LEDGER_RECORD_SECONDS = 7 * 24 * 3600;
 /** Fixed, so a renamed function or a local `invoke` against the same table finds the same runs. */

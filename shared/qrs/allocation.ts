@@ -3,11 +3,12 @@
  * anything that did not match the schema kept as `null` plus a note, never guessed.
  */
 import { z } from 'zod';
+import { RELEASE_LICENSE_TYPES, type ReleaseLicenseType } from '#shared/names.ts';
 import { accessTypeItemSchema, describeIssues, userCondensedSchema } from './schemas.ts';
 
 /** `userAccess`: the user access passes of a token site (docs/release.md, "Token sites"). */
-export type LicenseType = 'professional' | 'analyzer' | 'userAccess';
-export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer', 'userAccess'];
+export type LicenseType = ReleaseLicenseType;
+export const LICENSE_TYPES: readonly LicenseType[] = RELEASE_LICENSE_TYPES;
 
 export interface Allocation {
   id: string;

@@ -7,14 +7,11 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import { parsePlan } from '#shared/licensing/release/plan-file.ts';
 import { formatReportMessage, shouldReport } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import {
-  REPORT_TOPIC_ENV,
-  reportSinksFromEnv,
-  snsReportSink,
-} from '#shared/sinks/release-report/sns.ts';
+import { reportSinksFromEnv, snsReportSink } from '#shared/sinks/release-report/sns.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';

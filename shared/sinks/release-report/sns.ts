@@ -7,14 +7,13 @@
  * failed run.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import {
   DEFAULT_MAX_LISTED,
   formatReportMessage,
   shouldReport,
 } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
-
-export const REPORT_TOPIC_ENV = 'LICENSE_STEWARD_REPORT_TOPIC_ARN';
 
 export interface SnsReportOptions {
   client: () => Pick<SNSClient, 'send'>;
