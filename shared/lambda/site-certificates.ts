@@ -4,8 +4,7 @@
  * import, so an unreachable SSM is a clear error and not a crashed cold start; nothing is read
  * for a site whose job is off (nothing will connect to QRS).
  */
-import { CERTIFICATE_KINDS } from '#shared/config/certificates.ts';
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { certificateParameters } from '#shared/certificates/sources.ts';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import { SecretError, type SsmReader } from '#shared/secrets/ssm-reader.ts';
@@ -30,15 +29,12 @@ export function siteCertificates(ssm: SsmReader, job: JobName): SiteRunMiddlewar
         run.tls = await readSiteCertificates(run.site, ssm);
       } catch (error) {
         if (!(error instanceof SecretError) || error.reasons.length === 0) throw error;
-        throw new CertificateFetchError(run.site.name, parameterNames(run.site), error.reasons);
+        throw new CertificateFetchError(
+          run.site.name,
+          certificateParameters(run.site.qrs.certificates).names,
+          error.reasons,
+        );
       }
     },
   };
-}
-
-function parameterNames(site: SiteConfig): string[] {
-  return CERTIFICATE_KINDS.flatMap((kind) => {
-    const source = site.qrs.certificates[kind];
-    return 'ssmParameter' in source ? [source.ssmParameter] : [];
-  });
 }

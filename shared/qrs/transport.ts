@@ -14,7 +14,7 @@ import {
 } from '#shared/http/retry.ts';
 import { createTextClient } from '#shared/http/text-client.ts';
 import {
-  clientCertificateCheck,
+  clientCertificateAdvice,
   errorCode,
   networkAdvice,
   statusHint,
@@ -127,7 +127,7 @@ export class QrsTransport {
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
-    this.clientCertificateProblem = clientCertificateCheck(options.tls);
+    this.clientCertificateProblem = clientCertificateAdvice(options.tls);
     this.userHeader = qlikUserHeader(user);
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
     // (Qlik's certificate purposes: tls/qrs-https-agent.ts).

@@ -24,11 +24,8 @@ import type { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import {
-  type CertificateVerdict,
-  checkServerCertificate,
-  parseCertificates,
-} from './qlik-server-certificate.ts';
+import { parseCertificates } from '#shared/certificates/pem-set.ts';
+import { type CertificateVerdict, checkServerCertificate } from './qlik-server-certificate.ts';
 
 /** The server certificate was refused; `advice` names the certificate and the fix. */
 export class ServerCertificateError extends Error {
