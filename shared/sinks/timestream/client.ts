@@ -9,7 +9,7 @@ import {
   TimestreamWriteClient,
   WriteRecordsCommand,
 } from '@aws-sdk/client-timestream-write';
-import { awsClientDeadlines } from '#shared/aws-clients.ts';
+import { AWS_TIMEOUTS, awsClientDeadlines } from '#shared/aws-clients.ts';
 import { TIMESTREAM_RESERVED_DIMENSION } from '#shared/names.ts';
 
 export const MAX_RECORDS_PER_WRITE = 100;
@@ -40,8 +40,7 @@ export interface WriteSummary {
 
 export function createTimestreamClient(): TimestreamWriteClient {
   return new TimestreamWriteClient({
-    ...awsClientDeadlines(),
-    maxAttempts: 5,
+    ...awsClientDeadlines(AWS_TIMEOUTS, 5),
     retryMode: 'adaptive',
   });
 }

@@ -4,6 +4,7 @@
  * (what Butler's records lacked). Written through the shared `writeTimestreamRecords`.
  */
 import type { _Record, TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import type { ClientProvider } from '#shared/aws-clients.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import {
   RELEASE_ACTION,
@@ -81,7 +82,7 @@ export function releaseRecords(
 }
 
 export function timestreamReleaseSink(
-  client: () => TimestreamWriteClient,
+  client: ClientProvider<TimestreamWriteClient>,
   target: TimestreamTarget,
   tags: ReadonlyArray<{ name: string; value: string }> = [],
 ): ReleaseSink {
