@@ -6,6 +6,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#shared/config/schema.ts';
+import { StewardError } from '#shared/errors.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
 import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
@@ -38,7 +39,7 @@ export type MonitorSummary =
       snapshot: LicenseSnapshot;
     };
 
-export class MonitorRunError extends Error {
+export class MonitorRunError extends StewardError {
   constructor(site: string, detail: string) {
     super(`license monitor run for site ${site} failed: ${detail}`);
     this.name = 'MonitorRunError';

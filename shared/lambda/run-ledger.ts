@@ -26,6 +26,7 @@ import type { Context } from 'aws-lambda';
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
+import { StewardError } from '#shared/errors.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { SiteEvent } from './site-event.ts';
 
@@ -80,8 +81,7 @@ export class RunLedger {
       })) as R;
       return finished ? { kind: 'ran', result } : { kind: 'repeat', result };
     } catch (error) {
-      if (error instanceof IdempotencyAlreadyInProgressError)
-        return { kind: 'inProgress' };
+      if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'inProgress' };
       // The run is done (its DELETEs sent); only recording it failed. Its answer still stands.
       if (finished) return { kind: 'ran', result: finished.result, recordError: messageOf(error) };
       // Before the run: the table could not be used. Name it, with the SDK's reason.
@@ -106,7 +106,7 @@ export function runLedgerFromEnv(
   return undefined;
 }
 
-export class LedgerEventError extends Error {
+export class LedgerEventError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'LedgerEventError';

@@ -6,11 +6,12 @@
  */
 import { certificateParameters } from '#shared/certificates/sources.ts';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
+import { StewardError } from '#shared/errors.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import { SecretError, type SsmReader } from '#shared/secrets/ssm-reader.ts';
 import type { SiteRunMiddleware } from './run-context.ts';
 
-export class CertificateFetchError extends Error {
+export class CertificateFetchError extends StewardError {
   constructor(site: string, parameters: string[], reasons: string[]) {
     super(
       `cannot read the QRS certificates of site ${site} from SSM (${parameters.join(', ')}): ${reasons.join('; ')}. Check that the parameters exist in this account and region (\`license-steward certs put\`) and that the function may ssm:GetParameters and kms:Decrypt them`,

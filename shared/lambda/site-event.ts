@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
+import { StewardError } from '#shared/errors.ts';
 
 export interface SiteEvent {
   site: string;
@@ -28,7 +29,7 @@ export const siteEventSchema = z
   .looseObject({ site: z.string().min(1), scheduledTime: scheduledTime.optional() })
   .transform(({ site, scheduledTime }): SiteEvent => ({ site, ...scheduledTime }));
 
-export class UnknownSiteError extends Error {
+export class UnknownSiteError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'UnknownSiteError';

@@ -46,6 +46,7 @@ function layerOf(target: string): string | undefined {
 const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/names.ts': ['shared/*'],
   'shared/env-names.ts': ['shared/*'],
+  'shared/errors.ts': ['shared/*'],
   'shared/certificates': ['shared/*'],
   'shared/aws-clients.ts': ['shared/*'],
   'shared/http': ['shared/*'],
@@ -64,7 +65,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
 
 /** `shared/qrs` may not import other shared layers, except these leaves. */
 const ALLOWED_EXCEPTIONS: Record<string, readonly string[]> = {
-  'shared/qrs': ['shared/http', 'shared/names.ts', 'shared/certificates'],
+  'shared/qrs': ['shared/http', 'shared/names.ts', 'shared/certificates', 'shared/errors.ts'],
 };
 
 /**
@@ -74,6 +75,7 @@ const ALLOWED_EXCEPTIONS: Record<string, readonly string[]> = {
 const INFRA_MAY_IMPORT: readonly string[] = [
   'shared/config',
   'shared/certificates',
+  'shared/errors.ts',
   'shared/names.ts',
   'shared/env-names.ts',
 ];

@@ -19,6 +19,7 @@ import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import { INFLUXDB_RETRY_DELAY } from '#shared/config/time-budget.ts';
+import { StewardError } from '#shared/errors.ts';
 import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/http/retry.ts';
 import { createTextClient } from '#shared/http/text-client.ts';
 import {
@@ -70,7 +71,7 @@ const RETRYABLE_CODES = new Set([
 const TLS_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
 
-export class InfluxDbWriteError extends Error {
+export class InfluxDbWriteError extends StewardError {
   /** The HTTP status of the last answer, when there was one. */
   readonly status: number | undefined;
 

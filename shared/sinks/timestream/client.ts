@@ -10,11 +10,12 @@ import {
   WriteRecordsCommand,
 } from '@aws-sdk/client-timestream-write';
 import { AWS_TIMEOUTS, awsClientDeadlines } from '#shared/aws-clients.ts';
+import { StewardError } from '#shared/errors.ts';
 import { TIMESTREAM_RESERVED_DIMENSION } from '#shared/names.ts';
 
 export const MAX_RECORDS_PER_WRITE = 100;
 
-export class TimestreamWriteError extends Error {
+export class TimestreamWriteError extends StewardError {
   readonly rejected: Array<{ index: number; reason: string }>;
 
   constructor(
