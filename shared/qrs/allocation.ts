@@ -18,9 +18,16 @@ export interface Allocation {
   lastUsed: string | null;
   quarantined: boolean | null;
   user: { id: string; userId: string; userDirectory: string; name: string | null } | null;
-  /** What did not match the schema, for the kept allocation's `detail`. */
-  problems: string[];
+  /**
+   * What did not match the schema, per field (`quarantined: expected boolean`), for the kept
+   * allocation's `detail`; empty for a well-formed item.
+   */
+  problems: AllocationProblems;
 }
+
+/** The fields of an allocation the planner judges, which a schema problem may name. */
+export type AllocationField = 'createdDate' | 'lastUsed' | 'quarantined' | 'user';
+export type AllocationProblems = Partial<Record<AllocationField, string>>;
 
 /** An item that could not be used at all (no id): reported, never acted on. */
 export interface MalformedItem {
@@ -49,15 +56,15 @@ export function normaliseAllocations(
       malformed.push({ index, problem: describeIssues(item.error, `[${index}]`) });
       return;
     }
-    const problems: string[] = [];
+    const problems: AllocationProblems = {};
     const pick = <T>(
-      field: string,
+      field: AllocationField,
       schema: z.ZodType<T>,
       value: unknown,
     ): NonNullable<T> | null => {
       const parsed = schema.safeParse(value);
       if (parsed.success) return parsed.data ?? null;
-      problems.push(`${field}: ${describeIssues(parsed.error)}`);
+      problems[field] = `${field}: ${describeIssues(parsed.error)}`;
       return null;
     };
     const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
@@ -114,7 +121,7 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     lastUsed: lastUsed ?? null,
     quarantined: quarantined ?? null,
     user: owner,
-    problems: [],
+    problems: {},
   };
 }
 

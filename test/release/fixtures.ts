@@ -72,7 +72,7 @@ export function testAllocation(
     lastUsed: daysAgo(100),
     quarantined: false,
     user: testUser().allocationUser,
-    problems: [],
+    problems: {},
     ...overrides,
   };
 }
