@@ -4,7 +4,7 @@
  * Analyzer, so a site whose release is off still has its (empty) graph.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { type IMetric, MathExpression, type Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IMetric, MathExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import {
   LICENSE_TYPE,
@@ -15,14 +15,7 @@ import {
   RELEASED_METRIC,
   type ReleaseLicenseType,
 } from '#shared/names.ts';
-
-type MetricOf = (
-  name: string,
-  licenseType: string,
-  statistic: string,
-  period: Duration,
-  label?: string,
-) => Metric;
+import type { SiteMetric } from './site-metric.ts';
 
 export function releaseTypesOf(site: SiteConfig): ReleaseLicenseType[] {
   const rules = site.licenseRelease?.licenseType;
@@ -31,7 +24,7 @@ export function releaseTypesOf(site: SiteConfig): ReleaseLicenseType[] {
 }
 
 /** Released, failed, candidates and deferred per type, summed per `period`. */
-export function releaseMetrics(site: SiteConfig, metric: MetricOf, period: Duration): IMetric[] {
+export function releaseMetrics(site: SiteConfig, metric: SiteMetric, period: Duration): IMetric[] {
   return releaseTypesOf(site).flatMap((type) => [
     metric(RELEASED_METRIC, LICENSE_TYPE[type], Stats.SUM, period, `Released ${type}`),
     metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, period, `Failed ${type}`),
@@ -48,7 +41,7 @@ export function releaseSum(
   site: SiteConfig,
   name: string,
   label: string,
-  metric: MetricOf,
+  metric: SiteMetric,
   period: Duration,
 ): IMetric {
   const types = releaseTypesOf(site);

@@ -16,10 +16,9 @@ import type { StewardFunction } from './steward-function.ts';
 
 export interface ReleaseReportTopicProps {
   /** The stack name, for the display name. */
-  name: string;
+  readonly name: string;
   /** aws.alarms.reportEmails, default aws.alarms.emails. */
-  emails: readonly string[];
-  publisher: StewardFunction;
+  readonly emails: readonly string[];
 }
 
 export class ReleaseReportTopic extends Construct {
@@ -33,14 +32,21 @@ export class ReleaseReportTopic extends Construct {
       masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
-    props.publisher.role.addToPolicy(
+    new CfnOutput(scope, 'ReleaseReportTopicArn', { value: this.topic.topicArn });
+  }
+
+  /**
+   * Lets a function (the release function) publish the report: sns:Publish on this topic, and
+   * the topic's ARN in its environment, where the report sink looks for it.
+   */
+  bind(fn: StewardFunction): void {
+    fn.role.addToPolicy(
       new PolicyStatement({
         sid: 'PublishReleaseReport',
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
       }),
     );
-    props.publisher.function.addEnvironment(REPORT_TOPIC_ENV, this.topic.topicArn);
-    new CfnOutput(scope, 'ReleaseReportTopicArn', { value: this.topic.topicArn });
+    fn.function.addEnvironment(REPORT_TOPIC_ENV, this.topic.topicArn);
   }
 }
