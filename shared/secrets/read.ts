@@ -12,6 +12,7 @@ import {
 } from '#shared/certificates/sources.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
+import { describeEnvSource, describeFileSource } from './source-name.ts';
 import { newSsmClient, SecretError, SsmReader } from './ssm-reader.ts';
 
 export { SecretError };
@@ -51,7 +52,7 @@ export async function readSecretTexts<K extends string>(
     } else if ('env' in source) {
       const value = env[source.env];
       if (value === undefined || value === '')
-        throw new SecretError(`the ${what} environment variable ${source.env} is not set`);
+        throw new SecretError(`the ${what} ${describeEnvSource(source.env)} is not set`);
       values[key] = value;
     } else {
       values[key] = await readTextFile(source.file, what);
@@ -79,7 +80,8 @@ export async function readSiteCertificates(
   );
   const named = (kind: CertificateKind) => {
     const source = sources[kind];
-    const where = 'file' in source ? source.file : `SSM parameter ${source.ssmParameter}`;
+    const where =
+      'file' in source ? describeFileSource(source.file) : `SSM parameter ${source.ssmParameter}`;
     return `the ${CERTIFICATE_FILES[kind].what} (${where})`;
   };
   // Only the format here: a text that parses but is wrong fails at TLS, with advice.
@@ -93,6 +95,6 @@ async function readTextFile(file: string, what: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new SecretError(`cannot read the ${what} file ${file} (${code})`);
+    throw new SecretError(`cannot read the ${what} ${describeFileSource(file)} (${code})`);
   }
 }

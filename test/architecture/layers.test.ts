@@ -50,6 +50,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/certificates': ['shared/*'],
   'shared/aws-clients.ts': ['shared/*'],
   'shared/http': ['shared/*'],
+  'shared/same-name.ts': ['shared/*'],
   'shared/qrs': ['shared/*'],
   'shared/observability': ['shared/*'],
   'shared/config': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],

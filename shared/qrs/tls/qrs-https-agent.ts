@@ -26,7 +26,11 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { parseCertificates } from '#shared/certificates/pem-set.ts';
 import { StewardError } from '#shared/errors.ts';
-import { type CertificateVerdict, checkServerCertificate } from './qlik-server-certificate.ts';
+import {
+  type CertificateVerdict,
+  checkServerCertificate,
+  keySizeProblem,
+} from './qlik-server-certificate.ts';
 
 /** The server certificate was refused; `advice` names the certificate and the fix. */
 export class ServerCertificateError extends StewardError {
@@ -60,6 +64,8 @@ type Callback = (error: Error | null, stream: Duplex) => void;
 
 export class QrsHttpsAgent extends https.Agent {
   private readonly trusted: X509Certificate[];
+  /** The site's client certificate: never accepted as the server's. */
+  private readonly clientFingerprints: string[];
   private readonly handshakeTimeoutMs: number;
   private readonly now: () => Date;
   /** Sockets still in their handshake: not yet the agent's, closed by `destroy()`. */
@@ -69,6 +75,9 @@ export class QrsHttpsAgent extends https.Agent {
     const { handshakeTimeoutMs, now, ...agentOptions } = options;
     super({ ...agentOptions, rejectUnauthorized: true, maxCachedSessions: 0 });
     this.trusted = parseCertificates(options.ca);
+    this.clientFingerprints = parseCertificates(
+      typeof options.cert === 'string' ? options.cert : '',
+    ).map((certificate) => certificate.fingerprint256);
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.now = now ?? (() => new Date());
   }
@@ -124,7 +133,11 @@ export class QrsHttpsAgent extends https.Agent {
 
   /** `null` to accept the connection, else the error that refuses it. */
   private refusal(socket: TLSSocket, hostname: string): ServerCertificateError | null {
-    if (socket.authorized) return null;
+    if (socket.authorized) {
+      // The same RSA minimum as the in-code check: both paths accept the same keys.
+      const weak = keySizeProblem(socket.getPeerCertificate(true));
+      return weak && !weak.ok ? new ServerCertificateError(weak.code, weak.advice) : null;
+    }
     const code = String(socket.authorizationError ?? 'UNKNOWN');
     const verdict: CertificateVerdict = checkServerCertificate({
       peer: socket.getPeerCertificate(true),
@@ -132,6 +145,7 @@ export class QrsHttpsAgent extends https.Agent {
       hostname,
       now: this.now(),
       purposeOverride: code === 'INVALID_PURPOSE',
+      clientFingerprints: this.clientFingerprints,
     });
     if (code === 'INVALID_PURPOSE' && verdict.ok) return null;
     // Refused as node refuses it; the in-code check only finds the words for what is wrong.
