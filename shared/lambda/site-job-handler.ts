@@ -45,7 +45,7 @@ export interface SiteJobHandlerOptions<Result> {
   skipped: (site: SiteConfig, runId: string, reason: string) => Result;
   /** Default: the site's QRS client from its config. */
   createQrs?: QrsClientFactory;
-  /** Default: SSM with the SDK's standard settings, values kept for 15 minutes. */
+  /** Default: SSM with the SDK's standard settings and the project's deadlines, values kept for 15 minutes. */
   ssm?: SsmReader;
   newRunId?: (context: Context) => string;
   /** Release only: one run per site and scheduled time (shared/lambda/run-ledger.ts). */

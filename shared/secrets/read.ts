@@ -21,7 +21,7 @@ export { SecretError };
 export type TextSecretSource = { file: string } | { env: string } | { ssmParameter: string };
 
 export interface SecretReaders {
-  /** Default: a reader with an SSM client of the SDK's standard settings, nothing kept. */
+  /** Default: a reader with an SSM client of the SDK's standard settings and the project's deadlines, nothing kept. */
   ssm?: SsmReader;
   env?: NodeJS.ProcessEnv;
 }
