@@ -16,7 +16,9 @@ import { idIn } from './filter.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
+  type CustomPropertyDefinition,
   countSchema,
+  customPropertyDefinitionSchema,
   describeIssues,
   type License,
   licenseSchema,
@@ -186,6 +188,18 @@ export class QrsClient {
 
   countUsers(filter?: string): Promise<number> {
     return this.getJson('/user/count', countSchema, { filter });
+  }
+
+  /** How many tags match a filter (`GET /qrs/tag/count`), e.g. `name eq 'x'`. */
+  countTags(filter?: string): Promise<number> {
+    return this.getJson('/tag/count', countSchema, { filter });
+  }
+
+  /** Custom property definitions matching a filter, with their choices. */
+  getCustomPropertyDefinitions(filter?: string): Promise<CustomPropertyDefinition[]> {
+    return this.getJson('/custompropertydefinition/full', customPropertyDefinitionSchema.array(), {
+      filter,
+    });
   }
 
   /** One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap. */

@@ -84,6 +84,13 @@ export interface SimSite {
   } | null;
   /** Old servers (before analyzer capacity) send no `analyzerTimeAccess` block. */
   oldServer: boolean;
+  /** Tags that exist but no user carries (`/qrs/tag`). */
+  extraTags?: string[];
+  /**
+   * Custom property definitions as declared in the QMC; without one, a property name users carry
+   * is a definition whose choices are the values they use.
+   */
+  propertyDefinitions?: Array<{ name: string; choiceValues: string[]; objectTypes?: string[] }>;
 }
 
 export function lefText(lines: string[]): string {

@@ -34,6 +34,8 @@ export interface ProtectionRules {
   matchUserRecord(record: QrsUser): Protection | undefined;
   /** A short description for audit log lines. */
   readonly summary: string;
+  /** The rules as configured (the checks against QRS read them). */
+  readonly source: NeverRelease;
 }
 
 const fold = (text: string): string => text.toLowerCase();
@@ -58,6 +60,7 @@ export function compileProtectionRules(neverRelease: NeverRelease): ProtectionRu
       customProperties: properties.size > 0,
     },
     summary: describeRules(neverRelease),
+    source: neverRelease,
     matchAllocationUser(user) {
       if (users.has(pair(user.userDirectory, user.userId)))
         return {
@@ -148,4 +151,17 @@ function describeRules(rules: NeverRelease): string {
   ] as const)
     if (rule !== 'Ignore') parts.push(`${label}=${rule}`);
   return parts.length > 0 ? parts.join(' ') : 'none';
+}
+
+/**
+ * The rules' own "same name" (tags, property names and values, directories, user ids), for code
+ * that holds the rules against what QRS reports (rule-counts.ts): one definition of matching.
+ */
+export function sameRuleText(a: string, b: string): boolean {
+  return fold(a) === fold(b);
+}
+
+/** A key under which names the rules treat as the same collide (to count distinct rules). */
+export function ruleTextKey(text: string): string {
+  return fold(text);
 }

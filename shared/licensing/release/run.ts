@@ -18,10 +18,13 @@ import {
   logRunSummary,
   type ReleaseEvent,
 } from './audit.ts';
+import { confirmCandidates } from './confirm.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
+import { checkRulesInQrs, findingWarning, UnmatchedRulesError } from './rule-check.ts';
+import { RuleCounter, type RuleCountQrs } from './rule-counts.ts';
 import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
 import type { AppliedPlan, SiteReleaseResult, SkippedItem } from './types.ts';
 
@@ -30,7 +33,9 @@ export interface SiteReleaseInput {
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs & DeleteQrs & { readonly serverClock?: ServerClock | undefined };
+  qrs: ReleaseQrs &
+    DeleteQrs &
+    Required<RuleCountQrs> & { readonly serverClock?: ServerClock | undefined };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -61,11 +66,13 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
+  const counter = new RuleCounter(input.qrs);
+  const warnings = await ruleWarnings(input, counter);
+  const options = { logger: input.logger, counter };
   const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
-    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
-        logger: input.logger,
-      })
-    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, options)
+    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, options);
+  warnings.push(...judged.warnings);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
       input.qrs.serverClock,
@@ -73,6 +80,22 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       (message) => input.logger.warn(message, { site: input.site, runId: input.runId }),
       { releases: !input.dryRun },
     );
+  if (!input.dryRun && policy.rules.needsUserRecord && judged.candidates.length > 0) {
+    // No DELETE rests on the plan's read alone: the users to be released are read once more.
+    const confirmed = await confirmCandidates(
+      input.qrs,
+      judged.candidates,
+      judged.candidateUsers,
+      policy.rules,
+    );
+    for (const item of confirmed.kept)
+      input.logger.warn('Kept after re-reading the user before the DELETE', {
+        ...auditKeys(audit),
+        ...item,
+      });
+    judged.candidates = confirmed.candidates;
+    judged.kept = [...judged.kept, ...confirmed.kept];
+  }
   const result: SiteReleaseResult = {
     site: input.site,
     dryRun: input.dryRun,
@@ -85,6 +108,8 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     sinkErrors: [],
     rules,
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
+    userRead: judged.userRead,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   for (const item of result.skipped ?? [])
     input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
@@ -124,6 +149,21 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   }
   logRunSummary(audit, result);
   return result;
+}
+
+/**
+ * The `neverRelease` rules held against QRS (rule-check.ts): a rule that matches nothing refuses
+ * a real release (before anything is read for the plan) unless the site allows it; otherwise it
+ * is a warning of the run.
+ */
+async function ruleWarnings(input: SiteReleaseInput, counter: RuleCounter): Promise<string[]> {
+  const findings = await checkRulesInQrs(input.release.neverRelease, counter);
+  if (findings.length > 0 && !input.dryRun && !input.release.allowUnmatchedRules)
+    throw new UnmatchedRulesError(findings);
+  const warnings = findings.map(findingWarning);
+  for (const warning of warnings)
+    input.logger.warn(warning, { site: input.site, runId: input.runId });
+  return warnings;
 }
 
 function auditKeys(audit: AuditContext) {

@@ -1,0 +1,110 @@
+/**
+ * Every `neverRelease` rule held against QRS (docs/release.md, "Rules that match nothing"): a
+ * typo in a rule silently removes the protection, so each rule must name something QRS has: the
+ * user exists, the user directory has users, the tag exists, the custom property exists and the
+ * value is one of its choices (where it has choices). A few counts (rule-counts.ts), shared with
+ * the cross-check of the bulk user table. `doctor` shows the findings as a failed check, a dry
+ * run as warnings, and a real release refuses to run (unless `allowUnmatchedRules: true`).
+ */
+import type { NeverRelease } from '#shared/config/schema.ts';
+import { type RuleCounter, ruleFilter } from './rule-counts.ts';
+import { ruleTextKey, sameRuleText } from './rules.ts';
+
+export interface RuleFinding {
+  /** The rule as written, e.g. `neverRelease.tag "License do not relase"`. */
+  rule: string;
+  /** What QRS says instead. */
+  problem: string;
+}
+
+export class UnmatchedRulesError extends Error {
+  constructor(findings: readonly RuleFinding[]) {
+    super(
+      `release refused: ${findings.length === 1 ? 'a protection rule matches' : `${findings.length} protection rules match`} nothing in QRS, so ${findings.length === 1 ? 'it protects' : 'they protect'} nobody: ${describeFindings(findings)}. Fix the rule (a typo?), or set licenseRelease.allowUnmatchedRules: true for rules meant to match nobody yet`,
+    );
+    this.name = 'UnmatchedRulesError';
+  }
+}
+
+export function describeFindings(findings: readonly RuleFinding[]): string {
+  return findings.map((finding) => `${finding.rule}: ${finding.problem}`).join('; ');
+}
+
+/** One line per finding, for a dry run's warnings. */
+export function findingWarning(finding: RuleFinding): string {
+  return `${finding.rule} matches nothing in QRS (${finding.problem}): it protects nobody. Check the spelling, or set licenseRelease.allowUnmatchedRules: true if it is meant to match nobody yet`;
+}
+
+export async function checkRulesInQrs(
+  rules: NeverRelease,
+  counter: RuleCounter,
+): Promise<RuleFinding[]> {
+  const checks = await Promise.all([
+    checkUsers(rules.user, counter),
+    ...rules.userDirectory.map(async (directory) =>
+      (await counter.users(ruleFilter.usersInDirectory(directory))) > 0
+        ? []
+        : [
+            {
+              rule: `neverRelease.userDirectory "${directory}"`,
+              problem: 'no user in QRS has this user directory',
+            },
+          ],
+    ),
+    ...rules.tag.map(async (tag) => {
+      if ((await counter.usersWithTag(tag)) > 0 || (await counter.tags(tag)) > 0) return [];
+      return [{ rule: `neverRelease.tag "${tag}"`, problem: 'QRS has no tag of this name' }];
+    }),
+    ...rules.customProperty.map(async (rule) => {
+      if ((await counter.usersWithProperty(rule)) > 0) return [];
+      const problem = propertyProblem(rule, await counter.propertyDefinitions(rule.name));
+      return problem
+        ? [{ rule: `neverRelease.customProperty ${rule.name}=${rule.value}`, problem }]
+        : [];
+    }),
+  ]);
+  return checks.flat();
+}
+
+type UserRule = NeverRelease['user'][number];
+
+/** One count for all `user` rules; only when some are missing, one count each to name them. */
+async function checkUsers(rules: readonly UserRule[], counter: RuleCounter) {
+  const distinct = new Map<string, UserRule>();
+  for (const rule of rules)
+    distinct.set(`${ruleTextKey(rule.userDir)}\u0000${ruleTextKey(rule.userId)}`, rule);
+  const unique = [...distinct.values()];
+  if (unique.length === 0) return [];
+  if ((await counter.users(ruleFilter.usersOf(unique))) === unique.length) return [];
+  const counts = await Promise.all(unique.map((rule) => counter.users(ruleFilter.user(rule))));
+  return unique.flatMap((rule, index) =>
+    counts[index] === 0
+      ? [
+          {
+            rule: `neverRelease.user ${rule.userDir}\\${rule.userId}`,
+            problem: 'QRS has no such user',
+          },
+        ]
+      : [],
+  );
+}
+
+function propertyProblem(
+  rule: NeverRelease['customProperty'][number],
+  definitions: ReadonlyArray<{
+    name: string;
+    choiceValues?: string[] | null;
+    objectTypes?: string[] | null;
+  }>,
+): string | undefined {
+  const definition = definitions.find((candidate) => sameRuleText(candidate.name, rule.name));
+  if (!definition) return 'QRS has no custom property of this name';
+  const types = definition.objectTypes ?? [];
+  if (types.length > 0 && !types.some((type) => sameRuleText(type, 'User')))
+    return `the custom property ${definition.name} is not for users (it applies to ${types.join(', ')})`;
+  const choices = definition.choiceValues ?? [];
+  if (choices.length > 0 && !choices.some((choice) => sameRuleText(choice, rule.value)))
+    return `"${rule.value}" is not one of its choices (${choices.join(', ')})`;
+  // A free-text property, or a choice nobody has yet: the rule is right, it matches nobody today.
+  return undefined;
+}
