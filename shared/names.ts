@@ -41,7 +41,7 @@ export const CLOUDWATCH_METRIC = {
   unavailableMinutes: 'UnavailableMinutes',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
-  /** license: 1 when the expiry could not be read (`license.problem`), else 0 */
+  /** license: 1 when `license.problem` is set (expiry unreadable, or QRS says expired/invalid), else 0 */
   licenseExpiryUnreadable: 'LicenseExpiryUnreadable',
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
