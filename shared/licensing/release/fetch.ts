@@ -55,6 +55,8 @@ export interface JudgedPlan extends ReleasePlan {
   userRead: UserRead | null;
   /** What the run should say about how it read (the table not trusted, and why). */
   warnings: string[];
+  /** Why the bulk user table was not trusted, when it was asked for and not trusted. */
+  userTableNotTrusted?: string;
   /** `licenseType/accessTypeId` (lower-cased) of each candidate → its user's QRS id. */
   candidateUsers: Map<string, string>;
 }
@@ -122,6 +124,7 @@ export async function judgeAllocations(
   const records = new UserRecordCache();
   const first = selectCandidates(screening.eligible, policy, records);
   const warnings: string[] = [];
+  let notTrusted: { userTableNotTrusted: string } | undefined;
   if (first.awaiting > 0 && qrs.countUsers && qrs.getUserTable) {
     const ids = first.unresolvedUserIds;
     const firstRound = Math.min(ids.length, Math.ceil(first.awaiting / batchSize) * batchSize);
@@ -150,6 +153,7 @@ export async function judgeAllocations(
       const warning = `The bulk user table was not trusted for this run (${bulk.reason}); users were read by id instead`;
       warnings.push(warning);
       options.logger?.warn(warning);
+      notTrusted = { userTableNotTrusted: bulk.reason };
     }
   }
   for (;;) {
@@ -164,6 +168,7 @@ export async function judgeAllocations(
         userRecordsRequested: records.size,
         userRead: policy.rules.needsUserRecord ? 'id batches' : null,
         warnings,
+        ...notTrusted,
         candidateUsers: candidateUsers(plan),
       };
     }

@@ -109,6 +109,7 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     rules,
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
     userRead: judged.userRead,
+    ...(judged.userTableNotTrusted ? { userTableNotTrusted: judged.userTableNotTrusted } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   };
   for (const item of result.skipped ?? [])

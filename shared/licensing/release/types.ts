@@ -88,6 +88,8 @@ export interface SiteReleaseResult {
   skipped?: SkippedItem[];
   /** Addition: which read gave the user records (`null`: no rule reads them). */
   userRead?: UserRead | null;
+  /** Addition, only when it happened: why the bulk user table was not trusted (users read by id). */
+  userTableNotTrusted?: string;
   /** Addition, when it holds something: rules that match nothing in QRS, a table not trusted. */
   warnings?: string[];
 }
