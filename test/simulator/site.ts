@@ -282,6 +282,11 @@ export interface GenerateOptions {
   /** Share of allocations that are Professional (the rest Analyzer). */
   professionalShare?: number;
   name?: string;
+  /**
+   * The first user is INTERNAL\sa_repository, as on every real site (a `neverRelease.user` rule
+   * naming it then names a user QRS has); the site is otherwise the same.
+   */
+  serviceAccount?: boolean;
 }
 
 /**
@@ -339,5 +344,12 @@ export function generateSite(options: GenerateOptions): SimSite {
     if (allocation.quarantined) allocation.quarantineEnd = daysAgo(now, -3);
     site.allocations.set(allocation.id, allocation);
   }
+  const first = site.users.values().next().value;
+  if (options.serviceAccount && first)
+    Object.assign(first, {
+      userId: 'sa_repository',
+      userDirectory: 'INTERNAL',
+      name: 'sa_repository',
+    });
   return site;
 }
