@@ -236,7 +236,7 @@ describe('the re-read before the DELETE', () => {
 });
 
 describe('QRS requests of a large dry run', () => {
-  it('40,000 allocations, every candidate needing its record: at most 12 requests, cross-check and rule checks included', async () => {
+  it('40,000 allocations, every candidate needing its record: at most 12 requests, cross-check and rule checks included; the usual run 8', async () => {
     const { sim, qrs, now, site } = await open(40_000);
     const someone = [...site.users.values()][0] as SimUser;
     const block = {
@@ -263,5 +263,18 @@ describe('QRS requests of a large dry run', () => {
       [TABLE]: 4,
     });
     expect(sim.requestCount()).toBeLessThanOrEqual(12);
+
+    // The usual run (cap 50) on the same site: id batches, and the same rule checks.
+    sim.resetCounters();
+    const usual = await release(qrs, now, { dryRun: true, cap: 50, block });
+
+    expect(usual.userRead).toBe('id batches');
+    expect(usual.candidates).toHaveLength(50);
+    expect(Object.fromEntries([...sim.counters].map(([route, c]) => [route, c.requests]))).toEqual({
+      'GET /qrs/license/professionalaccesstype/full': 1,
+      'GET /qrs/license/analyzeraccesstype/full': 1,
+      [BY_IDS]: 2,
+      [COUNT]: 4,
+    });
   });
 });
