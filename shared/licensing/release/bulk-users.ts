@@ -16,7 +16,6 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { QrsHttpError, QrsResponseError } from '#shared/qrs/errors.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import {
-  type UserColumns,
   type UsersFromTable,
   UserTableShapeError,
   usersFromTable,
