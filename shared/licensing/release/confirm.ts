@@ -9,7 +9,7 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { candidateKey } from './fetch.ts';
-import type { ProtectionRules } from './rules.ts';
+import { type ProtectionRules, sameRuleText } from './rules.ts';
 import type { KeptItem, ReleaseItem } from './types.ts';
 
 export type ConfirmQrs = Pick<QrsClient, 'getUsersByIds'>;
@@ -81,10 +81,12 @@ export async function confirmCandidates(
   return confirmed;
 }
 
-/** QRS compares names ignoring case; the allocation and the record must name one user. */
+/** The allocation and the record must name one user (names compared as the rules compare them). */
 function sameUser(item: ReleaseItem, record: QrsUser): boolean {
   return (
-    item.userDirectory?.toLowerCase() === record.userDirectory.toLowerCase() &&
-    item.userId?.toLowerCase() === record.userId.toLowerCase()
+    item.userDirectory !== null &&
+    item.userId !== null &&
+    sameRuleText(item.userDirectory, record.userDirectory) &&
+    sameRuleText(item.userId, record.userId)
   );
 }
