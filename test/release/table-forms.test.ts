@@ -235,6 +235,34 @@ describe('the re-read before the DELETE', () => {
   });
 });
 
+describe('the re-read before the DELETE, by id', () => {
+  it('keeps an allocation whose user record now names another user', async () => {
+    const { sim, qrs, now } = await open(200);
+    const dry = await release(qrs, now, { dryRun: true, cap: 5 });
+    const renamed = dry.candidates[1];
+    const userRef = [...sim.site.allocations.values()].find(
+      (allocation) => allocation.id === renamed?.accessTypeId,
+    )?.userRef;
+    const getUsersByIds = qrs.getUsersByIds.bind(qrs);
+    let calls = 0;
+    qrs.getUsersByIds = async (...args) => {
+      const user = sim.site.users.get(userRef as string);
+      if (++calls === 2 && user) user.userId = 'someone-else';
+      return getUsersByIds(...args);
+    };
+
+    const result = await release(qrs, now, { dryRun: false, cap: 5 });
+
+    expect(result.kept.find((item) => item.accessTypeId === renamed?.accessTypeId)).toMatchObject({
+      reason: 'no-user',
+      detail: expect.stringMatching(
+        /^re-read before the DELETE: the user record .* names \w+\\someone-else/,
+      ),
+    });
+    expect(sim.methodCounters.get('DELETE')?.requests).toBe(4);
+  });
+});
+
 describe('QRS requests of a large dry run', () => {
   it('40,000 allocations, every candidate needing its record: at most 12 requests, cross-check and rule checks included; the usual run 8', async () => {
     const { sim, qrs, now, site } = await open(40_000);
