@@ -9,7 +9,7 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { candidateKey } from './fetch.ts';
-import { type ProtectionRules, sameRuleText } from './rules.ts';
+import { type ProtectionRules, sameName } from './rules.ts';
 import type { KeptItem, ReleaseItem } from './types.ts';
 
 export type ConfirmQrs = Pick<QrsClient, 'getUsersByIds'>;
@@ -86,7 +86,7 @@ function sameUser(item: ReleaseItem, record: QrsUser): boolean {
   return (
     item.userDirectory !== null &&
     item.userId !== null &&
-    sameRuleText(item.userDirectory, record.userDirectory) &&
-    sameRuleText(item.userId, record.userId)
+    sameName(item.userDirectory, record.userDirectory) &&
+    sameName(item.userId, record.userId)
   );
 }

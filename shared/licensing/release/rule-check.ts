@@ -7,8 +7,9 @@
  * run as warnings, and a real release refuses to run (unless `allowUnmatchedRules: true`).
  */
 import type { NeverRelease } from '#shared/config/schema.ts';
+import { nameKey } from '#shared/same-name.ts';
 import { type RuleCounter, ruleFilter } from './rule-counts.ts';
-import { ruleTextKey, sameRuleText } from './rules.ts';
+import { sameName } from './rules.ts';
 
 export interface RuleFinding {
   /** The rule as written, e.g. `neverRelease.tag "License do not relase"`. */
@@ -72,7 +73,7 @@ type UserRule = NeverRelease['user'][number];
 async function checkUsers(rules: readonly UserRule[], counter: RuleCounter) {
   const distinct = new Map<string, UserRule>();
   for (const rule of rules)
-    distinct.set(`${ruleTextKey(rule.userDir)}\u0000${ruleTextKey(rule.userId)}`, rule);
+    distinct.set(`${nameKey(rule.userDir)}\u0000${nameKey(rule.userId)}`, rule);
   const unique = [...distinct.values()];
   if (unique.length === 0) return [];
   if ((await counter.users(ruleFilter.usersOf(unique))) === unique.length) return [];
@@ -97,13 +98,13 @@ function propertyProblem(
     objectTypes?: string[] | null;
   }>,
 ): string | undefined {
-  const definition = definitions.find((candidate) => sameRuleText(candidate.name, rule.name));
+  const definition = definitions.find((candidate) => sameName(candidate.name, rule.name));
   if (!definition) return 'QRS has no custom property of this name';
   const types = definition.objectTypes ?? [];
-  if (types.length > 0 && !types.some((type) => sameRuleText(type, 'User')))
+  if (types.length > 0 && !types.some((type) => sameName(type, 'User')))
     return `the custom property ${definition.name} is not for users (it applies to ${types.join(', ')})`;
   const choices = definition.choiceValues ?? [];
-  if (choices.length > 0 && !choices.some((choice) => sameRuleText(choice, rule.value)))
+  if (choices.length > 0 && !choices.some((choice) => sameName(choice, rule.value)))
     return `"${rule.value}" is not one of its choices (${choices.join(', ')})`;
   // A free-text property, or a choice nobody has yet: the rule is right, it matches nobody today.
   return undefined;

@@ -1,11 +1,13 @@
 /**
- * Butler's `neverRelease` protection rules, compiled once per run into lower-cased sets so that
+ * Butler's `neverRelease` protection rules, compiled once per run into sets of name keys so that
  * each allocation is judged in constant time (50,000 allocations must not mean 50,000 × rules).
- * All matching is case-insensitive, as QRS itself compares strings.
+ * Names match when they are "the same name" (`sameName`: NFKC, case folded, invisible characters
+ * removed; docs/release.md, "Matching"), so a look-alike spelling never escapes a protection.
  */
 import type { FlagRule, NeverRelease } from '#shared/config/schema.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import type { UserColumns } from '#shared/qrs/user-table.ts';
+import { nameKey } from '#shared/same-name.ts';
 import type { KeepReason } from './types.ts';
 
 export interface Protection {
@@ -38,7 +40,15 @@ export interface ProtectionRules {
   readonly source: NeverRelease;
 }
 
-const fold = (text: string): string => text.toLowerCase();
+/**
+ * Whether a name from a rule and one from QRS are the same name, the one comparison every
+ * protection rule makes (user, userDirectory, tag, customProperty name and value).
+ */
+export function sameName(a: string, b: string): boolean {
+  return nameKey(a) === nameKey(b);
+}
+
+const fold = nameKey;
 /** Joins two folded parts; NUL cannot occur in QRS names, so pairs cannot collide. */
 const pair = (a: string, b: string): string => `${fold(a)}\u0000${fold(b)}`;
 
@@ -151,17 +161,4 @@ function describeRules(rules: NeverRelease): string {
   ] as const)
     if (rule !== 'Ignore') parts.push(`${label}=${rule}`);
   return parts.length > 0 ? parts.join(' ') : 'none';
-}
-
-/**
- * The rules' own "same name" (tags, property names and values, directories, user ids), for code
- * that holds the rules against what QRS reports (rule-counts.ts): one definition of matching.
- */
-export function sameRuleText(a: string, b: string): boolean {
-  return fold(a) === fold(b);
-}
-
-/** A key under which names the rules treat as the same collide (to count distinct rules). */
-export function ruleTextKey(text: string): string {
-  return fold(text);
 }

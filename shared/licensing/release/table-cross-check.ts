@@ -8,7 +8,7 @@
 import type { NeverRelease } from '#shared/config/schema.ts';
 import type { TableRowLists } from '#shared/qrs/user-table.ts';
 import type { RuleCounter } from './rule-counts.ts';
-import { sameRuleText } from './rules.ts';
+import { sameName } from './rules.ts';
 
 export interface TableTally {
   /** Called for every row of every page. */
@@ -26,13 +26,13 @@ export function tableTally(rules: NeverRelease): TableTally {
     rules: tags.length + properties.length,
     observe(lists) {
       for (const entry of tags)
-        if (lists.tags?.some((tag) => sameRuleText(tag.name, entry.tag))) entry.seen++;
+        if (lists.tags?.some((tag) => sameName(tag.name, entry.tag))) entry.seen++;
       for (const entry of properties) {
         const values = lists.customProperties ?? [];
         // The filter's two halves each hold for any property of the user: counted alike here.
         if (
-          values.some((value) => sameRuleText(value.definition.name, entry.rule.name)) &&
-          values.some((value) => sameRuleText(value.value, entry.rule.value))
+          values.some((value) => sameName(value.definition.name, entry.rule.name)) &&
+          values.some((value) => sameName(value.value, entry.rule.value))
         )
           entry.seen++;
       }
