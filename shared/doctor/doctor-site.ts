@@ -107,10 +107,13 @@ async function protectionRulesCheck(site: SiteConfig, qrs: DoctorQrs): Promise<D
   const release = site.licenseRelease;
   if (!release?.enable) return pass('protection-rules', 'license release is off for this site');
   const findings = await checkRulesInQrs(release.neverRelease, new RuleCounter(qrs));
-  if (findings.length === 0)
+  const unmatched = findings.filter((finding) => finding.decisive);
+  const unconfirmed = findings.filter((finding) => !finding.decisive);
+  const notes = unconfirmed.length > 0 ? ` (WARNING ${describeFindings(unconfirmed)})` : '';
+  if (unmatched.length === 0)
     return pass(
       'protection-rules',
-      'every neverRelease rule names a user, directory, tag or custom property QRS has',
+      `every neverRelease rule names a user, directory, tag or custom property QRS has${notes}`,
     );
   // The site said so on purpose: shown, but not a failure.
   if (release.allowUnmatchedRules)
@@ -120,7 +123,7 @@ async function protectionRulesCheck(site: SiteConfig, qrs: DoctorQrs): Promise<D
     );
   return fail(
     'protection-rules',
-    `${describeFindings(findings)}: a real release refuses to run. Fix the spelling to match the QMC, or set licenseRelease.allowUnmatchedRules: true for rules meant to match nobody yet`,
+    `${describeFindings(unmatched)}: a real release refuses to run. Fix the spelling to match the QMC, or set licenseRelease.allowUnmatchedRules: true for rules meant to match nobody yet${notes}`,
   );
 }
 

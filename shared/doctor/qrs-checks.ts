@@ -18,7 +18,7 @@ export type DoctorQrs = Pick<
   | 'getLicense'
   | 'countAllocations'
   | 'countUsers'
-  | 'countTags'
+  | 'getTags'
   | 'getCustomPropertyDefinitions'
   | 'baseUrl'
   | 'lastResponseDate'

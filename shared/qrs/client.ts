@@ -23,6 +23,7 @@ import {
   type License,
   licenseSchema,
   type QrsUser,
+  tagSchema,
   userSchema,
 } from './schemas.ts';
 import {
@@ -206,12 +207,12 @@ export class QrsClient {
     return this.getJson('/user/count', countSchema, { filter });
   }
 
-  /** How many tags match a filter (`GET /qrs/tag/count`), e.g. `name eq 'x'`. */
-  countTags(filter?: string): Promise<number> {
-    return this.getJson('/tag/count', countSchema, { filter });
+  /** Every tag of the site (`GET /qrs/tag`, condensed: a few hundred at most). */
+  getTags(): Promise<Array<{ name: string }>> {
+    return this.getJson('/tag', tagSchema.array());
   }
 
-  /** Custom property definitions matching a filter, with their choices. */
+  /** Custom property definitions (all, or those matching a filter), with their choices. */
   getCustomPropertyDefinitions(filter?: string): Promise<CustomPropertyDefinition[]> {
     return this.getJson('/custompropertydefinition/full', customPropertyDefinitionSchema.array(), {
       filter,

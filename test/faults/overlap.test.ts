@@ -94,7 +94,7 @@ function clientsBehindBarrier(runs: number) {
       deleteAllocation: client.deleteAllocation.bind(client),
       getUsersByIds: client.getUsersByIds.bind(client),
       countUsers: client.countUsers.bind(client),
-      countTags: client.countTags.bind(client),
+      getTags: client.getTags.bind(client),
       getCustomPropertyDefinitions: client.getCustomPropertyDefinitions.bind(client),
       listAllocations: async (...args: Parameters<QrsClient['listAllocations']>) => {
         const list = await client.listAllocations(...args);

@@ -128,7 +128,7 @@ describe('neverRelease rules that match nothing in QRS', () => {
     expect(result.warnings).toBeUndefined();
     // user (1), userDirectory (1), tag users (1), custom property users (1): each found in use.
     expect(sim.requestCount(COUNT)).toBe(4);
-    expect(sim.requestCount('GET /qrs/tag/count')).toBe(0);
+    expect(sim.requestCount('GET /qrs/tag')).toBe(0);
     expect(sim.requestCount('GET /qrs/custompropertydefinition/full')).toBe(0);
   });
 
@@ -183,6 +183,29 @@ describe('neverRelease rules that match nothing in QRS', () => {
     expect(result.warnings).toHaveLength(5);
     expect(result.released.length).toBeGreaterThan(0);
     expect(sim.methodCounters.get('DELETE')?.requests).toBe(result.released.length);
+  });
+
+  it('a look-alike spelling QRS’s filter cannot find is unconfirmed: a warning, not a refusal', async () => {
+    const { sim, qrs } = await open();
+
+    const result = await release(
+      qrs,
+      // Full-width ADMIN and a no-break space: the same names to the rules, not to QRS's filter.
+      { userDirectory: ['ＡＤＭＩＮ'], tag: ['License\u00a0do not release'] },
+      { dryRun: false },
+    );
+
+    expect(result.warnings).toEqual([
+      expect.stringMatching(
+        /^neverRelease\.userDirectory "ＡＤＭＩＮ" could not be confirmed in QRS/,
+      ),
+    ]);
+    // The tag is found among QRS's tags by the rules' own comparison: no warning for it.
+    expect(sim.requestCount('GET /qrs/tag')).toBe(1);
+    expect(result.kept.find((item) => item.userId === 'admin1')?.reason).toBe(
+      'protected:userDirectory',
+    );
+    expect(result.released.length).toBeGreaterThan(0);
   });
 
   it('a tag nobody has yet, a free-text property and a choice nobody has are rules QRS knows', async () => {

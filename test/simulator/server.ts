@@ -182,6 +182,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     { method: 'POST', pattern: '/qrs/user/table', handler: (c) => userTable(c, table) },
     {
       method: 'GET',
+      pattern: '/qrs/tag',
+      handler: (c) => ({
+        status: 200,
+        body: filterItems(
+          c,
+          tagsOf(c.site).map((name, index) => tagCondensed(name, index)),
+        ),
+      }),
+    },
+    {
+      method: 'GET',
       pattern: '/qrs/tag/count',
       handler: (c) => ({
         status: 200,
@@ -686,6 +697,15 @@ function setPath(object: Record<string, unknown>, path: string, value: unknown):
     at = at[part] as Record<string, unknown>;
   }
   at[parts[parts.length - 1] as string] = value;
+}
+
+/** `TagCondensed` as `GET /qrs/tag` lists it. */
+function tagCondensed(name: string, index: number) {
+  return {
+    id: `00000000-0000-4000-c000-${String(index).padStart(12, '0')}`,
+    name,
+    privileges: null,
+  };
 }
 
 /** The site's tags: those its users carry, and those made but not given to anyone. */

@@ -34,7 +34,7 @@ import type { UserRead } from './types.ts';
 /** Without the bulk methods (test doubles), user records are read in id batches only. */
 export type ReleaseQrs = Pick<QrsClient, 'listAllocations' | 'getUsersByIds'> &
   Partial<
-    Pick<QrsClient, 'countUsers' | 'getUserTable' | 'countTags' | 'getCustomPropertyDefinitions'>
+    Pick<QrsClient, 'countUsers' | 'getUserTable' | 'getTags' | 'getCustomPropertyDefinitions'>
   >;
 
 export interface FetchOptions {

@@ -6,12 +6,12 @@
  *
  * The filters, in QRS's filter language (string comparison ignores case; a path through a list,
  * `tags.name`, holds when any item matches):
- * - `tag`: `tags.name eq '<tag>'` on `/qrs/user/count`; the tag itself: `name eq '<tag>'` on
- *   `/qrs/tag/count`.
+ * - `tag`: `tags.name eq '<tag>'` on `/qrs/user/count`; the tags themselves: `/qrs/tag`, all of
+ *   them, compared in code (a rule may be a look-alike spelling QRS's filter cannot find).
  * - `customProperty`: `customProperties.definition.name eq '<name>' and customProperties.value eq
  *   '<value>'` on `/qrs/user/count` (each half holds for any of the user's values, so the table's
- *   side is counted the same way); the definition: `name eq '<name>'` on
- *   `/qrs/custompropertydefinition/full`.
+ *   side is counted the same way); the definitions: `/qrs/custompropertydefinition/full`, all of
+ *   them, compared in code.
  * - `user`: `(userDirectory eq '<dir>' and userId eq '<id>') or …` on `/qrs/user/count`.
  * - `userDirectory`: `userDirectory eq '<dir>'` on `/qrs/user/count`.
  */
@@ -22,7 +22,7 @@ import type { CustomPropertyDefinition } from '#shared/qrs/schemas.ts';
 
 /** Without the tag and definition reads (test doubles), only user counts can be asked. */
 export type RuleCountQrs = Pick<QrsClient, 'countUsers'> &
-  Partial<Pick<QrsClient, 'countTags' | 'getCustomPropertyDefinitions'>>;
+  Partial<Pick<QrsClient, 'getTags' | 'getCustomPropertyDefinitions'>>;
 
 type UserRule = NeverRelease['user'][number];
 type PropertyRule = NeverRelease['customProperty'][number];
@@ -36,7 +36,6 @@ export const ruleFilter = {
   usersOf: (rules: readonly UserRule[]) =>
     rules.map((rule) => `(${ruleFilter.user(rule)})`).join(' or '),
   usersInDirectory: (directory: string) => `userDirectory eq ${qrsString(directory)}`,
-  byName: (name: string) => `name eq ${qrsString(name)}`,
 } as const;
 
 /** The counts of one run, each asked once (a promise per filter, shared by both uses). */
@@ -65,16 +64,18 @@ export class RuleCounter {
     return this.users(ruleFilter.usersWithProperty(rule));
   }
 
-  tags(name: string): Promise<number> {
-    const { countTags } = this.qrs;
-    if (!countTags) return Promise.reject(new Error('this QRS client cannot count tags'));
-    return this.once(`tag ${name}`, () => countTags.call(this.qrs, ruleFilter.byName(name)));
+  /** Every tag (one request, whichever rule asks first). */
+  tags(): Promise<Array<{ name: string }>> {
+    const { getTags } = this.qrs;
+    if (!getTags) return Promise.reject(new Error('this QRS client cannot read tags'));
+    return this.once('tags', () => getTags.call(this.qrs));
   }
 
-  propertyDefinitions(name: string): Promise<CustomPropertyDefinition[]> {
+  /** Every custom property definition (one request, whichever rule asks first). */
+  propertyDefinitions(): Promise<CustomPropertyDefinition[]> {
     const { getCustomPropertyDefinitions: read } = this.qrs;
     if (!read) return Promise.reject(new Error('this QRS client cannot read custom properties'));
-    return this.once(`definition ${name}`, () => read.call(this.qrs, ruleFilter.byName(name)));
+    return this.once('definitions', () => read.call(this.qrs));
   }
 
   private once<T>(key: string, ask: () => Promise<T>): Promise<T> {

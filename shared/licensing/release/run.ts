@@ -68,11 +68,15 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
   const counter = new RuleCounter(input.qrs);
-  const warnings = await ruleWarnings(input, counter);
+  // A reviewed plan is checked once its allocations are read: one with nothing left to judge
+  // (every candidate skipped) releases nothing, so its rules decide nothing.
+  const warnings = input.plan ? [] : await ruleWarnings(input, counter);
   const options = { logger: input.logger, counter };
   const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
     ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, options)
     : await fetchReleasePlan(input.qrs, policy, evaluatedAt, options);
+  if (input.plan && judged.candidates.length + judged.kept.length > 0)
+    warnings.push(...(await ruleWarnings(input, counter)));
   warnings.push(...judged.warnings);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
@@ -161,8 +165,9 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
  */
 async function ruleWarnings(input: SiteReleaseInput, counter: RuleCounter): Promise<string[]> {
   const findings = await checkRulesInQrs(input.release.neverRelease, counter);
-  if (findings.length > 0 && !input.dryRun && !input.release.allowUnmatchedRules)
-    throw new UnmatchedRulesError(findings);
+  const unmatched = findings.filter((finding) => finding.decisive);
+  if (unmatched.length > 0 && !input.dryRun && !input.release.allowUnmatchedRules)
+    throw new UnmatchedRulesError(unmatched);
   const warnings = findings.map(findingWarning);
   for (const warning of warnings)
     input.logger.warn(warning, { site: input.site, runId: input.runId });
