@@ -41,7 +41,7 @@ export const CLOUDWATCH_METRIC = {
   unavailableMinutes: 'UnavailableMinutes',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
-  /** license: 1 when the expiry could not be read (`license.problem`), else 0 */
+  /** license: 1 when `license.problem` is set (expiry unreadable, or QRS says expired/invalid), else 0 */
   licenseExpiryUnreadable: 'LicenseExpiryUnreadable',
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
@@ -113,12 +113,18 @@ export const RELEASED_METRIC = 'Released';
 export const RELEASE_FAILED_METRIC = 'ReleaseFailed';
 /** Candidates not attempted because the Lambda's time ran short (released by the next run). */
 export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
+/**
+ * 1 when the run did not trust the bulk user table (an unknown List cell form, the cross-check
+ * disagreed, no table answer) and read users by id instead, else 0; the same for each type.
+ */
+export const USER_TABLE_NOT_TRUSTED_METRIC = 'UserTableNotTrusted';
 
 export const RELEASE_METRIC_NAMES = [
   RELEASE_CANDIDATES_METRIC,
   RELEASED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASE_DEFERRED_METRIC,
+  USER_TABLE_NOT_TRUSTED_METRIC,
 ] as const;
 export type ReleaseMetricName = (typeof RELEASE_METRIC_NAMES)[number];
 

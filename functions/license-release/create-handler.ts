@@ -143,6 +143,8 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         ...resultCounts(result),
         sinkErrors: result.sinkErrors,
         qrsRequests: qrs.stats.requests - requestsBefore,
+        userRead: result.userRead ?? null,
+        ...(result.warnings ? { warnings: result.warnings } : {}),
         ...(plan ? { plan } : {}),
       };
     },

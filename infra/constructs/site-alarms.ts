@@ -67,6 +67,6 @@ export function expiryUnreadableAlarm(site: SiteConfig, metric: SiteMetric): Ala
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     // Missing data keeps the state, like the expiry alarm: a daily monitor must not flap to OK.
     treatMissingData: TreatMissingData.IGNORE,
-    description: `Site ${site.name}: the expiry date of the signed license key could not be read, so the license-expiry alarm cannot warn. Check the license in the QMC and the license-monitor log.`,
+    description: `Site ${site.name}: the license has a problem: its expiry date could not be read (so the license-expiry alarm cannot warn), or QRS reports it expired or invalid. Check the license in the QMC and the license-monitor log.`,
   };
 }

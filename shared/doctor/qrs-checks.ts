@@ -15,7 +15,13 @@ export const CLOCK_TOLERANCE_MS = 2 * 60_000;
 
 export type DoctorQrs = Pick<
   QrsClient,
-  'getLicense' | 'countAllocations' | 'countUsers' | 'baseUrl' | 'lastResponseDate'
+  | 'getLicense'
+  | 'countAllocations'
+  | 'countUsers'
+  | 'getTags'
+  | 'getCustomPropertyDefinitions'
+  | 'baseUrl'
+  | 'lastResponseDate'
 >;
 
 export interface QrsTarget {

@@ -18,6 +18,8 @@ export interface Allocation {
   lastUsed: string | null;
   quarantined: boolean | null;
   user: { id: string; userId: string; userDirectory: string; name: string | null } | null;
+  /** Who held it when QRS says its user was deleted (`deletedUserDirectory`, `deletedUserId`). */
+  deletedUser: { userDirectory: string; userId: string } | null;
   /**
    * What did not match the schema, per field (`quarantined: expected boolean`), for the kept
    * allocation's `detail`; empty for a well-formed item.
@@ -80,6 +82,7 @@ export function normaliseAllocations(
         userDirectory: user.userDirectory,
         name: user.name ?? null,
       },
+      deletedUser: deletedUserOf(item.data.deletedUserDirectory, item.data.deletedUserId),
       problems,
     });
   });
@@ -92,7 +95,8 @@ export function normaliseAllocations(
  */
 function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const { id, createdDate, lastUsed, quarantined, user } = raw as Record<string, unknown>;
+  const { id, createdDate, lastUsed, quarantined, user, deletedUserDirectory, deletedUserId } =
+    raw as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
   if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
@@ -121,8 +125,19 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     lastUsed: lastUsed ?? null,
     quarantined: quarantined ?? null,
     user: owner,
+    deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
     problems: {},
   };
+}
+
+/** QRS sends empty strings while the user exists; both names are needed to say who it was. */
+function deletedUserOf(directory: unknown, userId: unknown): Allocation['deletedUser'] {
+  return typeof directory === 'string' &&
+    directory !== '' &&
+    typeof userId === 'string' &&
+    userId !== ''
+    ? { userDirectory: directory, userId }
+    : null;
 }
 
 function isOptionalString(value: unknown): value is string | null | undefined {

@@ -202,9 +202,11 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
     goals.push(
       {
         goal: `${label}: QRS requests`,
-        target: '≤ 10',
+        // Issue 21: 10, plus the table's cross-check (a count per tag and customProperty rule,
+        // shared with the rule check); the user and userDirectory rules' checks take the rest.
+        target: '≤ 12 (cross-check and rule checks included)',
         actual: `${requests} (${count(bulkCli.candidates)} candidates; ${routes(bulkCli.server)})`,
-        pass: requests <= 10,
+        pass: requests <= 12,
       },
       {
         goal: `${label}: CLI wall time, process start to exit`,
@@ -228,9 +230,11 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
   if (usualDryRun)
     goals.push({
       goal: `The usual dry run (cap 50), ${count(size.allocations)} allocations: QRS requests`,
-      target: '≤ 5',
+      // Issue 24: each neverRelease rule kind is held against QRS, one count each here (user,
+      // userDirectory, tag, customProperty: the bench's rules).
+      target: '≤ 5 + 4 rule checks = 9',
       actual: `${usualDryRun.qrsRequests} (${routes(usualDryRun.server)})`,
-      pass: usualDryRun.qrsRequests <= 5,
+      pass: usualDryRun.qrsRequests <= 9,
     });
   const window = shortDeletes?.deletePhase;
   if (shortDeletes && window) {

@@ -72,6 +72,7 @@ export function testAllocation(
     lastUsed: daysAgo(100),
     quarantined: false,
     user: testUser().allocationUser,
+    deletedUser: null,
     problems: {},
     ...overrides,
   };

@@ -113,6 +113,17 @@ describe('formatReportMessage', () => {
     );
   });
 
+  it('carries the run’s warnings whole (rules that match nothing, a user table not trusted)', () => {
+    const warning =
+      'neverRelease.tag "Keep" matches nothing in QRS (QRS has no tag of this name): it protects nobody. Check the spelling, or set licenseRelease.allowUnmatchedRules: true if it is meant to match nobody yet';
+    const message = formatReportMessage({
+      runId: 'run-1',
+      result: result({ released: [item(2)], warnings: [warning] }),
+    });
+
+    expect(message.body).toContain(`Warning: ${warning}\nKept: 0`);
+  });
+
   it('cuts long lists with a count of the rest and keeps the subject within SNS limits', () => {
     const many = Array.from({ length: 60 }, (_, n) => item(n));
     const message = formatReportMessage(

@@ -26,6 +26,8 @@ function formatSite(result: SiteReleaseResult): string {
     for (const difference of result.plan.ruleDifferences)
       lines.push(`  Rules changed since the plan: ${difference}`);
   }
+  for (const warning of result.warnings ?? []) lines.push(`  WARNING: ${warning}`);
+  if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
   if (result.error !== undefined) {
     lines.push(`  FAILED: ${result.error}`);
     return `${lines.join('\n')}\n`;

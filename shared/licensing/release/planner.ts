@@ -113,11 +113,15 @@ export function screenAllocations(
     }
     if (!allocation.user) {
       const userProblem = problemOf(allocation, 'user');
+      const deleted = allocation.deletedUser;
       kept.push(
         keptItem(
           item,
           'no-user',
-          userProblem ?? 'the allocation has no user (deleted from the repository?)',
+          userProblem ??
+            (deleted
+              ? `the allocation's user ${deleted.userDirectory}\\${deleted.userId} was deleted from the repository (deletedUserDirectory, deletedUserId)`
+              : 'the allocation has no user (deleted from the repository?)'),
         ),
       );
       continue;
