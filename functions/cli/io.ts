@@ -1,4 +1,5 @@
 /** What a CLI command may touch: its output streams and a logger (stderr). Injected for tests. */
+import { StewardError } from '#shared/errors.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { CommandName } from './help.ts';
 
@@ -17,11 +18,11 @@ export interface CliIo {
 }
 
 /** Bad usage or configuration: exit status 2. `command` points the message at its help. */
-export class UsageError extends Error {
+export class UsageError extends StewardError {
   readonly command: CommandName | undefined;
 
   constructor(message: string, command?: CommandName) {
-    super(message);
+    super(message, { exitKind: 'usage' });
     this.name = 'UsageError';
     this.command = command;
   }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
+import { exitKindOf } from '#shared/errors.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
@@ -76,10 +77,10 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
         return await runCertsPut(config, args, cliIo);
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) {
-      stderr(`license-steward: ${error.message}\n`);
+    if (exitKindOf(error) === 'usage') {
+      stderr(`license-steward: ${(error as Error).message}\n`);
       // `--json` promises one JSON document on stdout: a refusal is one too.
-      if (args.json) stdout(`${JSON.stringify(refusalDocument(error), null, 2)}\n`);
+      if (args.json) stdout(`${JSON.stringify(refusalDocument(error as Error), null, 2)}\n`);
       return EXIT_USAGE;
     }
     stderr(`license-steward: ${(error as Error).message}\n`);
@@ -88,7 +89,7 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
 }
 
 /** docs/faults.md, "Refusals under --json": no site ran, `error` says why. */
-function refusalDocument(error: ConfigError | UsageError) {
+function refusalDocument(error: Error) {
   return {
     sites: [],
     error:

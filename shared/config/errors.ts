@@ -1,5 +1,7 @@
+import { StewardError } from '#shared/errors.ts';
+
 /** Bad configuration: every problem names the key path (e.g. `sites[0].qrs.port`). */
-export class ConfigError extends Error {
+export class ConfigError extends StewardError {
   readonly problems: string[];
   /** The file (or other source) the problems are in. */
   readonly source: string;
@@ -7,6 +9,7 @@ export class ConfigError extends Error {
   constructor(source: string, problems: string[]) {
     super(
       `Invalid configuration in ${source}:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+      { exitKind: 'usage' },
     );
     this.name = 'ConfigError';
     this.problems = problems;

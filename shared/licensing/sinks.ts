@@ -9,9 +9,9 @@
 
 import { explainAwsError } from '#shared/aws-clients.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { LicenseSnapshot } from './monitor/snapshot.ts';
 import type { ReleaseEvent } from './release/audit.ts';
 import type { SiteReleaseResult } from './release/types.ts';
-import type { LicenseSnapshot } from './snapshot.ts';
 
 /** `timestream`, `cloudwatch` or `influxdb` for the built-in destinations. */
 export type SinkName = string;

@@ -1,5 +1,5 @@
 /** Builds the QRS client for a configured site. */
-import { certificateNames } from '#shared/config/certificates.ts';
+import { certificateNames } from '#shared/certificates/sources.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { QrsClient, type QrsLogger, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 

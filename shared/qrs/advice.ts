@@ -3,44 +3,42 @@
  * network errors, and a look at the client certificate when QRS hangs up (docs/faults.md lists
  * every case with what the user sees).
  */
-import { X509Certificate } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
+import { inspectPemSet, type PemProblemCode } from '#shared/certificates/pem-set.ts';
 import {
   type CertificateNames,
   QMC_CERTIFICATE_NAMES,
   type QrsTlsMaterial,
 } from './tls-material.ts';
 
+/** What to do about each client-certificate problem QRS may hang up on, naming the files. */
+function certificateAdvice(names: CertificateNames): Partial<Record<PemProblemCode, string>> {
+  return {
+    expired: `export a new one from the QMC and replace ${names.cert} and ${names.key}`,
+    'not-yet-valid': "check this machine's clock",
+    'not-issued-by-ca': `${names.cert}, ${names.key} and ${names.ca} must be one QMC export of this site`,
+  };
+}
+
 /**
  * A server that refuses a client certificate may just close the connection (no TLS alert): then
- * the certificate itself is the best clue. Reads only public material (certificate and CA).
+ * the certificate itself is the best clue. Looks only at public material (certificate and CA),
+ * at the time of the failure.
  */
-export function clientCertificateCheck(
+export function clientCertificateAdvice(
   tls: QrsTlsMaterial,
   names: CertificateNames = QMC_CERTIFICATE_NAMES,
 ): () => string | undefined {
-  let cert: X509Certificate;
-  let ca: X509Certificate | undefined;
-  try {
-    cert = new X509Certificate(tls.cert);
-  } catch {
-    return () => undefined;
-  }
-  try {
-    ca = new X509Certificate(tls.ca);
-  } catch {
-    ca = undefined;
-  }
+  const advice = certificateAdvice(names);
   return () => {
-    const now = Date.now();
-    const validTo = Date.parse(cert.validTo);
-    const validFrom = Date.parse(cert.validFrom);
-    if (validTo < now)
-      return `the client certificate (${names.cert}) expired on ${new Date(validTo).toISOString().slice(0, 10)}: export a new one from the QMC and replace ${names.cert} and ${names.key}`;
-    if (validFrom > now)
-      return `the client certificate (${names.cert}) is not valid before ${new Date(validFrom).toISOString()}: check this machine's clock`;
-    if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey)))
-      return `the client certificate (${names.cert}) is not issued by the configured CA (${names.ca}): use the three files of one QMC export of this site`;
+    const { problems } = inspectPemSet(
+      { cert: tls.cert, ca: tls.ca },
+      { now: new Date(), name: (kind) => names[kind] },
+    );
+    for (const problem of problems) {
+      const fix = problem.kind === 'cert' ? advice[problem.code] : undefined;
+      if (fix) return `${problem.message}: ${fix}`;
+    }
     return undefined;
   };
 }

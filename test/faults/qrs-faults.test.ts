@@ -205,7 +205,7 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(error).toMatch(/QRS may have rejected the client certificate/);
     // The configured files are named, not the QMC's default names.
     expect(error).toMatch(
-      /client certificate \(\S*foreign_client\.pem\) is not issued by the configured CA \(\S*root\.pem\)/,
+      /client certificate is not issued by the configured CA \(\S*\/root\.pem\): \S*\/foreign_client\.pem, \S*\/foreign_client_key\.pem and \S*\/root\.pem must be one QMC export/,
     );
     expect(sim.requestCount()).toBe(0);
   });
@@ -221,7 +221,7 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(
-      /client certificate \(\S*expired_client\.pem\) expired on \d{4}-\d{2}-\d{2}/,
+      /client certificate expired on \d{4}-\d{2}-\d{2}: export a new one from the QMC and replace \S*\/expired_client\.pem and \S*\/expired_client_key\.pem/,
     );
     expect(error).toMatch(/export a new one from the QMC/);
     expect(sim.requestCount()).toBe(0);

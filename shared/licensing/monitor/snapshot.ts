@@ -3,8 +3,9 @@
  * requests, in the `monitor --json` shape of docs/monitor.md. A block the server does not
  * report is `null` (older servers lack some), never a made-up zero.
  */
+
+import { allSettled } from '#shared/http/all-settled.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
-import { allSettled } from '#shared/qrs/http/all-settled.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
 import { describeLicense, type LicenseInfo, type LicenseWarning } from './license-info.ts';
 

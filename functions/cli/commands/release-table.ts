@@ -1,5 +1,5 @@
 /**
- * The human-readable release report of the CLI (docs/release.md, "Reading the report"): per site
+ * The human-readable release report of the CLI (docs/release.md, "Output"): per site
  * a summary first (totals per license type and per keep reason), then what would be / was
  * released, what failed and why, and who was kept and why, longest-inactive first. A large run
  * shows the first rows of each table; `--all` prints every row, `--json` holds everything.
@@ -11,7 +11,7 @@ import {
   type KeptItem,
   type ReleaseItem,
   type SiteReleaseResult,
-} from './types.ts';
+} from '#shared/licensing/release/types.ts';
 
 export interface ReportOptions {
   /** Every row of every table (`--all`). */
@@ -51,6 +51,10 @@ function formatSite(result: SiteReleaseResult, options: ReportOptions): string {
     for (const difference of result.plan.ruleDifferences)
       lines.push(paint(`  Rules changed since the plan: ${difference}`, 'yellow'));
   }
+  for (const warning of result.warnings ?? []) lines.push(`  WARNING: ${warning}`);
+  if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
+  for (const warning of result.warnings ?? []) lines.push(paint(`  WARNING: ${warning}`, 'yellow'));
+  if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
   if (result.error !== undefined) {
     lines.push(paint(`  FAILED: ${result.error}`, 'red'));
     return `${lines.join('\n')}\n`;
