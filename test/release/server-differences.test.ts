@@ -231,3 +231,38 @@ describe('a sink that throws at once instead of rejecting', () => {
     expect(result.sinkErrors).toEqual(['broken: not configured']);
   });
 });
+
+describe('a remaining-time check that throws', () => {
+  it('after the first DELETE: the rest is deferred and the run returns', async () => {
+    const now = new Date();
+    const site = emptySite('stop', now);
+    for (const userId of ['a1', 'a2', 'a3']) {
+      const user = addUser(site, { userId, userDirectory: 'LAB' });
+      addAllocation(site, {
+        licenseType: 'analyzer',
+        userRef: user.id,
+        lastUsed: new Date(now.getTime() - 400 * DAY_MS).toISOString(),
+      });
+    }
+    const { sim, qrs } = await open(site);
+    let asked = 0;
+
+    const result = await runSiteRelease({
+      site: 'stop',
+      release: releaseConfig({ maxReleasesPerRun: 10, deleteConcurrency: 1 }),
+      dryRun: false,
+      runId: 'run-1',
+      qrs,
+      logger: memoryLogger(),
+      now: () => now,
+      shouldStop: () => {
+        if (asked++ > 0) throw new Error('context gone');
+        return false;
+      },
+    });
+
+    expect(deletes(sim)).toBe(1);
+    expect(result.released).toHaveLength(1);
+    expect(result.deferred).toHaveLength(2);
+  });
+});
