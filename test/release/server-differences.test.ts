@@ -266,3 +266,35 @@ describe('a remaining-time check that throws', () => {
     expect(result.deferred).toHaveLength(2);
   });
 });
+
+describe('/qrs/user/count in a shape not known here', () => {
+  it.each([
+    ['{"count": 3}', '{"count":3}'],
+    ['a number as text', '"3"'],
+    ['a negative count', '{"value":-1}'],
+  ])('%s: a real release with rules to check sends no DELETE', async (_, body) => {
+    const now = new Date();
+    const site = emptySite('counts', now);
+    const user = addUser(site, { userId: 'cid', userDirectory: 'LAB', tags: ['Keep'] });
+    addAllocation(site, {
+      licenseType: 'professional',
+      userRef: user.id,
+      lastUsed: new Date(now.getTime() - 400 * DAY_MS).toISOString(),
+    });
+    const { sim, qrs } = await open(site);
+    sim.faults.push({ method: 'GET', route: '/qrs/user/count', status: 200, body });
+
+    const run = runSiteRelease({
+      site: 'counts',
+      release: releaseConfig({ maxReleasesPerRun: 10, neverRelease: { tag: ['Keep'] } }),
+      dryRun: false,
+      runId: 'run-1',
+      qrs,
+      logger: memoryLogger(),
+      now: () => now,
+    });
+
+    await expect(run).rejects.toThrow(/user\/count/);
+    expect(deletes(sim)).toBe(0);
+  });
+});
