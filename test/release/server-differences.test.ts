@@ -298,3 +298,81 @@ describe('/qrs/user/count in a shape not known here', () => {
     expect(deletes(sim)).toBe(0);
   });
 });
+
+describe('the re-read before the DELETE gets user records of another shape', () => {
+  it.each([
+    ['tags without names', (id: string) => ({ tags: [{ id }] })],
+    ['tags as bare strings', () => ({ tags: ['Keep'] })],
+    ['no tags field', () => ({ tags: undefined })],
+    [
+      'custom properties without a definition name',
+      (id: string) => ({
+        customProperties: [{ value: 'x', definition: { id } }],
+      }),
+    ],
+  ])('%s: kept, no DELETE', async (_, change) => {
+    const now = new Date();
+    const site = emptySite('reread', now);
+    const user = addUser(site, { userId: 'dan', userDirectory: 'LAB' });
+    addAllocation(site, {
+      licenseType: 'professional',
+      userRef: user.id,
+      lastUsed: new Date(now.getTime() - 400 * DAY_MS).toISOString(),
+    });
+    const record = {
+      id: user.id,
+      userId: 'dan',
+      userDirectory: 'LAB',
+      name: 'dan',
+      inactive: false,
+      blacklisted: false,
+      removedExternally: false,
+      tags: [],
+      customProperties: [],
+      ...change('6f0b1a52-5d3c-4b41-9c1e-7f6b1e2f4a10'),
+    };
+    let sim: Simulator | undefined;
+    let reads = 0;
+    // The plan's read gets the usual record; the re-read (the second read) the other shape.
+    class OtherShapeOnReread extends QrsClient {
+      override getUsersByIds(...args: Parameters<QrsClient['getUsersByIds']>) {
+        if (++reads === 2)
+          sim?.faults.push({
+            method: 'GET',
+            route: '/qrs/user/full',
+            status: 200,
+            body: JSON.stringify([record]),
+            times: 1,
+          });
+        return super.getUsersByIds(...args);
+      }
+    }
+    const opened = await open(site, OtherShapeOnReread);
+    sim = opened.sim;
+    const { qrs } = opened;
+
+    const result = await runSiteRelease({
+      site: 'reread',
+      release: releaseConfig({
+        maxReleasesPerRun: 10,
+        neverRelease: { tag: ['Keep'], customProperty: [{ name: 'Keep', value: 'yes' }] },
+        allowUnmatchedRules: true,
+      }),
+      dryRun: false,
+      runId: 'run-1',
+      qrs,
+      logger: memoryLogger(),
+      now: () => now,
+    });
+
+    expect(reads).toBe(2);
+    expect(deletes(sim)).toBe(0);
+    expect(result.released).toEqual([]);
+    expect(result.kept).toEqual([
+      expect.objectContaining({
+        userId: 'dan',
+        detail: expect.stringContaining('re-read before the DELETE'),
+      }),
+    ]);
+  });
+});
