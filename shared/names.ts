@@ -46,11 +46,34 @@ export const CLOUDWATCH_METRIC = {
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
 
+/** The release types (docs/release.md): the word `licenseType` holds in the release output. */
+export const RELEASE_LICENSE_TYPES = [
+  LICENSE_TYPE.professional,
+  LICENSE_TYPE.analyzer,
+  LICENSE_TYPE.userAccess,
+] as const;
+export type ReleaseLicenseType = (typeof RELEASE_LICENSE_TYPES)[number];
+
+/** The outcome of one allocation in a release run, as the release records store it. */
+export const RELEASE_ACTION = {
+  released: 'released',
+  alreadyGone: 'already_gone',
+  failed: 'failed',
+  wouldRelease: 'would_release',
+} as const;
+
 /** Timestream dimension names (plus the static tags of `destinations.tags`). */
 export const TIMESTREAM_DIMENSION = {
   site: 'site',
   licenseType: 'license_type',
+  /** Release records only. */
+  userDirectory: 'user_directory',
+  userId: 'user_id',
+  accessTypeId: 'access_type_id',
 } as const;
+
+/** Dimension names Timestream rejects or reserves: `time`, `measure_name`, `measure_value*`, `ts_*`. */
+export const TIMESTREAM_RESERVED_DIMENSION = /^(time|measure_name|measure_value.*|ts_.*)$/i;
 
 /** The multi-measure record name of every usage record in the usage table. */
 export const USAGE_MEASURE_NAME = 'license_usage';
@@ -107,6 +130,17 @@ export type ReleaseMetricName = (typeof RELEASE_METRIC_NAMES)[number];
 
 /** The multi-measure record name of every release record in the release table. */
 export const RELEASE_MEASURE_NAME = 'license_release';
+
+/** Measure names inside a release record. */
+export const RELEASE_MEASURE = {
+  /** a `RELEASE_ACTION` value */
+  action: 'action',
+  dryRun: 'dry_run',
+  runId: 'run_id',
+  inactiveDays: 'inactive_days',
+  lastActivity: 'last_activity',
+  error: 'error',
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // InfluxDB

@@ -8,7 +8,6 @@ import { Duration } from 'aws-cdk-lib';
 import {
   ComparisonOperator,
   type IMetric,
-  type Metric,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,6 +19,7 @@ import {
   RELEASE_FAILED_METRIC,
 } from '#shared/names.ts';
 import { releaseSum } from './release-metrics.ts';
+import type { SiteMetric } from './site-metric.ts';
 
 export interface AlarmSpec {
   id: string;
@@ -29,14 +29,6 @@ export interface AlarmSpec {
   treatMissingData: TreatMissingData;
   description: string;
 }
-
-/** (metric name, LicenseType dimension, statistic, period) → the site's metric. */
-export type SiteMetric = (
-  name: string,
-  licenseType: string,
-  statistic: string,
-  period: Duration,
-) => Metric;
 
 const PERIOD = Duration.hours(1);
 

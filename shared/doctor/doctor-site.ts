@@ -11,6 +11,7 @@ import { checkRulesInQrs, describeFindings } from '#shared/licensing/release/rul
 import { RuleCounter } from '#shared/licensing/release/rule-counts.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
+import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './check.ts';
 import {
   clockCheck,
   connectionChecks,
@@ -19,7 +20,6 @@ import {
   reachable,
   readChecks,
 } from './qrs-checks.ts';
-import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './report.ts';
 
 export interface DoctorDependencies {
   readCertificates: (site: SiteConfig) => Promise<QrsTlsMaterial>;

@@ -3,11 +3,12 @@
  * anything that did not match the schema kept as `null` plus a note, never guessed.
  */
 import { z } from 'zod';
+import { RELEASE_LICENSE_TYPES, type ReleaseLicenseType } from '#shared/names.ts';
 import { accessTypeItemSchema, describeIssues, userCondensedSchema } from './schemas.ts';
 
 /** `userAccess`: the user access passes of a token site (docs/release.md, "Token sites"). */
-export type LicenseType = 'professional' | 'analyzer' | 'userAccess';
-export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer', 'userAccess'];
+export type LicenseType = ReleaseLicenseType;
+export const LICENSE_TYPES: readonly LicenseType[] = RELEASE_LICENSE_TYPES;
 
 export interface Allocation {
   id: string;
@@ -19,9 +20,16 @@ export interface Allocation {
   user: { id: string; userId: string; userDirectory: string; name: string | null } | null;
   /** Who held it when QRS says its user was deleted (`deletedUserDirectory`, `deletedUserId`). */
   deletedUser: { userDirectory: string; userId: string } | null;
-  /** What did not match the schema, for the kept allocation's `detail`. */
-  problems: string[];
+  /**
+   * What did not match the schema, per field (`quarantined: expected boolean`), for the kept
+   * allocation's `detail`; empty for a well-formed item.
+   */
+  problems: AllocationProblems;
 }
+
+/** The fields of an allocation the planner judges, which a schema problem may name. */
+export type AllocationField = 'createdDate' | 'lastUsed' | 'quarantined' | 'user';
+export type AllocationProblems = Partial<Record<AllocationField, string>>;
 
 /** An item that could not be used at all (no id): reported, never acted on. */
 export interface MalformedItem {
@@ -50,15 +58,15 @@ export function normaliseAllocations(
       malformed.push({ index, problem: describeIssues(item.error, `[${index}]`) });
       return;
     }
-    const problems: string[] = [];
+    const problems: AllocationProblems = {};
     const pick = <T>(
-      field: string,
+      field: AllocationField,
       schema: z.ZodType<T>,
       value: unknown,
     ): NonNullable<T> | null => {
       const parsed = schema.safeParse(value);
       if (parsed.success) return parsed.data ?? null;
-      problems.push(`${field}: ${describeIssues(parsed.error)}`);
+      problems[field] = `${field}: ${describeIssues(parsed.error)}`;
       return null;
     };
     const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
@@ -118,7 +126,7 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     quarantined: quarantined ?? null,
     user: owner,
     deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
-    problems: [],
+    problems: {},
   };
 }
 

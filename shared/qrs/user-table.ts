@@ -9,6 +9,8 @@
  * known here makes the whole table unusable. The table is never the only evidence for a DELETE:
  * shared/licensing/release cross-checks it and re-reads the users it is about to release.
  */
+
+import { StewardError } from '#shared/errors.ts';
 import { describeIssues, type QrsUser, userSchema } from './schemas.ts';
 
 export type UserFlagColumn = 'inactive' | 'blacklisted' | 'removedExternally';
@@ -92,7 +94,7 @@ export interface UsersFromTable {
  * A List cell in a form this reader does not know: the table as a whole cannot be trusted for the
  * run (the caller reads users by id instead), never an empty list taken on faith.
  */
-export class UserTableShapeError extends Error {
+export class UserTableShapeError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'UserTableShapeError';

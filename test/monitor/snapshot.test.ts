@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { collectSnapshot, type SnapshotSource } from '#shared/licensing/snapshot.ts';
+import { collectSnapshot, type SnapshotSource } from '#shared/licensing/monitor/snapshot.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
 import { NOW } from './helpers.ts';
 

@@ -73,7 +73,7 @@ export function testAllocation(
     quarantined: false,
     user: testUser().allocationUser,
     deletedUser: null,
-    problems: [],
+    problems: {},
     ...overrides,
   };
 }

@@ -122,7 +122,7 @@ const allocationState: Case[] = [
   },
   {
     name: 'quarantined flag unreadable',
-    allocation: { quarantined: null, problems: ['quarantined: expected boolean'] },
+    allocation: { quarantined: null, problems: { quarantined: 'quarantined: expected boolean' } },
     expected: 'quarantined',
   },
   { name: 'quarantined false', allocation: { quarantined: false }, expected: 'release' },

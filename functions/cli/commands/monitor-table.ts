@@ -1,7 +1,7 @@
 /** The human-readable `monitor` output: one block per site, a row per license type, warnings. */
 import type { SiteConfig } from '#shared/config/schema.ts';
-import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { usageWarnings, validThrough } from '#shared/licensing/usage-warnings.ts';
+import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
+import { usageWarnings, validThrough } from '#shared/licensing/monitor/usage-warnings.ts';
 
 export type SiteReport =
   | { site: SiteConfig; snapshot: LicenseSnapshot; error?: undefined }

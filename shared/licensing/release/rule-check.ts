@@ -13,6 +13,7 @@
  * unconfirmed (a warning, never a refusal).
  */
 import type { NeverRelease } from '#shared/config/schema.ts';
+import { StewardError } from '#shared/errors.ts';
 import { nameKey } from '#shared/same-name.ts';
 import { type RuleCounter, ruleFilter } from './rule-counts.ts';
 import { sameName } from './rules.ts';
@@ -26,7 +27,7 @@ export interface RuleFinding {
   decisive: boolean;
 }
 
-export class UnmatchedRulesError extends Error {
+export class UnmatchedRulesError extends StewardError {
   constructor(findings: readonly RuleFinding[]) {
     const one = findings.length === 1;
     super(

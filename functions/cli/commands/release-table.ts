@@ -3,7 +3,12 @@
  * released (longest-inactive first), failures with their error, and the kept allocations counted
  * per reason. `--json` prints the results themselves instead.
  */
-import { countByReason, KEEP_REASONS, type ReleaseItem, type SiteReleaseResult } from './types.ts';
+import {
+  countByReason,
+  KEEP_REASONS,
+  type ReleaseItem,
+  type SiteReleaseResult,
+} from '#shared/licensing/release/types.ts';
 
 export function formatReleaseReport(results: readonly SiteReleaseResult[]): string {
   if (results.length === 0) return 'No site has license release enabled: nothing to do.\n';
