@@ -23,8 +23,8 @@ export function dropDuplicateAllocations(allocations: readonly Allocation[]): {
     }
     first.times++;
     const kept = unique[first.index] as Allocation;
-    if (contentOf(allocation) !== first.content && !kept.problems.includes(CONFLICT))
-      unique[first.index] = { ...kept, problems: [...kept.problems, CONFLICT] };
+    if (contentOf(allocation) !== first.content && kept.problems.lastUsed !== CONFLICT)
+      unique[first.index] = { ...kept, problems: { ...kept.problems, lastUsed: CONFLICT } };
   }
   const duplicates = [...seen.entries()]
     .filter(([, entry]) => entry.times > 1)
