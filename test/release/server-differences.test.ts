@@ -376,3 +376,49 @@ describe('the re-read before the DELETE gets user records of another shape', () 
     ]);
   });
 });
+
+describe('an allocation listed without lastUsed', () => {
+  it.each([
+    ['absent: kept (no-date), no DELETE', false, 0],
+    ['null: never used, judged by its allocation date and released', true, 1],
+  ])('%s', async (_, sendNull, expectedDeletes) => {
+    const now = new Date();
+    const site = emptySite('no-last-used', now);
+    const user = addUser(site, { userId: 'eva', userDirectory: 'LAB' });
+    const allocation = addAllocation(site, { licenseType: 'professional', userRef: user.id });
+    const { sim, qrs } = await open(site);
+    const item: Record<string, unknown> = {
+      id: allocation.id,
+      createdDate: new Date(now.getTime() - 400 * DAY_MS).toISOString(),
+      user: { id: user.id, userId: 'eva', userDirectory: 'LAB', name: 'Eva' },
+      excess: false,
+      quarantined: false,
+      quarantineEnd: allocation.quarantineEnd,
+      deletedUserId: '',
+      deletedUserDirectory: '',
+    };
+    if (sendNull) item.lastUsed = null;
+    sim.faults.push({ method: 'GET', route: LIST, status: 200, body: JSON.stringify([item]) });
+
+    const result = await runSiteRelease({
+      site: 'no-last-used',
+      release: releaseConfig({ maxReleasesPerRun: 10 }),
+      dryRun: false,
+      runId: 'run-1',
+      qrs,
+      logger: memoryLogger(),
+      now: () => now,
+    });
+
+    expect(deletes(sim)).toBe(expectedDeletes);
+    if (expectedDeletes === 0)
+      expect(result.kept).toEqual([
+        expect.objectContaining({
+          accessTypeId: allocation.id,
+          reason: 'no-date',
+          detail: expect.stringContaining('lastUsed: absent'),
+        }),
+      ]);
+    else expect(result.released.map((entry) => entry.accessTypeId)).toEqual([allocation.id]);
+  });
+});
