@@ -5,6 +5,7 @@
  * the server's difference injected as a fault or a client that hears the server differently.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { UnmatchedRulesError } from '#shared/licensing/release/rule-check.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
@@ -420,5 +421,41 @@ describe('an allocation listed without lastUsed', () => {
         }),
       ]);
     else expect(result.released.map((entry) => entry.accessTypeId)).toEqual([allocation.id]);
+  });
+});
+
+describe('a reviewed plan applied under a rule that matches nothing', () => {
+  it('is refused like a normal run: no DELETE', async () => {
+    const now = new Date();
+    const site = emptySite('plan', now);
+    const user = addUser(site, { userId: 'finn', userDirectory: 'LAB' });
+    const lastUsed = new Date(now.getTime() - 400 * DAY_MS).toISOString();
+    const allocation = addAllocation(site, { licenseType: 'analyzer', userRef: user.id, lastUsed });
+    const { sim, qrs } = await open(site);
+    const candidate = {
+      accessTypeId: allocation.id,
+      licenseType: 'analyzer' as const,
+      userDirectory: 'LAB',
+      userId: 'finn',
+      lastActivity: lastUsed,
+      inactiveDays: 400,
+    };
+
+    const run = runSiteRelease({
+      site: 'plan',
+      release: releaseConfig({
+        maxReleasesPerRun: 10,
+        neverRelease: { tag: ['Licence do not relase'] },
+      }),
+      dryRun: false,
+      runId: 'run-1',
+      qrs,
+      logger: memoryLogger(),
+      now: () => now,
+      plan: { site: 'plan', evaluatedAt: now, candidates: [candidate], rules: undefined },
+    });
+
+    await expect(run).rejects.toBeInstanceOf(UnmatchedRulesError);
+    expect(deletes(sim)).toBe(0);
   });
 });
