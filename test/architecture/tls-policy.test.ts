@@ -17,7 +17,7 @@ function sourceFiles(folder: string): string[] {
 describe('TLS verification policy', () => {
   it('never turns certificate verification off in product code, except the one decision point', () => {
     // The QRS agent handshakes without OpenSSL's verdict and decides itself, before any request
-    // is written (test/qrs/qlik-certificates.test.ts holds it to node's verdict plus one case).
+    // is written (test/shared/qrs/tls/qlik-certificates.integration.test.ts holds it to node's verdict plus one case).
     const decisionPoint = path.join(ROOT, 'shared/qrs/tls/qrs-https-agent.ts');
     const offenders = ['shared', 'functions', 'infra']
       .flatMap((folder) => sourceFiles(path.join(ROOT, folder)))

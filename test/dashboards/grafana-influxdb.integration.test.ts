@@ -2,7 +2,7 @@
  * The Grafana dashboard for InfluxDB users (dashboards/grafana-influxdb.json): it imports with the
  * data source as an input (`${DS_INFLUXDB}`), and every query in it (each panel's and the site
  * variable's), with Grafana's macros filled in as Grafana fills them, runs on a real `influxd`
- * (./influxd.ts) after the product wrote sample data (a Professional/Analyzer site, a token site,
+ * (test/support/influxd.ts) after the product wrote sample data (a Professional/Analyzer site, a token site,
  * a release run and a dry run through the real sinks), and returns data.
  */
 import { readFileSync } from 'node:fs';
@@ -11,9 +11,9 @@ import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
 import type { AccessTypeUsage } from '#shared/licensing/snapshot.ts';
+import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from '#test/support/influxd.ts';
+import { influxOnlySinks } from '#test/support/influxdb-sinks.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
-import { influxOnlySinks } from './v1-sinks.ts';
 
 const DASHBOARD_FILE = new URL('../../dashboards/grafana-influxdb.json', import.meta.url);
 const DB = 'butler';

@@ -5,9 +5,10 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { configWith, logicalId, parameterArnJoin, synth } from '../infra/helpers.ts';
+import { configWith, logicalId, parameterArnJoin, synth } from './helpers.ts';
 
 const TOKEN_PARAMETER = '/license-steward/influxdb-token';
+const PASSWORD_PARAMETER = '/license-steward/influxdb-password';
 const KMS_KEY = 'arn:aws:kms:eu-north-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
 
 function egressOf(template: Template, prefix: string): unknown[] {
@@ -95,5 +96,44 @@ describe('infrastructure: the InfluxDB destination', () => {
     expect(egressOf(off, 'NetworkMonitorSecurityGroup')).not.toContainEqual(
       expect.objectContaining({ Description: 'InfluxDB (destinations.influxdb)' }),
     );
+  });
+});
+
+describe('infrastructure: InfluxDB 1 with a password', () => {
+  const withV1 = (influxdb: Record<string, unknown>) =>
+    configWith((config) => {
+      config.destinations = {
+        influxdb: {
+          enable: true,
+          version: 1,
+          url: 'https://influxdb.corp.example.com:8086',
+          database: 'butler',
+          ...influxdb,
+        },
+      };
+      Object.assign(config.aws as object, { influxdbCidr: '10.40.0.0/24' });
+    });
+
+  it('lets both functions read the password parameter, like the token', () => {
+    // Act
+    const { template } = synth(
+      withV1({ username: 'steward', password: { ssmParameter: PASSWORD_PARAMETER } }),
+    );
+
+    // Assess
+    for (const role of ['MonitorRole', 'ReleaseRole'])
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        Roles: [{ Ref: logicalId(template, 'AWS::IAM::Role', role) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            {
+              Sid: 'ReadInfluxDbToken',
+              Effect: 'Allow',
+              Action: 'ssm:GetParameters',
+              Resource: parameterArnJoin(PASSWORD_PARAMETER),
+            },
+          ]),
+        },
+      });
   });
 });

@@ -9,10 +9,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { QrsTimeoutError } from '#shared/qrs/errors.ts';
-import { deleteCount } from '#test/faults/harness.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { deleteCount } from '#test/support/harness.ts';
 
 const ID = '00000000-0000-4000-8000-000000000001';
 let pki: TestPki;

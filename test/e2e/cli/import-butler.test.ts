@@ -1,6 +1,6 @@
 /**
  * `license-steward import-butler` end to end: Butler config files written for these tests
- * (test/butler/fixtures, Butler's documented layouts) are converted, and the result runs
+ * (test/e2e/cli/butler-fixtures, Butler's documented layouts) are converted, and the result runs
  * `release --dry-run` and `monitor` against the QRS simulator over mTLS, deciding as the Butler
  * rules describe. No password or token of the Butler file may appear anywhere.
  */
@@ -15,7 +15,7 @@ import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { type CapturedRun, runCliCaptured } from '#test/support/cli.ts';
 
-const FIXTURES = path.join(import.meta.dirname, 'fixtures');
+const FIXTURES = path.join(import.meta.dirname, 'butler-fixtures');
 const DELETES = [
   'DELETE /qrs/license/professionalaccesstype/{id}',
   'DELETE /qrs/license/analyzeraccesstype/{id}',

@@ -8,13 +8,13 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runInvoke } from '#functions/cli/invoke.ts';
-import { type ConfigFolder, cliSite, configFolder, deleteCount } from '#test/faults/harness.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/dynamodb.ts';
+import { type ConfigFolder, cliSite, configFolder, deleteCount } from '#test/support/harness.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const NO_SINKS = { timestream: { enable: false }, cloudwatch: { enable: false } };
 let pki: TestPki;
 let folder: ConfigFolder;

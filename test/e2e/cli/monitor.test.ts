@@ -7,7 +7,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
 import { createSampleSite, emptySite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
-import { NOW, startSite } from '../helpers.ts';
+import { NOW, startSite } from '#test/support/monitor.ts';
 
 let pki: TestPki;
 let sim: Simulator;

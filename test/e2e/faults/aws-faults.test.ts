@@ -30,7 +30,6 @@ import { createTimestreamClient } from '#shared/sinks/timestream/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { whenBuilt } from '#test/support/when-built.ts';
 import {
   captureProcessOutput,
   deleteCount,
@@ -43,7 +42,8 @@ import {
   servePems,
   ssmNames,
   uniqueSiteName,
-} from './harness.ts';
+} from '#test/support/harness.ts';
+import { whenBuilt } from '#test/support/when-built.ts';
 
 const ssm = mockClient(SSMClient);
 const timestream = mockClient(TimestreamWriteClient);

@@ -9,6 +9,9 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
+import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
+import { type Simulator, startSimulator } from '#test/simulator/server.ts';
+import { createSampleSite } from '#test/simulator/site.ts';
 import {
   type ConfigFolder,
   cli,
@@ -23,10 +26,7 @@ import {
   releaseOf,
   servePems,
   uniqueSiteName,
-} from '#test/faults/harness.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
+} from '#test/support/harness.ts';
 
 const DAY_MS = 86_400_000;
 const ssm = mockClient(SSMClient);

@@ -14,8 +14,8 @@ import { ConfigError } from '#shared/config/errors.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { loadDeployment } from '../../infra/deployment.ts';
-import { type ConfigFolder, cli, configFolder, PEM_FILES } from './harness.ts';
+import { type ConfigFolder, cli, configFolder, PEM_FILES } from '#test/support/harness.ts';
+import { loadDeployment } from '../../../infra/deployment.ts';
 
 let pki: TestPki;
 let folder: ConfigFolder;

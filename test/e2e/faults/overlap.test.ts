@@ -15,7 +15,6 @@ import { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { memoryLogger, releaseConfig } from '../release/fixtures.ts';
 import {
   type ConfigFolder,
   captureProcessOutput,
@@ -32,7 +31,8 @@ import {
   releaseOf,
   servePems,
   uniqueSiteName,
-} from './harness.ts';
+} from '#test/support/harness.ts';
+import { memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const ssm = mockClient(SSMClient);
 let pki: TestPki;

@@ -38,7 +38,7 @@ import {
   releaseOf,
   servePems,
   uniqueSiteName,
-} from './harness.ts';
+} from '#test/support/harness.ts';
 
 const ssm = mockClient(SSMClient);
 const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@
  *   and handler runs (successes and failures, debug level) are captured and scanned for PEM
  *   markers, slices of the key and certificate material, and fields only QRS bodies contain.
  * - S3: TLS verification cannot be turned off by configuration (nor by NODE_TLS_REJECT_UNAUTHORIZED);
- *   the product-code scan for `rejectUnauthorized: false` is in test/qrs/tls-policy.test.ts.
+ *   the product-code scan for `rejectUnauthorized: false` is in test/architecture/tls-policy.test.ts.
  * - S4: PEM text pasted where a file path belongs is refused without echoing it.
  * - S5: `npm audit` in CI (.ci/run → .ci/npm-audit.ts): high/critical fail, an unreachable audit
  *   service is a warning, not a red build.
@@ -22,7 +22,6 @@ import { QrsTlsError } from '#shared/qrs/errors.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { judgeAudit } from '../../.ci/npm-audit.ts';
 import {
   type ConfigFolder,
   captureProcessOutput,
@@ -37,9 +36,10 @@ import {
   releaseHandler,
   servePems,
   uniqueSiteName,
-} from './harness.ts';
+} from '#test/support/harness.ts';
+import { judgeAudit } from '../../../.ci/npm-audit.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 const ssm = mockClient(SSMClient);
 /** Put into every injected QRS body: it must never come out. */
 const BODY_MARKER = 'QRS-BODY-MARKER-5d1c';

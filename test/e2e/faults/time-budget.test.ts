@@ -27,7 +27,7 @@ import {
   releaseHandler,
   servePems,
   uniqueSiteName,
-} from './harness.ts';
+} from '#test/support/harness.ts';
 
 const ssm = mockClient(SSMClient);
 let pki: TestPki;

@@ -1,7 +1,7 @@
 /**
  * Both Lambda handlers with the InfluxDB destination on, end to end: SSM (aws-sdk-client-mock)
  * holds the certificates, the InfluxDB token and the InfluxDB server's CA; QRS is the simulator
- * over mutual TLS; InfluxDB is the test server over HTTPS (./server.ts); Timestream is mocked and
+ * over mutual TLS; InfluxDB is the test server over HTTPS (test/support/influx-server.ts); Timestream is mocked and
  * CloudWatch EMF captured from stdout.
  *
  * Expected: the token is read from SSM on the first write and kept across warm invocations; a
@@ -22,7 +22,6 @@ import { influxDbWriterFromConfig } from '#shared/sinks/influxdb/from-config.ts'
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { whenBuilt } from '#test/support/when-built.ts';
 import {
   captureProcessOutput,
   lambdaConfig,
@@ -31,8 +30,9 @@ import {
   releaseHandler,
   servePems,
   uniqueSiteName,
-} from '../faults/harness.ts';
-import { type InfluxServer, startInfluxServer } from './server.ts';
+} from '#test/support/harness.ts';
+import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
+import { whenBuilt } from '#test/support/when-built.ts';
 
 const TOKEN = 'Qm9yaXMtaW5mbHV4LXRva2VuLXRoYXQtbXVzdC1uZXZlci1sZWFr';
 const TOKEN_PARAMETER = '/license-steward/influxdb-token';

@@ -16,8 +16,8 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { tokenLef } from '#test/simulator/token-site.ts';
+import { captureOutput, emfDocuments, ssmSiteConfig } from '#test/support/monitor.ts';
 import { whenBuilt } from '#test/support/when-built.ts';
-import { captureOutput, emfDocuments, ssmSiteConfig } from '../helpers.ts';
 
 const ssm = mockClient(SSMClient);
 const timestream = mockClient(TimestreamWriteClient);

@@ -16,6 +16,10 @@ import {
   runLedgerFromEnv,
 } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
+import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
+import { type Simulator, startSimulator } from '#test/simulator/server.ts';
+import { createSampleSite } from '#test/simulator/site.ts';
+import { type LocalDynamo, startLocalDynamo } from '#test/support/dynamodb.ts';
 import {
   deleteCount,
   LIST_ROUTE,
@@ -25,11 +29,7 @@ import {
   releaseHandler,
   servePems,
   uniqueSiteName,
-} from '#test/faults/harness.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
-import { type LocalDynamo, startLocalDynamo } from '#test/support/dynamodb.ts';
+} from '#test/support/harness.ts';
 
 const ssm = mockClient(SSMClient);
 const CAP_5 = { ...REAL_RUN, maxReleasesPerRun: 5 };

@@ -4,7 +4,7 @@ import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
 import type { LicenseSnapshot, SnapshotSource } from '#shared/licensing/snapshot.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { QrsHttpError } from '#shared/qrs/errors.ts';
-import { NOW } from './helpers.ts';
+import { NOW } from '#test/support/monitor.ts';
 
 const SOURCE: SnapshotSource = {
   getAccessTypeOverview: async () => ({

@@ -5,7 +5,7 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';
 import { createSampleSite, emptySite, lefText, type SimSite } from '#test/simulator/site.ts';
-import { clientFor, NOW, startSite } from '../helpers.ts';
+import { clientFor, NOW, startSite } from '#test/support/monitor.ts';
 
 let pki: TestPki;
 let sim: Simulator | undefined;

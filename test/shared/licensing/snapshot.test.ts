@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { collectSnapshot, type SnapshotSource } from '#shared/licensing/snapshot.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
-import { NOW } from './helpers.ts';
+import { NOW } from '#test/support/monitor.ts';
 
 /** A P/A + analyzer capacity overview as a real site answers it. */
 const BUTLER_OVERVIEW: AccessTypeOverview = {

@@ -26,7 +26,7 @@ import { releaseRecords } from '#shared/sinks/timestream/release.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { type LogLine, memoryLogger, releaseConfig } from './fixtures.ts';
+import { type LogLine, memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const timestream = mockClient(TimestreamWriteClient);
 let pki: TestPki;

@@ -12,7 +12,7 @@ import { usersFromTable } from '#shared/qrs/user-table.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { generateSite } from '#test/simulator/site.ts';
-import { releaseConfig } from './fixtures.ts';
+import { releaseConfig } from '#test/support/release.ts';
 
 const TABLE = 'POST /qrs/user/table';
 const COUNT = 'GET /qrs/user/count';

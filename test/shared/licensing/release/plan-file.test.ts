@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PlanError, parsePlan, plannedSitesToApply } from '#shared/licensing/release/plan-file.ts';
 import { ruleDifferences, rulesRecord } from '#shared/licensing/release/rules-record.ts';
-import { releaseConfig } from './fixtures.ts';
+import { releaseConfig } from '#test/support/release.ts';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const ITEM = {

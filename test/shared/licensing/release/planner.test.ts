@@ -12,7 +12,7 @@ import {
   releaseConfig,
   testAllocation,
   testUser,
-} from './fixtures.ts';
+} from '#test/support/release.ts';
 
 const NO_DATE = '1753-01-01T00:00:00.000Z';
 const THRESHOLD_MS = 30 * DAY_MS;

@@ -18,7 +18,7 @@ import {
   generateSite,
   type SimSite,
 } from '#test/simulator/site.ts';
-import { memoryLogger, releaseConfig } from './fixtures.ts';
+import { memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const DAY_MS = 86_400_000;
 const DELETE_PROFESSIONAL = 'DELETE /qrs/license/professionalaccesstype/{id}';

@@ -12,7 +12,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, NO_DATE, type SimSite } from '#test/simulator/site.ts';
 import { generateTokenSite } from '#test/simulator/token-site.ts';
-import { memoryLogger, releaseConfig } from './fixtures.ts';
+import { memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const DAY_MS = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00.000Z');

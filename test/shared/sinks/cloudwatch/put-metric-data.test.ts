@@ -20,8 +20,8 @@ import {
 } from '#shared/sinks/cloudwatch/put-metric-data.ts';
 import { cloudWatchReleaseSink } from '#shared/sinks/cloudwatch/release.ts';
 import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch/usage.ts';
+import { captureOutput, emfDocuments } from '#test/support/monitor.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { captureOutput, emfDocuments } from './helpers.ts';
 
 const cloudwatch = mockClient(CloudWatchClient);
 afterEach(() => cloudwatch.reset());

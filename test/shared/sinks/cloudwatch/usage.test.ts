@@ -3,8 +3,8 @@ import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { CLOUDWATCH_METRIC } from '#shared/names.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch/usage.ts';
+import { captureOutput, emfDocuments } from '#test/support/monitor.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { captureOutput, emfDocuments } from './helpers.ts';
 
 // Within CloudWatch's accepted window (14 days back), so Powertools prints no timestamp warning.
 const COLLECTED_AT = new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toISOString();

@@ -1,26 +1,18 @@
 /**
  * `destinations.influxdb` with `version: 1` (Butler's default InfluxDB): its keys, every key of
  * another version refused with what to use instead, the password as a secret source, and the
- * deployment: the password parameter granted like the token, a password from a file or the
- * environment refused for the Lambda functions.
+ * deployment: the password read from SSM, a password from a file or the environment refused for
+ * the Lambda functions (the grant in the synthesised stack: test/infra/influxdb.test.ts).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '#shared/config/errors.ts';
 import { parseConfig } from '#shared/config/load.ts';
 import { influxDbTarget, influxDbWriterFromConfig } from '#shared/sinks/influxdb/from-config.ts';
-import {
-  configWith,
-  deploymentOf,
-  deployProblems,
-  logicalId,
-  parameterArnJoin,
-  synth,
-} from '../infra/helpers.ts';
+import { configWith, deploymentOf, deployProblems } from '#test/infra/helpers.ts';
 
 const SOURCE = '/etc/license-steward/config.yaml';
 const PASSWORD_PARAMETER = '/license-steward/influxdb-password';
@@ -90,6 +82,18 @@ describe('destinations.influxdb version 1: configuration', () => {
     });
   });
 
+  it('accepts a database alone (no login) and a login with a password from the environment', () => {
+    expect(problemsOf(V1)).toEqual([]);
+    expect(
+      problemsOf({
+        ...V1,
+        retentionPolicy: 'autogen',
+        username: 'butler',
+        password: { env: 'INFLUX_PASSWORD' },
+      }),
+    ).toEqual([]);
+  });
+
   const V1_INSTEAD =
     'InfluxDB 1 writes to a database (database, retentionPolicy) with username and password, or without authentication';
 
@@ -98,6 +102,11 @@ describe('destinations.influxdb version 1: configuration', () => {
       'no database',
       { ...V1, database: undefined },
       ['destinations.influxdb.database: is required for InfluxDB 1 (version: 1)'],
+    ],
+    [
+      'a bucket',
+      { ...V1, bucket: 'b' },
+      [`destinations.influxdb.bucket: is for version 2: ${V1_INSTEAD}`],
     ],
     [
       'an org and bucket',
@@ -151,6 +160,19 @@ describe('destinations.influxdb version 1: configuration', () => {
         'destinations.influxdb.retentionPolicy: is for version 1: InfluxDB 2 writes to org + bucket',
         'destinations.influxdb.username: is for version 1: InfluxDB 2 writes to org + bucket',
       ],
+    ],
+    [
+      'a user name with version 2',
+      {
+        enable: true,
+        version: 2,
+        url: 'https://influxdb.corp.example.com:8086',
+        org: 'o',
+        bucket: 'b',
+        token: { env: 'T' },
+        username: 'u',
+      },
+      ['destinations.influxdb.username: is for version 1: InfluxDB 2 writes to org + bucket'],
     ],
     [
       'a password with version 3',
@@ -210,6 +232,22 @@ describe('destinations.influxdb version 1: deploying', () => {
       Object.assign(config.aws as object, { influxdbCidr: '10.40.0.0/24' });
     });
 
+  it('deploys an IP address URL (no influxdbCidr) with the password in SSM, not from the environment', () => {
+    // Prepare
+    const withPassword = (password: Record<string, string>) =>
+      configWith((c) => {
+        c.destinations = {
+          influxdb: { ...V1, url: 'https://10.40.0.17:8086', username: 'butler', password },
+        };
+      });
+
+    // Act / Assess
+    expect(
+      deployProblems(withPassword({ ssmParameter: '/license-steward/influx-password' })),
+    ).toEqual([]);
+    expect(deployProblems(withPassword({ env: 'INFLUX_PASSWORD' }))).not.toEqual([]);
+  });
+
   it('reads the password from SSM, or nothing without authentication', () => {
     expect(
       deploymentOf(withV1({ username: 'steward', password: { ssmParameter: PASSWORD_PARAMETER } }))
@@ -222,28 +260,5 @@ describe('destinations.influxdb version 1: deploying', () => {
     expect(deployProblems(withV1({ username: 'steward', password: { env: 'P' } }))).toEqual([
       'destinations.influxdb.password: is { env: ... }, but the Lambda functions read it from SSM: use { ssmParameter: NAME } and store it as a SecureString parameter (aws ssm put-parameter --type SecureString)',
     ]);
-  });
-
-  it('lets both functions read the password parameter, like the token', () => {
-    // Act
-    const { template } = synth(
-      withV1({ username: 'steward', password: { ssmParameter: PASSWORD_PARAMETER } }),
-    );
-
-    // Assess
-    for (const role of ['MonitorRole', 'ReleaseRole'])
-      template.hasResourceProperties('AWS::IAM::Policy', {
-        Roles: [{ Ref: logicalId(template, 'AWS::IAM::Role', role) }],
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            {
-              Sid: 'ReadInfluxDbToken',
-              Effect: 'Allow',
-              Action: 'ssm:GetParameters',
-              Resource: parameterArnJoin(PASSWORD_PARAMETER),
-            },
-          ]),
-        },
-      });
   });
 });

@@ -17,8 +17,8 @@ import { SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { influxDbWriterFromConfig, TOKEN_CACHE_MS } from '#shared/sinks/influxdb/from-config.ts';
 import { releasePoints } from '#shared/sinks/influxdb/release.ts';
 import { usagePoints } from '#shared/sinks/influxdb/usage.ts';
-import { configWith, deployProblems } from '../infra/helpers.ts';
-import { startInfluxServer } from './server.ts';
+import { configWith, deployProblems } from '#test/infra/helpers.ts';
+import { startInfluxServer } from '#test/support/influx-server.ts';
 
 const SOURCE = '/etc/license-steward/config.yaml';
 

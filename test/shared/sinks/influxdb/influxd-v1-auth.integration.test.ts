@@ -1,5 +1,5 @@
 /**
- * InfluxDB 1.x with authentication on (a real `influxd`, ./influxd.ts): the product writes with
+ * InfluxDB 1.x with authentication on (a real `influxd`, test/support/influxd.ts): the product writes with
  * the configured user and a password from a file or an environment variable (HTTP basic
  * authentication); a wrong password, no credentials and a user without WRITE each fail with what
  * to check, and the password appears in no message.
@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from '#test/support/influxd.ts';
+import { influxOnlySinks } from '#test/support/influxdb-sinks.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
-import { influxOnlySinks } from './v1-sinks.ts';
 
 const DB = 'qlik';
 const ADMIN = { username: 'admin', password: 'admin-Secret-1' };

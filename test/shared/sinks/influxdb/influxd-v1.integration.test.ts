@@ -1,7 +1,7 @@
 /**
  * InfluxDB 1.x, for real: a monitor snapshot and a release run written through the product's sinks
  * (`sinksFromConfig` from a YAML configuration with `version: 1`) to a real `influxd`
- * (./influxd.ts), read back with InfluxQL: exact values, tags and field types, the retention
+ * (test/support/influxd.ts), read back with InfluxQL: exact values, tags and field types, the retention
  * policy, and the errors for a database or retention policy that does not exist.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,9 +9,9 @@ import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
 import type { Sinks } from '#shared/sinks/from-config.ts';
+import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from '#test/support/influxd.ts';
+import { influxOnlySinks } from '#test/support/influxdb-sinks.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
-import { influxOnlySinks } from './v1-sinks.ts';
 
 const DB = 'butler';
 const T = Date.parse('2026-03-01T12:00:00.000Z');

@@ -12,7 +12,7 @@ import {
   text,
   toLine,
 } from '#shared/sinks/influxdb/line-protocol.ts';
-import { parseLine } from './line-protocol-parser.ts';
+import { parseLine } from '#test/support/line-protocol-parser.ts';
 
 const AT = new Date('2026-03-01T12:00:00.000Z');
 

@@ -15,8 +15,8 @@ import { InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
-import { memoryLogger, releaseConfig } from '../release/fixtures.ts';
-import { type InfluxServer, startInfluxServer } from './server.ts';
+import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
+import { memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const TOKEN = 'release-test-token-abcdefghij';
 const AT = new Date('2026-03-01T02:00:05.000Z');

@@ -1,19 +1,19 @@
 /**
  * A monitor snapshot in Butler's measurements, written through the sink to the test InfluxDB
- * (./server.ts), which parses every line strictly: the exact lines, the types Butler's dashboards
+ * (test/support/influx-server.ts), which parses every line strictly: the exact lines, the types Butler's dashboards
  * expect (every number a float), and nothing made up for what the server did not report.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb/usage.ts';
 import { InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
+import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
 import { sampleSnapshot as sharedSnapshot } from '#test/support/snapshot.ts';
-import { type InfluxServer, startInfluxServer } from './server.ts';
 
 const TOKEN = 'usage-test-token-0123456789';
 const T = 1772366400000; // 2026-03-01T12:00:00Z
 
-/** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/monitor collects it). */
+/** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/shared/licensing collects it). */
 function sampleSnapshot(): LicenseSnapshot {
   const base = sharedSnapshot();
   return sharedSnapshot({

@@ -1,12 +1,12 @@
 /**
- * The InfluxDB 1 writer on the wire, where a real `influxd` cannot show it (./server.ts answers
+ * The InfluxDB 1 writer on the wire, where a real `influxd` cannot show it (test/support/influx-server.ts answers
  * what it is told): the request, basic authentication or none, a password an answer echoes
  * replaced by `***`, and the retry rule (InfluxDB 1's 500 for a missing retention policy is final,
  * another 500 is retried). The behaviour against InfluxDB itself is in influxd-v1*.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type InfluxDbTarget, InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
-import { type InfluxServer, startInfluxServer } from './server.ts';
+import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
 
 const PASSWORD = 'p@ss word:with-colon';
 const BASIC = `Basic ${Buffer.from(`steward:${PASSWORD}`).toString('base64')}`;

@@ -1,6 +1,6 @@
 /**
  * The InfluxDB writer against a real local HTTP(S) server speaking InfluxDB's v2 and v3 write APIs
- * (./server.ts): endpoints and authentication, batching, retries, errors that say what to fix, the
+ * (test/support/influx-server.ts): endpoints and authentication, batching, retries, errors that say what to fix, the
  * token kept out of every message, TLS verified against the server's CA.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   type InfluxDbWriterOptions,
 } from '#shared/sinks/influxdb/writer.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type InfluxServer, startInfluxServer } from './server.ts';
+import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
 
 const TOKEN = 'tok_Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODkw==';
 const LINES = [

@@ -23,7 +23,7 @@ import {
   releaseHandler,
   servePems,
   uniqueSiteName,
-} from '../faults/harness.ts';
+} from '#test/support/harness.ts';
 
 const TOPIC = 'arn:aws:sns:eu-north-1:123456789012:LicenseSteward-ReleaseReport';
 

@@ -9,8 +9,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { MAX_RECORDS_PER_WRITE, writeTimestreamRecords } from '#shared/sinks/timestream/client.ts';
 import { timestreamUsageSink } from '#shared/sinks/timestream/usage.ts';
+import { NOW } from '#test/support/monitor.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
-import { NOW } from './helpers.ts';
 
 const timestream = mockClient(TimestreamWriteClient);
 const TARGET = { database: 'license_steward', table: 'license_usage' };
