@@ -14,6 +14,7 @@ import type { AccessTypeUsage } from '#shared/licensing/snapshot.ts';
 import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from '#test/support/influxd.ts';
 import { influxOnlySinks } from '#test/support/influxdb-sinks.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
 const DASHBOARD_FILE = new URL('../../dashboards/grafana-influxdb.json', import.meta.url);
 const DB = 'butler';
@@ -99,7 +100,7 @@ async function writeSampleData(influxd: Influxd): Promise<void> {
   const [usage] = sinks.usage;
   const [release] = sinks.release;
   if (!usage || !release) throw new Error('the InfluxDB sinks were not built');
-  const soon = new Date(Date.now() + 20 * 86_400_000).toISOString();
+  const soon = new Date(Date.now() + 20 * DAY_MS).toISOString();
   try {
     for (const hoursAgo of [2, 1]) {
       const base = sampleSnapshot();

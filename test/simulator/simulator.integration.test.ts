@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, emptySite, generateSite, NO_DATE } from '#test/simulator/site.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
 const NOW = new Date('2026-11-22T12:00:00.000Z');
-const DAY = 86_400_000;
 
 describe('generateSite', () => {
   it('is the same for the same seed and differs for another', () => {
@@ -51,7 +51,7 @@ describe('simulator DELETE semantics', () => {
     const allocation = addAllocation(sim.site, {
       licenseType: 'professional',
       userRef: user.id,
-      lastUsed: new Date(NOW.getTime() - 2 * DAY).toISOString(),
+      lastUsed: new Date(NOW.getTime() - 2 * DAY_MS).toISOString(),
     });
     await qrs.deleteAllocation('professional', allocation.id);
     expect(sim.site.allocations.get(allocation.id)).toMatchObject({ quarantined: true });
@@ -62,14 +62,14 @@ describe('simulator DELETE semantics', () => {
     const allocation = addAllocation(sim.site, {
       licenseType: 'analyzer',
       userRef: user.id,
-      lastUsed: new Date(NOW.getTime() - 8 * DAY).toISOString(),
+      lastUsed: new Date(NOW.getTime() - 8 * DAY_MS).toISOString(),
     });
     await qrs.deleteAllocation('analyzer', allocation.id);
     expect(sim.site.allocations.has(allocation.id)).toBe(false);
   });
 
   it('serves a server-side lastUsed filter', async () => {
-    const cutoff = new Date(NOW.getTime() - 30 * DAY).toISOString();
+    const cutoff = new Date(NOW.getTime() - 30 * DAY_MS).toISOString();
     const { allocations } = await qrs.listAllocations('professional', `lastUsed lt '${cutoff}'`);
     for (const allocation of allocations)
       expect(Date.parse(allocation.lastUsed ?? '')).toBeLessThan(Date.parse(cutoff));
@@ -153,9 +153,9 @@ describe('simulator fidelity to QRS', () => {
       userRef: null,
       deletedUserId: 'gone',
       deletedUserDirectory: 'LAB',
-      lastUsed: new Date(NOW.getTime() - 2 * DAY).toISOString(),
+      lastUsed: new Date(NOW.getTime() - 2 * DAY_MS).toISOString(),
       quarantined: true,
-      quarantineEnd: new Date(NOW.getTime() + 5 * DAY).toISOString(),
+      quarantineEnd: new Date(NOW.getTime() + 5 * DAY_MS).toISOString(),
     });
     const freed = addAllocation(sim.site, {
       licenseType: 'analyzer',

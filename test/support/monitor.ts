@@ -9,8 +9,6 @@ import type { SimSite } from '#test/simulator/site.ts';
 /** Every test runs at this instant. */
 export const NOW = new Date('2026-03-01T12:00:00.000Z');
 
-export const DAY_MS = 86_400_000;
-
 export async function startSite(site: SimSite, pki?: TestPki): Promise<Simulator> {
   return startSimulator({ site, ...(pki ? { pki } : {}), now: () => NOW });
 }

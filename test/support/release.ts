@@ -4,10 +4,9 @@ import { type LicenseReleaseConfig, siteSchema } from '#shared/config/schema.ts'
 import type { LogExtra, RunLogger } from '#shared/observability/logger.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
+import { DAY_MS } from './time.ts';
 
 export const NOW = new Date('2025-03-15T12:00:00.000Z');
-export const DAY_MS = 86_400_000;
-export const MINUTE_MS = 60_000;
 
 export const ago = (ms: number, now: Date = NOW): string =>
   new Date(now.getTime() - ms).toISOString();

@@ -11,8 +11,8 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, createSampleSite, type SimSite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
-const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const DELETES = [
   'DELETE /qrs/license/professionalaccesstype/{id}',

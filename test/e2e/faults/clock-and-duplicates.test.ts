@@ -27,8 +27,8 @@ import {
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
-const DAY_MS = 86_400_000;
 const ssm = mockClient(SSMClient);
 let pki: TestPki;
 let folder: ConfigFolder;

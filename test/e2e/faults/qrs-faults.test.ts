@@ -39,9 +39,9 @@ import {
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
 const ssm = mockClient(SSMClient);
-const DAY_MS = 86_400_000;
 let pki: TestPki;
 let folder: ConfigFolder;
 let site: SimSite;

@@ -5,14 +5,13 @@ import type { Allocation } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import {
   ago,
-  DAY_MS,
   daysAgo,
-  MINUTE_MS,
   NOW,
   releaseConfig,
   testAllocation,
   testUser,
 } from '#test/support/release.ts';
+import { DAY_MS, MINUTE_MS } from '#test/support/time.ts';
 
 const NO_DATE = '1753-01-01T00:00:00.000Z';
 const THRESHOLD_MS = 30 * DAY_MS;

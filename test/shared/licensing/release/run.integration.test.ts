@@ -19,8 +19,8 @@ import {
   type SimSite,
 } from '#test/simulator/site.ts';
 import { memoryLogger, releaseConfig } from '#test/support/release.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
-const DAY_MS = 86_400_000;
 const DELETE_PROFESSIONAL = 'DELETE /qrs/license/professionalaccesstype/{id}';
 const DELETE_ANALYZER = 'DELETE /qrs/license/analyzeraccesstype/{id}';
 

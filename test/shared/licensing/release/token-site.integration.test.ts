@@ -13,8 +13,8 @@ import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, NO_DATE, type SimSite } from '#test/simulator/site.ts';
 import { generateTokenSite } from '#test/simulator/token-site.ts';
 import { memoryLogger, releaseConfig } from '#test/support/release.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
-const DAY_MS = 86_400_000;
 const NOW = new Date('2026-03-01T12:00:00.000Z');
 const LIST_PASSES = 'GET /qrs/license/useraccesstype/full';
 const DELETE_PASS = 'DELETE /qrs/license/useraccesstype/{id}';

@@ -13,9 +13,9 @@ import { createQlikPki, type QlikCertificateVariant, type TestPki } from '#test/
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
+import { DAY_MS } from '#test/support/time.ts';
 
 const NODE = 'qliknode1';
-const DAY_MS = 86_400_000;
 const VARIANTS: QlikCertificateVariant[] = [
   'standard',
   'serverClientPurposeOnly',
