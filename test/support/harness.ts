@@ -9,7 +9,6 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { Context } from 'aws-lambda';
 import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
@@ -258,25 +257,6 @@ export function lambdaConfig(
     }),
     destinations,
   });
-}
-
-export function lambdaContext(
-  options: { remainingMs?: () => number; requestId?: string } = {},
-): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'license-steward-release',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-north-1:123456789012:function:license-steward-release',
-    memoryLimitInMB: '512',
-    awsRequestId: options.requestId ?? `request-${Math.random().toString(36).slice(2)}`,
-    logGroupName: '/aws/lambda/license-steward-release',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: options.remainingMs ?? (() => 600_000),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 /** A sink that keeps each finished run, to check the result and the events of a handler run. */

@@ -35,7 +35,6 @@ import {
   deleteCount,
   expectNothingLost,
   lambdaConfig,
-  lambdaContext,
   memorySink,
   REAL_RUN,
   releaseHandler,
@@ -43,6 +42,7 @@ import {
   ssmNames,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { whenBuilt } from '#test/support/when-built.ts';
 
 const ssm = mockClient(SSMClient);

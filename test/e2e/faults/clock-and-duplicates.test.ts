@@ -20,13 +20,13 @@ import {
   deleteCount,
   LIST_ROUTE,
   lambdaConfig,
-  lambdaContext,
   rawGet,
   releaseHandler,
   releaseOf,
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { DAY_MS } from '#test/support/time.ts';
 
 const ssm = mockClient(SSMClient);

@@ -24,7 +24,6 @@ import {
   deleteCount,
   expectNothingLost,
   lambdaConfig,
-  lambdaContext,
   memorySink,
   REAL_RUN,
   releaseHandler,
@@ -32,6 +31,7 @@ import {
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { memoryLogger, releaseConfig } from '#test/support/release.ts';
 
 const ssm = mockClient(SSMClient);

@@ -30,7 +30,6 @@ import {
   expectNothingLost,
   LIST_ROUTE,
   lambdaConfig,
-  lambdaContext,
   memorySink,
   PEM_FILES,
   REAL_RUN,
@@ -39,6 +38,7 @@ import {
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { DAY_MS } from '#test/support/time.ts';
 
 const ssm = mockClient(SSMClient);

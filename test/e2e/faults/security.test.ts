@@ -31,12 +31,12 @@ import {
   deleteCount,
   LIST_ROUTE,
   lambdaConfig,
-  lambdaContext,
   PEM_FILES,
   releaseHandler,
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { judgeAudit } from '../../../.ci/npm-audit.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -20,7 +20,6 @@ import {
   expectNothingLost,
   LIST_ROUTE,
   lambdaConfig,
-  lambdaContext,
   memorySink,
   REAL_RUN,
   rawGet,
@@ -28,6 +27,7 @@ import {
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 
 const ssm = mockClient(SSMClient);
 let pki: TestPki;

@@ -25,13 +25,13 @@ import { createSampleSite } from '#test/simulator/site.ts';
 import {
   captureProcessOutput,
   lambdaConfig,
-  lambdaContext,
   memorySink,
   releaseHandler,
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { type InfluxServer, startInfluxServer } from '#test/support/influx-server.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { whenBuilt } from '#test/support/when-built.ts';
 
 const TOKEN = 'Qm9yaXMtaW5mbHV4LXRva2VuLXRoYXQtbXVzdC1uZXZlci1sZWFr';

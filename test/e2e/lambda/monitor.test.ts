@@ -5,7 +5,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { TimestreamWriteClient, WriteRecordsCommand } from '@aws-sdk/client-timestream-write';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
@@ -16,6 +15,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
 import { tokenLef } from '#test/simulator/token-site.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 import { captureOutput, emfDocuments, ssmSiteConfig } from '#test/support/monitor.ts';
 import { whenBuilt } from '#test/support/when-built.ts';
 
@@ -96,22 +96,9 @@ function buildHandler(config: Config) {
   );
 }
 
-function lambdaContext(): Context {
-  return {
-    awsRequestId: `request-${Math.random().toString(36).slice(2)}`,
-    functionName: 'license-steward-monitor',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-north-1:123456789012:function:license-steward-monitor',
-    memoryLimitInMB: '512',
-    logGroupName: '/aws/lambda/license-steward-monitor',
-    logStreamName: 'stream',
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+/** The monitor function's context, with a minute left. */
+const monitorContext = () =>
+  lambdaContext({ functionName: 'license-steward-monitor', remainingMs: 60_000 });
 
 function logs(lines: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
   return lines.filter((line) => 'level' in line && 'message' in line);
@@ -124,7 +111,7 @@ describe('license-monitor handler', () => {
     const handler = buildHandler(configFor());
 
     // Act
-    const summary = await handler({ site: siteName }, lambdaContext());
+    const summary = await handler({ site: siteName }, monitorContext());
 
     // Assess
     expect(summary).toMatchObject({
@@ -158,7 +145,7 @@ describe('license-monitor handler', () => {
     const stdout = captureOutput();
 
     // Act
-    await buildHandler(configFor())({ site: siteName }, lambdaContext());
+    await buildHandler(configFor())({ site: siteName }, monitorContext());
 
     // Assess
     const lines = logs(stdout.lines());
@@ -182,7 +169,7 @@ describe('license-monitor handler', () => {
 
     // Act
     try {
-      await buildHandler(configFor())({ site: siteName }, lambdaContext());
+      await buildHandler(configFor())({ site: siteName }, monitorContext());
     } finally {
       sim.site.tokens = saved.tokens;
       sim.site.license.text = saved.text;
@@ -202,8 +189,8 @@ describe('license-monitor handler', () => {
     const handler = buildHandler(configFor());
 
     // Act
-    const first = await handler({ site: siteName }, lambdaContext());
-    const second = await handler({ site: siteName }, lambdaContext());
+    const first = await handler({ site: siteName }, monitorContext());
+    const second = await handler({ site: siteName }, monitorContext());
 
     // Assess
     expect([first.status, second.status]).toEqual(['ok', 'ok']);
@@ -226,7 +213,7 @@ describe('license-monitor handler', () => {
     sim.faults.push({ route: '/qrs/license/accesstypeoverview', status: 503 });
 
     // Act
-    const run = buildHandler(configFor())({ site: siteName }, lambdaContext());
+    const run = buildHandler(configFor())({ site: siteName }, monitorContext());
 
     // Assess
     await expect(run).rejects.toThrow(
@@ -253,7 +240,7 @@ describe('license-monitor handler', () => {
     );
 
     // Act
-    const run = buildHandler(configFor())({ site: siteName }, lambdaContext());
+    const run = buildHandler(configFor())({ site: siteName }, monitorContext());
 
     // Assess
     await expect(run).rejects.toThrow(/timestream: .*AccessDeniedException/);
@@ -274,7 +261,7 @@ describe('license-monitor handler', () => {
     const handler = buildHandler(configFor());
 
     // Act
-    const failed = handler({ site: siteName }, lambdaContext());
+    const failed = handler({ site: siteName }, monitorContext());
 
     // Assess
     await expect(failed).rejects.toThrow(
@@ -282,7 +269,7 @@ describe('license-monitor handler', () => {
         `cannot read the QRS certificates of site ${siteName} from SSM \\(/license-steward/${siteName}/client-cert, .*AccessDeniedException: User is not authorized`,
       ),
     );
-    await expect(handler({ site: siteName }, lambdaContext())).resolves.toMatchObject({
+    await expect(handler({ site: siteName }, monitorContext())).resolves.toMatchObject({
       status: 'ok',
     });
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(2);
@@ -296,7 +283,7 @@ describe('license-monitor handler', () => {
       .resolves({ Parameters: [], InvalidParameters: [`/license-steward/${siteName}/root-ca`] });
 
     // Act
-    const run = buildHandler(configFor())({ site: siteName }, lambdaContext());
+    const run = buildHandler(configFor())({ site: siteName }, monitorContext());
 
     // Assess
     await expect(run).rejects.toThrow(
@@ -312,7 +299,7 @@ describe('license-monitor handler', () => {
     if (site) site.licenseMonitor.enable = false;
 
     // Act
-    const summary = await buildHandler(config)({ site: siteName }, lambdaContext());
+    const summary = await buildHandler(config)({ site: siteName }, monitorContext());
 
     // Assess
     expect(summary).toEqual({ site: siteName, runId: 'run-1', status: 'skipped' });
@@ -328,10 +315,10 @@ describe('license-monitor handler', () => {
     captureOutput();
 
     // Act / Assess
-    await expect(buildHandler(configFor())({ site: 'nowhere' }, lambdaContext())).rejects.toThrow(
+    await expect(buildHandler(configFor())({ site: 'nowhere' }, monitorContext())).rejects.toThrow(
       /site "nowhere" is not in the deployed configuration/,
     );
-    await expect(buildHandler(configFor())({}, lambdaContext())).rejects.toThrow(
+    await expect(buildHandler(configFor())({}, monitorContext())).rejects.toThrow(
       /\{"site": "<name>"\}/,
     );
   });
@@ -367,7 +354,7 @@ describe('license-monitor entry module', () => {
     const { handler } = await import('#functions/license-monitor/handler.ts');
 
     // Act
-    const summary = await handler({ site: siteName }, lambdaContext());
+    const summary = await handler({ site: siteName }, monitorContext());
 
     // Assess
     expect(summary).toMatchObject({ status: 'ok', written: ['timestream', 'cloudwatch'] });

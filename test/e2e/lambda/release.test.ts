@@ -4,7 +4,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
@@ -14,6 +13,7 @@ import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.t
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 
 const ssm = mockClient(SSMClient);
 const DELETES = [
@@ -65,22 +65,8 @@ function config(release: Record<string, unknown> | null): Config {
   });
 }
 
-function context(remainingMs = 600_000, requestId = 'request-1'): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'license-steward-release',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:eu-north-1:123456789012:function:license-steward-release',
-    memoryLimitInMB: '512',
-    awsRequestId: requestId,
-    logGroupName: '/aws/lambda/license-steward-release',
-    logStreamName: 'stream',
-    getRemainingTimeInMillis: () => remainingMs,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
+/** Every invocation here is request-1: a retry by Lambda, not a new invocation. */
+const context = (remainingMs = 600_000) => lambdaContext({ remainingMs, requestId: 'request-1' });
 
 function handlerFor(release: Record<string, unknown> | null) {
   const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });

@@ -24,12 +24,12 @@ import {
   deleteCount,
   LIST_ROUTE,
   lambdaConfig,
-  lambdaContext,
   REAL_RUN,
   releaseHandler,
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 
 const ssm = mockClient(SSMClient);
 const CAP_5 = { ...REAL_RUN, maxReleasesPerRun: 5 };

@@ -18,12 +18,12 @@ import {
   captureProcessOutput,
   deleteCount,
   lambdaConfig,
-  lambdaContext,
   REAL_RUN,
   releaseHandler,
   servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
+import { lambdaContext } from '#test/support/lambda-context.ts';
 
 const TOPIC = 'arn:aws:sns:eu-north-1:123456789012:LicenseSteward-ReleaseReport';
 
