@@ -5,53 +5,28 @@
  */
 
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
 import {
-  type ConfigFolder,
   cli,
   cliSite,
-  configFolder,
   deleteCount,
   LIST_ROUTE,
   lambdaConfig,
   rawGet,
   releaseHandler,
   releaseOf,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 import { DAY_MS } from '#test/support/time.ts';
 
-const ssm = mockClient(SSMClient);
-let pki: TestPki;
-let folder: ConfigFolder;
-let sim: Simulator;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  folder = configFolder(pki);
-});
-afterAll(() => {
-  folder.remove();
-  ssm.restore();
-});
-beforeEach(async () => {
-  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
-});
-afterEach(() => sim.close());
+const fixture = useSimulatorFixture();
 
 const configFile = (licenseRelease?: Record<string, unknown>) =>
-  folder.write({
-    sites: [cliSite({ port: sim.port, ...(licenseRelease ? { licenseRelease } : {}) })],
+  fixture.folder.write({
+    sites: [cliSite({ port: fixture.sim.port, ...(licenseRelease ? { licenseRelease } : {}) })],
   });
 
 describe('clock guard: QRS Date header vs this machine', () => {
@@ -61,12 +36,12 @@ describe('clock guard: QRS Date header vs this machine', () => {
   ])(
     'P8 QRS clock %s → release refused: exit 1, no DELETE, both clocks named',
     async (_, offset, word) => {
-      sim.setClockOffset(offset);
+      fixture.sim.setClockOffset(offset);
 
       const run = await cli(['release', '--config', configFile(), '--json']);
 
       expect(run.code).toBe(1);
-      expect(deleteCount(sim)).toBe(0);
+      expect(deleteCount(fixture.sim)).toBe(0);
       const site = run.document?.sites[0] as { error?: string; released: unknown[] };
       expect(site.released).toEqual([]);
       expect(site.error).toMatch(/^release refused: the clocks disagree/);
@@ -78,17 +53,17 @@ describe('clock guard: QRS Date header vs this machine', () => {
   );
 
   it('P8 QRS clock 2 s off → the run goes ahead and releases', async () => {
-    sim.setClockOffset(2_000);
+    fixture.sim.setClockOffset(2_000);
 
     const run = await cli(['release', '--config', configFile(), '--json']);
 
     expect(run.code).toBe(0);
     expect(releaseOf(run).released.length).toBeGreaterThan(0);
-    expect(deleteCount(sim)).toBe(releaseOf(run).released.length);
+    expect(deleteCount(fixture.sim)).toBe(releaseOf(run).released.length);
   });
 
   it('a dry run is refused too (its plan would be wrong)', async () => {
-    sim.setClockOffset(-40 * DAY_MS);
+    fixture.sim.setClockOffset(-40 * DAY_MS);
 
     const run = await cli(['release', '--config', configFile(), '--dry-run', '--json']);
 
@@ -97,14 +72,14 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 
   it('no Date header (stripped by a proxy): a real release is refused, a dry run warns and plans', async () => {
-    sim.setClockOffset(null);
+    fixture.sim.setClockOffset(null);
     const real = configFile({ dryRun: false });
 
     const refused = await cli(['release', '--config', real, '--json']);
     const dry = await cli(['release', '--config', real, '--dry-run', '--json']);
 
     expect(refused.code).toBe(1);
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
     const site = refused.document?.sites[0] as { error?: string } | undefined;
     expect(site?.error).toMatch(
       /^release refused: the clock could not be checked \(QRS sent no Date header/,
@@ -115,10 +90,10 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 
   it('the tolerance is sites[].qrs.maxClockSkewSeconds', async () => {
-    sim.setClockOffset(-600_000);
-    const tight = folder.write({ sites: [cliSite({ port: sim.port })] });
-    const loose = folder.write({
-      sites: [cliSite({ port: sim.port, qrs: { maxClockSkewSeconds: 900 } })],
+    fixture.sim.setClockOffset(-600_000);
+    const tight = fixture.folder.write({ sites: [cliSite({ port: fixture.sim.port })] });
+    const loose = fixture.folder.write({
+      sites: [cliSite({ port: fixture.sim.port, qrs: { maxClockSkewSeconds: 900 } })],
     });
 
     expect((await cli(['release', '--config', tight, '--dry-run', '--json'])).code).toBe(1);
@@ -126,7 +101,7 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 
   it('P8 monitor only warns: exit 0, the warning names both clocks', async () => {
-    sim.setClockOffset(40 * DAY_MS);
+    fixture.sim.setClockOffset(40 * DAY_MS);
 
     const run = await cli(['monitor', '--config', configFile(), '--json']);
 
@@ -135,12 +110,12 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 
   it('P8 in Lambda, the monitor warns and still returns its snapshot', async () => {
-    sim.setClockOffset(40 * DAY_MS);
+    fixture.sim.setClockOffset(40 * DAY_MS);
     const name = uniqueSiteName('clock');
     const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });
     const warn = vi.spyOn(logger, 'warn');
     const handler = createMonitorHandler({
-      config: lambdaConfig([{ name, port: sim.port }]),
+      config: lambdaConfig([{ name, port: fixture.sim.port }]),
       logger,
       sinks: [],
     });
@@ -155,14 +130,14 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 
   it('in Lambda, a release run throws before planning (no DELETE; the ledger lets it run again)', async () => {
-    sim.setClockOffset(-40 * DAY_MS);
+    fixture.sim.setClockOffset(-40 * DAY_MS);
     const name = uniqueSiteName('clock');
-    const handler = releaseHandler({ config: lambdaConfig([{ name, port: sim.port }]) });
+    const handler = releaseHandler({ config: lambdaConfig([{ name, port: fixture.sim.port }]) });
 
     await expect(handler({ site: name }, lambdaContext())).rejects.toThrow(
       /release refused: the clocks disagree: QRS's clock is 40 days behind/,
     );
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 });
 
@@ -171,16 +146,18 @@ describe('duplicates from QRS', () => {
     const plan = releaseOf(await cli(['release', '--config', configFile(), '--dry-run', '--json']));
     const twice = plan.candidates.find((item) => item.licenseType === 'professional');
     if (!twice) throw new Error('the sample site has no professional candidate');
-    const items = JSON.parse(await rawGet(sim, LIST_ROUTE.professional)) as Array<{ id: string }>;
+    const items = JSON.parse(await rawGet(fixture.sim, LIST_ROUTE.professional)) as Array<{
+      id: string;
+    }>;
     const item = items.find((candidate) => candidate.id === twice.accessTypeId);
-    sim.faults.push({
+    fixture.sim.faults.push({
       method: 'GET',
       route: LIST_ROUTE.professional,
       status: 200,
       body: JSON.stringify([item, ...items, item]),
       times: 1,
     });
-    sim.resetCounters();
+    fixture.sim.resetCounters();
 
     const run = await cli(['release', '--config', configFile(), '--json']);
 
@@ -191,7 +168,7 @@ describe('duplicates from QRS', () => {
     expect(ofTwice(result.candidates)).toBe(1);
     expect(ofTwice(result.released)).toBe(1);
     expect(ofTwice(result.kept)).toBe(0);
-    expect(deleteCount(sim)).toBe(result.released.length);
+    expect(deleteCount(fixture.sim)).toBe(result.released.length);
     expect(run.stderr).toContain('QRS listed the same allocation more than once');
     expect(run.stderr).toContain(twice.accessTypeId);
   });

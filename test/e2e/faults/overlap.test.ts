@@ -6,21 +6,14 @@
  * the results agree: each allocation is freed by exactly one run; the other one finds it gone
  * (404, "already gone", not a failure).
  */
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { ReleasedItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
 import {
-  type ConfigFolder,
   captureProcessOutput,
   cli,
   cliSite,
-  configFolder,
   deleteCount,
   expectNothingLost,
   lambdaConfig,
@@ -28,34 +21,17 @@ import {
   REAL_RUN,
   releaseHandler,
   releaseOf,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
 import { memoryLogger, releaseConfig } from '#test/support/release.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 
-const ssm = mockClient(SSMClient);
-let pki: TestPki;
-let folder: ConfigFolder;
-let sim: Simulator;
+const fixture = useSimulatorFixture();
 const clients: QrsClient[] = [];
 
-beforeAll(async () => {
-  pki = await createTestPki();
-  folder = configFolder(pki);
-});
-afterAll(() => {
-  folder.remove();
-  ssm.restore();
-});
-beforeEach(async () => {
-  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
-});
-afterEach(async () => {
+afterEach(() => {
   for (const client of clients.splice(0)) client.close();
-  await sim.close();
 });
 
 /** Every allocation freed by exactly one run; the other runs, if they tried it, found it gone. */
@@ -69,7 +45,7 @@ function expectFreedOnce(results: ReadonlyArray<Pick<SiteReleaseResult, 'release
       (freedBy.get(item.accessTypeId) ?? 0) + (item.alreadyGone ? 0 : 1),
     );
   for (const [id, times] of freedBy) expect({ id, times }).toEqual({ id, times: 1 });
-  for (const id of freedBy.keys()) expect(sim.site.allocations.has(id)).toBe(false);
+  for (const id of freedBy.keys()) expect(fixture.sim.site.allocations.has(id)).toBe(false);
 }
 
 /**
@@ -86,8 +62,8 @@ function clientsBehindBarrier(runs: number) {
   return Array.from({ length: runs }, () => {
     const client = new QrsClient({
       host: 'localhost',
-      port: sim.port,
-      tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.ca },
+      port: fixture.sim.port,
+      tls: { cert: fixture.pki.client.cert, key: fixture.pki.client.key, ca: fixture.pki.ca },
     });
     clients.push(client);
     return {
@@ -164,9 +140,9 @@ describe('two release runs of one site at once', () => {
   it('O2 two Lambda invocations at once (a retry racing the schedule) → both "ok", each allocation freed once', async () => {
     // Prepare: two warm environments of the function, the same site.
     captureProcessOutput();
-    sim.setLatency(0, 50);
+    fixture.sim.setLatency(0, 50);
     const name = uniqueSiteName('overlap');
-    const config = lambdaConfig([{ name, port: sim.port, licenseRelease: REAL_RUN }]);
+    const config = lambdaConfig([{ name, port: fixture.sim.port, licenseRelease: REAL_RUN }]);
     const sinks = [memorySink(), memorySink()];
     const [one, two] = sinks.map((sink) => releaseHandler({ config, sinks: [sink] }));
     if (!one || !two) throw new Error('no handlers');
@@ -181,7 +157,7 @@ describe('two release runs of one site at once', () => {
     for (const summary of summaries) expect(summary).toMatchObject({ status: 'ok', failed: 0 });
     const results = sinks.map((sink) => sink.runs[0]?.result as SiteReleaseResult);
     expectFreedOnce(results);
-    expect(deleteCount(sim)).toBeLessThanOrEqual(
+    expect(deleteCount(fixture.sim)).toBeLessThanOrEqual(
       results.reduce((sum, result) => sum + result.candidates.length, 0),
     );
   });
@@ -189,14 +165,14 @@ describe('two release runs of one site at once', () => {
   it('O3 an administrator runs the CLI during the scheduled run → exit 0 and "ok", each allocation freed once', async () => {
     // Prepare
     captureProcessOutput();
-    sim.setLatency(0, 50);
+    fixture.sim.setLatency(0, 50);
     const name = uniqueSiteName('overlap-cli');
     const sink = memorySink();
     const handler = releaseHandler({
-      config: lambdaConfig([{ name, port: sim.port, licenseRelease: REAL_RUN }]),
+      config: lambdaConfig([{ name, port: fixture.sim.port, licenseRelease: REAL_RUN }]),
       sinks: [sink],
     });
-    const file = folder.write({ sites: [cliSite({ port: sim.port })] });
+    const file = fixture.folder.write({ sites: [cliSite({ port: fixture.sim.port })] });
 
     // Act
     const [run, summary] = await Promise.all([

@@ -8,24 +8,13 @@
  * Every site here runs with `dryRun: false`: a sloppy run would really delete.
  */
 import net from 'node:net';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator, userFull } from '#test/simulator/server.ts';
+import { describe, expect, it } from 'vitest';
+import { startSimulator, userFull } from '#test/simulator/server.ts';
+import { addAllocation, addUser, NO_DATE } from '#test/simulator/site.ts';
 import {
-  addAllocation,
-  addUser,
-  createSampleSite,
-  NO_DATE,
-  type SimSite,
-} from '#test/simulator/site.ts';
-import {
-  type ConfigFolder,
   captureProcessOutput,
   cli,
   cliSite,
-  configFolder,
   deleteCount,
   expectNothingLost,
   LIST_ROUTE,
@@ -35,44 +24,24 @@ import {
   REAL_RUN,
   releaseHandler,
   releaseOf,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 import { DAY_MS } from '#test/support/time.ts';
 
-const ssm = mockClient(SSMClient);
-let pki: TestPki;
-let folder: ConfigFolder;
-let site: SimSite;
-let sim: Simulator;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  folder = configFolder(pki);
-});
-afterAll(() => {
-  folder.remove();
-  ssm.restore();
-});
-beforeEach(async () => {
-  site = createSampleSite(new Date());
-  sim = await startSimulator({ site, pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
-});
-afterEach(() => sim.close());
+const fixture = useSimulatorFixture();
 
 /** `release --json` for one site on the simulator, with config overrides for the row. */
 function releaseCli(options: Parameters<typeof cliSite>[0]) {
-  const file = folder.write({ sites: [cliSite(options)] });
+  const file = fixture.folder.write({ sites: [cliSite(options)] });
   return cli(['release', '--config', file, '--json']);
 }
 
 /** The id of a user's allocation in the sample site. */
 function allocationOf(userId: string): string {
-  for (const allocation of site.allocations.values())
-    if (site.users.get(allocation.userRef ?? '')?.userId === userId) return allocation.id;
+  for (const allocation of fixture.site.allocations.values())
+    if (fixture.site.users.get(allocation.userRef ?? '')?.userId === userId) return allocation.id;
   throw new Error(`no allocation for ${userId}`);
 }
 
@@ -119,7 +88,10 @@ describe('QRS cannot be reached: exit 1, the message says what to check, nothing
 describe('TLS failures: exit 1, the message says which certificate to check, no request reaches QRS', () => {
   it('Q3 the server is not signed by the configured CA (unknown CA) → "wrong CA", use root.pem', async () => {
     // Act
-    const run = await releaseCli({ port: sim.port, certificates: { ca: PEM_FILES.otherCa } });
+    const run = await releaseCli({
+      port: fixture.sim.port,
+      certificates: { ca: PEM_FILES.otherCa },
+    });
 
     // Assess
     expect(run.code).toBe(1);
@@ -128,13 +100,13 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     expect(error).toMatch(
       /certificate CN=localhost is not signed by the configured CA: it is issued by CN=QlikClient-test root CA, and root\.pem holds CN=Some other CA\. Use root\.pem .*\(wrong CA\?\)/,
     );
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 
   it('Q4 a client certificate QRS does not trust (another CA) → names the client certificate and its CA', async () => {
     // Act
     const run = await releaseCli({
-      port: sim.port,
+      port: fixture.sim.port,
       certificates: { cert: PEM_FILES.foreignCert, key: PEM_FILES.foreignKey },
     });
 
@@ -143,13 +115,13 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     const { error } = releaseOf(run);
     expect(error).toMatch(/QRS may have rejected the client certificate/);
     expect(error).toMatch(/client certificate is not issued by the configured CA/);
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 
   it('Q5 an expired client certificate → "the client certificate expired on DATE: export a new one"', async () => {
     // Act
     const run = await releaseCli({
-      port: sim.port,
+      port: fixture.sim.port,
       certificates: { cert: PEM_FILES.expiredCert, key: PEM_FILES.expiredKey },
     });
 
@@ -158,12 +130,16 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
     const { error } = releaseOf(run);
     expect(error).toMatch(/client certificate expired on \d{4}-\d{2}-\d{2}/);
     expect(error).toMatch(/export a new one from the QMC/);
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 
   it('Q6 server name mismatch → "does not name this host: set `servername`"', async () => {
     // Prepare: the same site behind a certificate for another name.
-    const wrongName = await startSimulator({ site, pki, serverCert: pki.wrongNameServer });
+    const wrongName = await startSimulator({
+      site: fixture.site,
+      pki: fixture.pki,
+      serverCert: fixture.pki.wrongNameServer,
+    });
 
     // Act
     const run = await releaseCli({ port: wrongName.port });
@@ -183,45 +159,52 @@ describe('TLS failures: exit 1, the message says which certificate to check, no 
 describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELETE', () => {
   it('Q7 403 "XSRF prevention check failed" → names the xrfkey and a proxy that strips it; not retried', async () => {
     // Prepare
-    sim.faults.push({
+    fixture.sim.faults.push({
       route: LIST_ROUTE.professional,
       status: 403,
       body: 'XSRF prevention check failed. Possible XSRF discovered.',
     });
 
     // Act
-    const run = await releaseCli({ port: sim.port, qrs: { maxRetries: 3 } });
+    const run = await releaseCli({ port: fixture.sim.port, qrs: { maxRetries: 3 } });
 
     // Assess
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(/HTTP 403: XSRF prevention check failed \(xrfkey\)/);
     expect(error).toMatch(/X-Qlik-Xrfkey header, so a proxy or load balancer .* drops/);
-    expect(sim.requestCount(`GET ${LIST_ROUTE.professional}`)).toBe(1);
-    expect(deleteCount(sim)).toBe(0);
+    expect(fixture.sim.requestCount(`GET ${LIST_ROUTE.professional}`)).toBe(1);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q8 403 certificate or user rejected → "access denied: check that the certificate … X-Qlik-User"', async () => {
     // Prepare
-    sim.faults.push({ route: LIST_ROUTE.analyzer, status: 403, body: '{"message":"Forbidden"}' });
+    fixture.sim.faults.push({
+      route: LIST_ROUTE.analyzer,
+      status: 403,
+      body: '{"message":"Forbidden"}',
+    });
 
     // Act
-    const run = await releaseCli({ port: sim.port, qrs: { maxRetries: 3 } });
+    const run = await releaseCli({ port: fixture.sim.port, qrs: { maxRetries: 3 } });
 
     // Assess
     expect(run.code).toBe(1);
     const { error } = releaseOf(run);
     expect(error).toMatch(/HTTP 403: access denied: check that the certificate .*X-Qlik-User/);
-    expect(sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(1);
-    expect(deleteCount(sim)).toBe(0);
+    expect(fixture.sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(1);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q9 a read slower than the timeout → "did not complete within N ms: check …"; not retried, no DELETE', async () => {
     // Prepare
-    sim.faults.push({ route: LIST_ROUTE.analyzer, hang: true });
+    fixture.sim.faults.push({ route: LIST_ROUTE.analyzer, hang: true });
 
     // Act
-    const run = await releaseCli({ port: sim.port, qrs: { timeoutSeconds: 1, maxRetries: 2 } });
+    const run = await releaseCli({
+      port: fixture.sim.port,
+      qrs: { timeoutSeconds: 1, maxRetries: 2 },
+    });
 
     // Assess
     expect(run.code).toBe(1);
@@ -229,18 +212,18 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     expect(error).toMatch(
       /did not complete within 1000 ms: check that the host and port are reachable/,
     );
-    expect(sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(1);
-    expect(deleteCount(sim)).toBe(0);
+    expect(fixture.sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(1);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q10 a 503 storm on a read → exactly 1 + maxRetries attempts, then the Lambda fails before any DELETE', async () => {
     // Prepare
     captureProcessOutput();
     const name = uniqueSiteName('storm');
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 3 } }]);
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 3 } }]);
     const sleeps: number[] = [];
     const handler = releaseHandler({ config, sleeps });
-    sim.faults.push({ route: LIST_ROUTE.professional, status: 503 });
+    fixture.sim.faults.push({ route: LIST_ROUTE.professional, status: 503 });
 
     // Act
     const invocation = handler({ site: name }, lambdaContext());
@@ -249,9 +232,9 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     await expect(invocation).rejects.toThrow(
       /QRS GET \/license\/professionalaccesstype\/full answered HTTP 503: the Repository Service reported an error/,
     );
-    expect(sim.requestCount(`GET ${LIST_ROUTE.professional}`)).toBe(4);
+    expect(fixture.sim.requestCount(`GET ${LIST_ROUTE.professional}`)).toBe(4);
     expect(sleeps).toHaveLength(3);
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q10 a 500 storm on the user look-ups → fails before any DELETE (never releases with rules unread)', async () => {
@@ -261,20 +244,20 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     const config = lambdaConfig([
       {
         name,
-        port: sim.port,
+        port: fixture.sim.port,
         qrs: { maxRetries: 2 },
         licenseRelease: { ...REAL_RUN, neverRelease: { tag: ['License do not release'] } },
       },
     ]);
-    sim.faults.push({ route: '/qrs/user/full', status: 500 });
+    fixture.sim.faults.push({ route: '/qrs/user/full', status: 500 });
 
     // Act
     const invocation = releaseHandler({ config })({ site: name }, lambdaContext());
 
     // Assess
     await expect(invocation).rejects.toThrow(/QRS GET \/user\/full answered HTTP 500/);
-    expect(sim.requestCount('GET /qrs/user/full')).toBe(3);
-    expect(deleteCount(sim)).toBe(0);
+    expect(fixture.sim.requestCount('GET /qrs/user/full')).toBe(3);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q10 a short 503 burst is ridden out: the run recovers and releases', async () => {
@@ -283,8 +266,8 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     const name = uniqueSiteName('burst');
     const sink = memorySink();
     const sleeps: number[] = [];
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 3 } }]);
-    sim.faults.push({ route: LIST_ROUTE.professional, status: 503, times: 2 });
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 3 } }]);
+    fixture.sim.faults.push({ route: LIST_ROUTE.professional, status: 503, times: 2 });
 
     // Act
     const summary = await releaseHandler({ config, sinks: [sink], sleeps })(
@@ -297,7 +280,7 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     expect(sleeps).toHaveLength(2);
     const result = sink.runs[0]?.result;
     expect(result?.released.length).toBeGreaterThan(0);
-    expect(deleteCount(sim)).toBe(result?.released.length);
+    expect(deleteCount(fixture.sim)).toBe(result?.released.length);
   });
 
   it('Q10 a 500 storm on DELETE → each DELETE sent once (500 is not repeated), all failed and reported, Lambda returns', async () => {
@@ -305,8 +288,8 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     const output = captureProcessOutput();
     const name = uniqueSiteName('delete-storm');
     const sink = memorySink();
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 3 } }]);
-    sim.faults.push({ method: 'DELETE', route: /accesstype\//, status: 500 });
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 3 } }]);
+    fixture.sim.faults.push({ method: 'DELETE', route: /accesstype\//, status: 500 });
 
     // Act
     const summary = await releaseHandler({ config, sinks: [sink] })(
@@ -319,7 +302,7 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     if (!result) throw new Error('no run recorded');
     expect(summary).toMatchObject({ status: 'failures', released: 0 });
     expect(result.failed).toHaveLength(result.candidates.length);
-    expect(deleteCount(sim)).toBe(result.candidates.length);
+    expect(deleteCount(fixture.sim)).toBe(result.candidates.length);
     expectNothingLost(result, output.logs());
   });
 
@@ -328,8 +311,8 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     const output = captureProcessOutput();
     const name = uniqueSiteName('delete-503');
     const sink = memorySink();
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 2 } }]);
-    sim.faults.push({ method: 'DELETE', route: /accesstype\//, status: 503 });
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 2 } }]);
+    fixture.sim.faults.push({ method: 'DELETE', route: /accesstype\//, status: 503 });
 
     // Act
     const summary = await releaseHandler({ config, sinks: [sink] })(
@@ -341,7 +324,7 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     const result = sink.runs[0]?.result;
     if (!result) throw new Error('no run recorded');
     expect(summary).toMatchObject({ status: 'failures', released: 0 });
-    expect(deleteCount(sim)).toBe(result.candidates.length * 3);
+    expect(deleteCount(fixture.sim)).toBe(result.candidates.length * 3);
     expect(result.failed.every((item) => /HTTP 503/.test(item.error))).toBe(true);
     expectNothingLost(result, output.logs());
   });
@@ -351,8 +334,8 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     captureProcessOutput();
     const name = uniqueSiteName('429');
     const sleeps: number[] = [];
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 3 } }]);
-    sim.faults.push({
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 3 } }]);
+    fixture.sim.faults.push({
       route: LIST_ROUTE.professional,
       status: 429,
       headers: { 'Retry-After': '2' },
@@ -372,8 +355,8 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     captureProcessOutput();
     const name = uniqueSiteName('429-cap');
     const sleeps: number[] = [];
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 3 } }]);
-    sim.faults.push({
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 3 } }]);
+    fixture.sim.faults.push({
       route: LIST_ROUTE.analyzer,
       status: 429,
       headers: { 'Retry-After': '3600' },
@@ -391,16 +374,20 @@ describe('QRS refuses or fails: bounded attempts, exit 1 / Lambda error, no DELE
     // Prepare
     captureProcessOutput();
     const name = uniqueSiteName('429-storm');
-    const config = lambdaConfig([{ name, port: sim.port, qrs: { maxRetries: 2 } }]);
-    sim.faults.push({ route: LIST_ROUTE.analyzer, status: 429, headers: { 'Retry-After': '1' } });
+    const config = lambdaConfig([{ name, port: fixture.sim.port, qrs: { maxRetries: 2 } }]);
+    fixture.sim.faults.push({
+      route: LIST_ROUTE.analyzer,
+      status: 429,
+      headers: { 'Retry-After': '1' },
+    });
 
     // Act
     const invocation = releaseHandler({ config })({ site: name }, lambdaContext());
 
     // Assess
     await expect(invocation).rejects.toThrow(/HTTP 429: too many requests, still after retries/);
-    expect(sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(3);
-    expect(deleteCount(sim)).toBe(0);
+    expect(fixture.sim.requestCount(`GET ${LIST_ROUTE.analyzer}`)).toBe(3);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 });
 
@@ -408,7 +395,7 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
   it('Q12 one DELETE answered 500 → exit 1, listed in failed with the error and logged; the next run frees it', async () => {
     // Prepare
     const cecilia = allocationOf('cecilia');
-    sim.faults.push({
+    fixture.sim.faults.push({
       method: 'DELETE',
       route: `/qrs/license/professionalaccesstype/${cecilia}`,
       status: 500,
@@ -416,8 +403,8 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
     });
 
     // Act
-    const first = await releaseCli({ port: sim.port });
-    const second = await releaseCli({ port: sim.port });
+    const first = await releaseCli({ port: fixture.sim.port });
+    const second = await releaseCli({ port: fixture.sim.port });
 
     // Assess
     expect(first.code).toBe(1);
@@ -445,10 +432,13 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
     // Prepare
     const cecilia = allocationOf('cecilia');
     const route = `/qrs/license/professionalaccesstype/${cecilia}`;
-    sim.faults.push({ method: 'DELETE', route, hang: true });
+    fixture.sim.faults.push({ method: 'DELETE', route, hang: true });
 
     // Act
-    const run = await releaseCli({ port: sim.port, qrs: { timeoutSeconds: 1, maxRetries: 2 } });
+    const run = await releaseCli({
+      port: fixture.sim.port,
+      qrs: { timeoutSeconds: 1, maxRetries: 2 },
+    });
 
     // Assess
     expect(run.code).toBe(1);
@@ -459,7 +449,7 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
         error: expect.stringMatching(/did not complete within 1000 ms/),
       }),
     ]);
-    expect(sim.requestCount('DELETE /qrs/license/professionalaccesstype/{id}')).toBe(
+    expect(fixture.sim.requestCount('DELETE /qrs/license/professionalaccesstype/{id}')).toBe(
       result.candidates.filter((item) => item.licenseType === 'professional').length,
     );
     expectNothingLost(result, run.logs);
@@ -467,16 +457,16 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
 
   it('Q12 a DELETE whose connection is reset → repeated once and freed (a repeat is safe: 404 = gone)', async () => {
     // Prepare
-    sim.faults.push({ method: 'DELETE', route: /accesstype\//, reset: true, times: 1 });
+    fixture.sim.faults.push({ method: 'DELETE', route: /accesstype\//, reset: true, times: 1 });
 
     // Act
-    const run = await releaseCli({ port: sim.port, qrs: { maxRetries: 1 } });
+    const run = await releaseCli({ port: fixture.sim.port, qrs: { maxRetries: 1 } });
 
     // Assess
     expect(run.code).toBe(0);
     const result = releaseOf(run);
     expect(result.failed).toEqual([]);
-    expect(deleteCount(sim)).toBe(result.candidates.length + 1);
+    expect(deleteCount(fixture.sim)).toBe(result.candidates.length + 1);
     expectNothingLost(result, run.logs);
   });
 });
@@ -484,26 +474,26 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
 describe('Bad bodies: the run fails or the item is kept; nothing is released on doubt', () => {
   it('Q13 truncated JSON → "body is not valid JSON (… truncated or not QRS?)", exit 1, no DELETE at all', async () => {
     // Prepare: only one of the two lists is broken; the other alone must not be acted on.
-    sim.faults.push({ route: LIST_ROUTE.professional, malformed: 'truncated' });
+    fixture.sim.faults.push({ route: LIST_ROUTE.professional, malformed: 'truncated' });
 
     // Act
-    const run = await releaseCli({ port: sim.port });
+    const run = await releaseCli({ port: fixture.sim.port });
 
     // Assess
     expect(run.code).toBe(1);
     expect(releaseOf(run).error).toMatch(
       /professionalaccesstype\/full returned an unexpected response: body is not valid JSON \(\d+ characters received; truncated or not QRS\?\)/,
     );
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q13 an HTML page instead of users (malformed) → exit 1, no DELETE', async () => {
     // Prepare
-    sim.faults.push({ route: '/qrs/user/full', malformed: 'garbage' });
+    fixture.sim.faults.push({ route: '/qrs/user/full', malformed: 'garbage' });
 
     // Act
     const run = await releaseCli({
-      port: sim.port,
+      port: fixture.sim.port,
       licenseRelease: { ...REAL_RUN, neverRelease: { tag: ['License do not release'] } },
     });
 
@@ -512,7 +502,7 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     expect(releaseOf(run).error).toMatch(
       /\/user\/full returned an unexpected response: .*not valid JSON/,
     );
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 
   it('Q14 allocations violating the schema → each kept with a reason, only the sound one released', async () => {
@@ -520,8 +510,11 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     const now = Date.now();
     const daysAgo = (days: number) => new Date(now - days * DAY_MS).toISOString();
     const fresh = () => {
-      const user = addUser(site, { userId: `u${Math.random()}`, userDirectory: 'LAB' });
-      const allocation = addAllocation(site, { licenseType: 'professional', userRef: user.id });
+      const user = addUser(fixture.site, { userId: `u${Math.random()}`, userDirectory: 'LAB' });
+      const allocation = addAllocation(fixture.site, {
+        licenseType: 'professional',
+        userRef: user.id,
+      });
       const condensed = { id: user.id, userId: user.userId, userDirectory: 'LAB', name: 'U' };
       return { id: allocation.id, user: condensed };
     };
@@ -545,7 +538,7 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
       'lastUsed in the future': item({ lastUsed: daysAgo(-3) }),
     };
     const noId = { ...item({}), id: undefined };
-    sim.faults.push({
+    fixture.sim.faults.push({
       route: LIST_ROUTE.professional,
       status: 200,
       body: JSON.stringify([sound, ...Object.values(broken), noId]),
@@ -553,7 +546,7 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
 
     // Act
     const run = await releaseCli({
-      port: sim.port,
+      port: fixture.sim.port,
       licenseRelease: { ...REAL_RUN, licenseType: { analyzer: { enable: false } } },
     });
 
@@ -561,7 +554,7 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     expect(run.code).toBe(0);
     const result = releaseOf(run);
     expect(result.released.map((released) => released.accessTypeId)).toEqual([sound.id]);
-    expect(deleteCount(sim)).toBe(1);
+    expect(deleteCount(fixture.sim)).toBe(1);
     const reasonOf = (id: string) => result.kept.find((kept) => kept.accessTypeId === id)?.reason;
     expect(
       Object.fromEntries(Object.entries(broken).map(([row, { id }]) => [row, reasonOf(id)])),
@@ -583,18 +576,22 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
 
   it('Q14 a user record violating the schema → that allocation is kept (no-user), the others go on', async () => {
     // Prepare: the tag rule needs the user records; one comes back without its directory.
-    const bertil = [...site.users.values()].find((user) => user.userId === 'bertil');
+    const bertil = [...fixture.site.users.values()].find((user) => user.userId === 'bertil');
     if (!bertil) throw new Error('no bertil');
-    const records = [...site.users.values()].map((user) => {
+    const records = [...fixture.site.users.values()].map((user) => {
       const full: Record<string, unknown> = userFull(user);
       if (user.id === bertil.id) delete full.userDirectory;
       return full;
     });
-    sim.faults.push({ route: '/qrs/user/full', status: 200, body: JSON.stringify(records) });
+    fixture.sim.faults.push({
+      route: '/qrs/user/full',
+      status: 200,
+      body: JSON.stringify(records),
+    });
 
     // Act
     const run = await releaseCli({
-      port: sim.port,
+      port: fixture.sim.port,
       licenseRelease: { ...REAL_RUN, neverRelease: { tag: ['License do not release'] } },
     });
 
@@ -612,11 +609,11 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     // Prepare
     captureProcessOutput();
     for (let i = 0; i < 50; i++) {
-      const user = addUser(site, { userId: `bulk${i}`, userDirectory: 'LAB' });
-      addAllocation(site, { licenseType: 'analyzer', userRef: user.id });
+      const user = addUser(fixture.site, { userId: `bulk${i}`, userDirectory: 'LAB' });
+      addAllocation(fixture.site, { licenseType: 'analyzer', userRef: user.id });
     }
     const name = uniqueSiteName('large');
-    const config = lambdaConfig([{ name, port: sim.port }]);
+    const config = lambdaConfig([{ name, port: fixture.sim.port }]);
 
     // Act
     const invocation = releaseHandler({ config, maxResponseBytes: 4096 })(
@@ -628,6 +625,6 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     await expect(invocation).rejects.toThrow(
       /analyzeraccesstype\/full returned an unexpected response: response larger than the configured maximum of 4096 bytes/,
     );
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
   });
 });

@@ -13,64 +13,40 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { GetParametersCommand } from '@aws-sdk/client-ssm';
+import { describe, expect, it, vi } from 'vitest';
 import { createMonitorHandler } from '#functions/license-monitor/create-handler.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { QrsTlsError } from '#shared/qrs/errors.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
 import {
-  type ConfigFolder,
   captureProcessOutput,
   cli,
   cliSite,
-  configFolder,
   deleteCount,
   LIST_ROUTE,
   lambdaConfig,
   PEM_FILES,
   releaseHandler,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 import { judgeAudit } from '../../../.ci/npm-audit.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
-const ssm = mockClient(SSMClient);
+const fixture = useSimulatorFixture();
 /** Put into every injected QRS body: it must never come out. */
 const BODY_MARKER = 'QRS-BODY-MARKER-5d1c';
-let pki: TestPki;
-let folder: ConfigFolder;
-let sim: Simulator;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-  folder = configFolder(pki);
-});
-afterAll(() => {
-  folder.remove();
-  ssm.restore();
-});
-beforeEach(async () => {
-  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
-});
-afterEach(() => sim.close());
 
 /** Base64 slices of every PEM line of the material: any one of them in the output is a leak. */
 function secretSlices(): string[] {
   const pems = [
-    pki.client.key,
-    pki.client.cert,
-    pki.ca,
-    pki.expiredClient.key,
-    pki.foreignClient.key,
-    pki.otherCa,
+    fixture.pki.client.key,
+    fixture.pki.client.cert,
+    fixture.pki.ca,
+    fixture.pki.expiredClient.key,
+    fixture.pki.foreignClient.key,
+    fixture.pki.otherCa,
   ];
   return pems.flatMap((pem) =>
     pem
@@ -103,9 +79,9 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
   it('S1 CLI: monitor and release, success and every kind of failure, --verbose (debug) → nothing secret on stdout or stderr', async () => {
     // Prepare: runs that succeed, fail on TLS, fail on HTTP with a body, fail on bad JSON.
     const site = (options: Partial<Parameters<typeof cliSite>[0]> = {}) =>
-      folder.write({ sites: [cliSite({ port: sim.port, ...options })] });
-    const cecilia = [...sim.site.allocations.values()].find(
-      (allocation) => sim.site.users.get(allocation.userRef ?? '')?.userId === 'cecilia',
+      fixture.folder.write({ sites: [cliSite({ port: fixture.sim.port, ...options })] });
+    const cecilia = [...fixture.sim.site.allocations.values()].find(
+      (allocation) => fixture.sim.site.users.get(allocation.userRef ?? '')?.userId === 'cecilia',
     );
     const runs = [
       ['monitor', '--config', site(), '--json', '--verbose'],
@@ -120,7 +96,7 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
         '--verbose',
       ],
     ];
-    sim.faults.push({
+    fixture.sim.faults.push({
       method: 'DELETE',
       route: `/qrs/license/professionalaccesstype/${cecilia?.id}`,
       status: 500,
@@ -133,20 +109,20 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
       const run = await cli(argv);
       outputs.push(run.stdout, run.stderr);
     }
-    sim.faults.push({ route: LIST_ROUTE.analyzer, status: 403, body: BODY_MARKER });
+    fixture.sim.faults.push({ route: LIST_ROUTE.analyzer, status: 403, body: BODY_MARKER });
     const forbidden = await cli(['release', '--config', site(), '--json', '--verbose']);
-    sim.faults.push({
+    fixture.sim.faults.push({
       route: '/qrs/license/accesstypeoverview',
       status: 200,
       body: `{"professionalAccess":{"total":"${BODY_MARKER}"}}`,
     });
     const badSchema = await cli(['monitor', '--config', site(), '--json', '--verbose']);
-    sim.faults.push({ route: '/qrs/license', malformed: 'truncated' });
+    fixture.sim.faults.push({ route: '/qrs/license', malformed: 'truncated' });
     const truncated = await cli(['monitor', '--config', site(), '--verbose']);
 
     // Assess
     expect([forbidden.code, badSchema.code, truncated.code]).toEqual([1, 1, 1]);
-    expect(deleteCount(sim)).toBeGreaterThan(0); // the release run really ran
+    expect(deleteCount(fixture.sim)).toBeGreaterThan(0); // the release run really ran
     for (const run of [forbidden, badSchema, truncated]) outputs.push(run.stdout, run.stderr);
     expect(outputs.join('\n')).toMatch(/QRS response/); // debug lines were on
     expectNoSecrets(outputs.join('\n'));
@@ -159,8 +135,8 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
     const monitor = uniqueSiteName('secret-monitor');
     const config = lambdaConfig(
       [
-        { name: release, port: sim.port },
-        { name: monitor, port: sim.port, licenseRelease: null },
+        { name: release, port: fixture.sim.port },
+        { name: monitor, port: fixture.sim.port, licenseRelease: null },
       ],
       { timestream: { enable: false }, cloudwatch: { enable: true } },
     );
@@ -174,22 +150,22 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
     // Act: a good run of each, a QRS failure with a body, a TLS failure (wrong CA from SSM).
     await releaseFn({ site: release }, lambdaContext());
     await monitorFn({ site: monitor }, lambdaContext());
-    sim.faults.push({
+    fixture.sim.faults.push({
       route: '/qrs/license/accesstypeoverview',
       status: 500,
       body: `{"message":"${BODY_MARKER}"}`,
     });
     await monitorFn({ site: monitor }, lambdaContext()).catch(() => undefined);
     const wrongCa = uniqueSiteName('secret-tls');
-    ssm.reset();
-    ssm.on(GetParametersCommand).callsFake(async (input: { Names?: string[] }) => ({
+    fixture.ssm.reset();
+    fixture.ssm.on(GetParametersCommand).callsFake(async (input: { Names?: string[] }) => ({
       Parameters: (input.Names ?? []).map((name) => ({
         Name: name,
-        Value: name.endsWith('root-ca') ? pki.otherCa : (servePemsValue(name) ?? ''),
+        Value: name.endsWith('root-ca') ? fixture.pki.otherCa : (servePemsValue(name) ?? ''),
       })),
       InvalidParameters: [],
     }));
-    const tlsConfig = lambdaConfig([{ name: wrongCa, port: sim.port }]);
+    const tlsConfig = lambdaConfig([{ name: wrongCa, port: fixture.sim.port }]);
     await releaseHandler({ config: tlsConfig, logLevel: 'DEBUG' })(
       { site: wrongCa },
       lambdaContext(),
@@ -206,8 +182,8 @@ describe('S1/S2 no certificate, key or QRS body in any log line or output', () =
 });
 
 function servePemsValue(name: string): string | undefined {
-  if (name.endsWith('/client-cert')) return pki.client.cert;
-  if (name.endsWith('/client-key')) return pki.client.key;
+  if (name.endsWith('/client-cert')) return fixture.pki.client.cert;
+  if (name.endsWith('/client-key')) return fixture.pki.client.key;
   return undefined;
 }
 
@@ -228,7 +204,7 @@ describe('S3 TLS verification cannot be turned off', () => {
     ],
   ])('S3 %s in the config → exit 2 naming the key, nothing sent', async (_, qrs, problem) => {
     // Prepare
-    const file = folder.write({ sites: [cliSite({ port: sim.port, qrs })] });
+    const file = fixture.folder.write({ sites: [cliSite({ port: fixture.sim.port, qrs })] });
 
     // Act
     const run = await cli(['monitor', '--config', file]);
@@ -236,7 +212,7 @@ describe('S3 TLS verification cannot be turned off', () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(problem);
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 
   it('S3 NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment → the server is still verified against root.pem', async () => {
@@ -244,8 +220,8 @@ describe('S3 TLS verification cannot be turned off', () => {
     vi.stubEnv('NODE_TLS_REJECT_UNAUTHORIZED', '0');
     const client = new QrsClient({
       host: 'localhost',
-      port: sim.port,
-      tls: { cert: pki.client.cert, key: pki.client.key, ca: pki.otherCa },
+      port: fixture.sim.port,
+      tls: { cert: fixture.pki.client.cert, key: fixture.pki.client.key, ca: fixture.pki.otherCa },
       retry: { maxRetries: 0 },
     });
 
@@ -256,7 +232,7 @@ describe('S3 TLS verification cannot be turned off', () => {
     // Assess
     expect(error).toBeInstanceOf(QrsTlsError);
     expect((error as Error).message).toMatch(/wrong CA/);
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 });
 
@@ -265,11 +241,11 @@ describe('S4 PEM text where a path belongs', () => {
     'S4 the %s pasted into `file:` → exit 2 naming the key, the text not echoed',
     async (part) => {
       // Prepare
-      const pasted = part === 'key' ? pki.client.key : pki.client.cert;
-      const site = cliSite({ port: sim.port });
+      const pasted = part === 'key' ? fixture.pki.client.key : fixture.pki.client.cert;
+      const site = cliSite({ port: fixture.sim.port });
       const qrs = site.qrs as { certificates: Record<string, unknown> };
       qrs.certificates[part] = { file: pasted };
-      const file = folder.write({ sites: [site] });
+      const file = fixture.folder.write({ sites: [site] });
 
       // Act
       const run = await cli(['release', '--config', file, '--json']);
@@ -280,7 +256,7 @@ describe('S4 PEM text where a path belongs', () => {
         `sites[0].qrs.certificates.${part}.file: must be the path of a PEM file, not the PEM text`,
       );
       expectNoSecrets(`${run.stdout}\n${run.stderr}`);
-      expect(sim.requestCount()).toBe(0);
+      expect(fixture.sim.requestCount()).toBe(0);
     },
   );
 });

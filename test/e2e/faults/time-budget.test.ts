@@ -7,13 +7,8 @@
  * The Lambda clock is injected: the remaining time drops once a given number of DELETEs reached
  * the simulator, so the rows are exact without waiting.
  */
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
 import {
   captureProcessOutput,
   deleteCount,
@@ -24,31 +19,19 @@ import {
   REAL_RUN,
   rawGet,
   releaseHandler,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 
-const ssm = mockClient(SSMClient);
-let pki: TestPki;
-let sim: Simulator;
-
-beforeAll(async () => {
-  pki = await createTestPki();
-});
-afterAll(() => ssm.restore());
-beforeEach(async () => {
-  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
-});
-afterEach(() => sim.close());
+const fixture = useSimulatorFixture();
 
 /** One DELETE at a time, so "after N DELETEs" is exact. */
 const ONE_AT_A_TIME = { ...REAL_RUN, deleteConcurrency: 1 };
 
 /** Plenty of time until `deletes` DELETEs reached QRS, then 5 s (less than the 50 s margin). */
-const shortAfter = (deletes: number) => () => (deleteCount(sim) < deletes ? 600_000 : 5_000);
+const shortAfter = (deletes: number) => () =>
+  deleteCount(fixture.sim) < deletes ? 600_000 : 5_000;
 
 const ids = (items: readonly ReleaseItem[]) => items.map((item) => item.accessTypeId).sort();
 
@@ -56,7 +39,7 @@ function setUp() {
   const name = uniqueSiteName('budget');
   const sink = memorySink();
   const handler = releaseHandler({
-    config: lambdaConfig([{ name, port: sim.port, licenseRelease: ONE_AT_A_TIME }]),
+    config: lambdaConfig([{ name, port: fixture.sim.port, licenseRelease: ONE_AT_A_TIME }]),
     sinks: [sink],
   });
   return { name, sink, handler };
@@ -74,7 +57,7 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
     // Assess
     const result = sink.runs[0]?.result;
     if (!result) throw new Error('no run');
-    expect(deleteCount(sim)).toBe(2);
+    expect(deleteCount(fixture.sim)).toBe(2);
     expect(summary).toMatchObject({ status: 'ok', released: 2, failed: 0 });
     expect(result.candidates.length).toBeGreaterThan(2);
     // The longest-inactive go first; the rest waits, in plan order.
@@ -106,15 +89,15 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
     const result = sink.runs[1]?.result;
     expect(next).toMatchObject({ status: 'ok', deferred: 0, failed: 0 });
     expect(ids(result?.released ?? [])).toEqual(ids(deferred));
-    expect(deleteCount(sim)).toBe(2 + deferred.length);
+    expect(deleteCount(fixture.sim)).toBe(2 + deferred.length);
   });
 
   it('T3 a retried invocation that still sees the released allocations (stale list) → 404 "already gone", no failure', async () => {
     // Prepare: the lists as QRS sent them before the first attempt.
     captureProcessOutput();
     const stale = {
-      professional: await rawGet(sim, LIST_ROUTE.professional),
-      analyzer: await rawGet(sim, LIST_ROUTE.analyzer),
+      professional: await rawGet(fixture.sim, LIST_ROUTE.professional),
+      analyzer: await rawGet(fixture.sim, LIST_ROUTE.analyzer),
     };
     const { name, sink, handler } = setUp();
     const requestId = 'scheduled-invocation-1';
@@ -122,7 +105,12 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
     const first = sink.runs[0]?.result;
     if (!first) throw new Error('no first run');
     for (const type of ['professional', 'analyzer'] as const)
-      sim.faults.push({ route: LIST_ROUTE[type], status: 200, body: stale[type], times: 1 });
+      fixture.sim.faults.push({
+        route: LIST_ROUTE[type],
+        status: 200,
+        body: stale[type],
+        times: 1,
+      });
 
     // Act: Lambda retries the same event (same request id).
     const retry = await handler({ site: name }, lambdaContext({ requestId }));
@@ -135,7 +123,7 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
     expect(ids(gone)).toEqual(ids(first.released));
     expect(ids(second.released)).toEqual(ids(first.candidates));
     for (const item of first.candidates)
-      expect(sim.site.allocations.has(item.accessTypeId)).toBe(false);
+      expect(fixture.sim.site.allocations.has(item.accessTypeId)).toBe(false);
   });
 
   it('T3 a retried invocation that sees the current lists → only the rest is planned, nothing twice', async () => {
@@ -152,7 +140,7 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
     const [first, second] = sink.runs.map((run) => run.result);
     expect(retry).toMatchObject({ status: 'ok', failed: 0, alreadyGone: 0 });
     expect(ids(second?.candidates ?? [])).toEqual(ids(first?.deferred ?? []));
-    expect(deleteCount(sim)).toBe(first?.candidates.length);
+    expect(deleteCount(fixture.sim)).toBe(first?.candidates.length);
   });
 
   it.each([
@@ -166,7 +154,7 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
       const name = uniqueSiteName('margin');
       const handler = releaseHandler({
         config: lambdaConfig([
-          { name, port: sim.port, qrs: { timeoutSeconds: 5 }, licenseRelease: REAL_RUN },
+          { name, port: fixture.sim.port, qrs: { timeoutSeconds: 5 }, licenseRelease: REAL_RUN },
         ]),
       });
 
@@ -179,7 +167,7 @@ describe('time budget: stop starting DELETEs in time, defer the rest, pick them 
       // Assess
       if (outcome === 'starts DELETEs') expect(summary).toMatchObject({ deferred: 0 });
       else expect(summary).toMatchObject({ released: 0, status: 'ok' });
-      expect(deleteCount(sim) > 0).toBe(outcome === 'starts DELETEs');
+      expect(deleteCount(fixture.sim) > 0).toBe(outcome === 'starts DELETEs');
     },
   );
 });

@@ -5,9 +5,7 @@
  * TLS. DELETEs are counted where they land: at the simulator.
  */
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseSummary } from '#functions/license-release/create-handler.ts';
 import {
   LEDGER_RECORD_SECONDS,
@@ -16,9 +14,6 @@ import {
   runLedgerFromEnv,
 } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
-import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
-import { type Simulator, startSimulator } from '#test/simulator/server.ts';
-import { createSampleSite } from '#test/simulator/site.ts';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/dynamodb.ts';
 import {
   deleteCount,
@@ -26,36 +21,28 @@ import {
   lambdaConfig,
   REAL_RUN,
   releaseHandler,
-  servePems,
   uniqueSiteName,
 } from '#test/support/harness.ts';
 import { lambdaContext } from '#test/support/lambda-context.ts';
+import { useSimulatorFixture } from '#test/support/simulator-fixture.ts';
 
-const ssm = mockClient(SSMClient);
+const fixture = useSimulatorFixture();
 const CAP_5 = { ...REAL_RUN, maxReleasesPerRun: 5 };
 const AT_2 = '2026-01-31T02:00:00Z';
-let pki: TestPki;
 let dynamo: LocalDynamo;
-let sim: Simulator;
 let table: string;
 let tables = 0;
 
 beforeAll(async () => {
-  pki = await createTestPki();
   dynamo = await startLocalDynamo();
 });
 afterAll(async () => {
-  ssm.restore();
   await dynamo.close();
 });
 beforeEach(async () => {
-  sim = await startSimulator({ site: createSampleSite(new Date()), pki });
-  ssm.reset();
-  ssm.on(GetParametersCommand).callsFake(servePems(pki));
   table = `runs-${++tables}`;
   await dynamo.createTable(table);
 });
-afterEach(() => sim.close());
 
 /** One deployed release function instance: its own ledger client, QRS client and sinks. */
 function instance(
@@ -64,7 +51,7 @@ function instance(
 ) {
   return releaseHandler({
     config: lambdaConfig([
-      { name, port: sim.port, licenseRelease: options.licenseRelease ?? CAP_5 },
+      { name, port: fixture.sim.port, licenseRelease: options.licenseRelease ?? CAP_5 },
     ]),
     sinks: options.sinks ?? [],
     ledger: new RunLedger({ tableName: table }),
@@ -83,7 +70,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     const second = await instance(name)(event, lambdaContext());
 
     expect(released(first)).toBe(5);
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
     // The repeat gets the first run's summary back (its runId included): nothing planned again.
     expect(second).toEqual(first);
   });
@@ -91,7 +78,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
   it('P2 the same event twice at once (two function instances) → the DELETEs of one run only', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
-    sim.setLatency(0, 50);
+    fixture.sim.setLatency(0, 50);
 
     const answers = await Promise.all([
       instance(name)(event, lambdaContext()),
@@ -100,7 +87,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
 
     const ran = answers.filter((summary) => summary.status === 'ok');
     expect(ran).toHaveLength(1);
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
     const other = answers.find((summary) => summary !== ran[0]);
     expect(other).toMatchObject({
       status: 'in-progress-elsewhere',
@@ -114,7 +101,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
     const event = { site: name, scheduledTime: AT_2 };
     // Timestream hangs: the run must still answer before the function's end (sink deadline).
     const hanging: ReleaseSink = { name: 'timestream', write: () => new Promise(() => {}) };
-    const nearTheEnd = () => (deleteCount(sim) < 5 ? 600_000 : 4_000);
+    const nearTheEnd = () => (deleteCount(fixture.sim) < 5 ? 600_000 : 4_000);
 
     const first = await instance(name, { sinks: [hanging] })(
       event,
@@ -127,7 +114,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
       expect.stringMatching(/^timestream: did not finish within the \d+ ms the run had left/),
     ]);
     expect(retry).toEqual(first);
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
   });
 
   it('P4 a retry after a run killed by the timeout after its DELETEs → no new DELETE (in progress)', async () => {
@@ -153,7 +140,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
 
     const retry = await instance(name)(event, lambdaContext());
 
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
     expect(retry).toMatchObject({ status: 'in-progress-elsewhere', site: name });
     unblock();
     await killed;
@@ -162,15 +149,20 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
   it('P5 a retry after a failure before any DELETE → runs', async () => {
     const name = uniqueSiteName('ledger');
     const event = { site: name, scheduledTime: AT_2 };
-    sim.faults.push({ method: 'GET', route: LIST_ROUTE.professional, status: 503, times: 1 });
+    fixture.sim.faults.push({
+      method: 'GET',
+      route: LIST_ROUTE.professional,
+      status: 503,
+      times: 1,
+    });
 
     await expect(instance(name)(event, lambdaContext())).rejects.toThrow(/503/);
-    expect(deleteCount(sim)).toBe(0);
+    expect(deleteCount(fixture.sim)).toBe(0);
     expect(await dynamo.items(table)).toEqual([]);
     const retry = await instance(name)(event, lambdaContext());
 
     expect(retry).toMatchObject({ status: 'ok', released: 5 });
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
   });
 
   it('P6 a new scheduled time → a new run (the next 5 inactive allocations)', async () => {
@@ -184,7 +176,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
 
     expect(released(first)).toBe(5);
     expect(released(next)).toBeGreaterThan(0);
-    expect(deleteCount(sim)).toBe(5 + released(next));
+    expect(deleteCount(fixture.sim)).toBe(5 + released(next));
   });
 
   it('one instant written two ways is one run', async () => {
@@ -196,7 +188,7 @@ describe('one release per site and scheduled time, whatever AWS delivers', () =>
       lambdaContext(),
     );
 
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
   });
 
   it('the record: partition key id, COMPLETED, expiration a week on (the TTL attribute)', async () => {
@@ -225,7 +217,7 @@ describe('when the ledger table fails', () => {
     ).rejects.toThrow(
       /run ledger \(DynamoDB table no-such-table\): Failed to save in progress record to idempotency store: Requested resource not found/,
     );
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 
   it('after the DELETEs (the record cannot be saved): the summary is still returned, no throw', async () => {
@@ -244,7 +236,7 @@ describe('when the ledger table fails', () => {
     );
 
     expect(summary).toMatchObject({ status: 'ok', released: 5 });
-    expect(deleteCount(sim)).toBe(5);
+    expect(deleteCount(fixture.sim)).toBe(5);
   });
 });
 
@@ -255,7 +247,7 @@ describe('events without scheduledTime (manual invocations)', () => {
     await expect(instance(name)({ site: name }, lambdaContext())).rejects.toThrow(
       /needs "scheduledTime" in the event/,
     );
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
     expect(await dynamo.items(table)).toEqual([]);
   });
 
@@ -275,7 +267,7 @@ describe('events without scheduledTime (manual invocations)', () => {
     await expect(
       instance(name)({ site: name, scheduledTime: 'yesterday' }, lambdaContext()),
     ).rejects.toThrow(/scheduledTime must be an ISO time/);
-    expect(sim.requestCount()).toBe(0);
+    expect(fixture.sim.requestCount()).toBe(0);
   });
 });
 
