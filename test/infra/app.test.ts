@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { configWith } from './helpers.ts';
 
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const work = mkdtempSync(path.join(tmpdir(), 'license-steward-app-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -21,10 +22,11 @@ function cdkSynth(
   const folder = mkdtempSync(path.join(work, `${name}-`));
   const file = path.join(folder, 'config.yaml');
   writeFileSync(file, config);
+  // The project's CDK CLI itself (what `npx cdk` finds), without npx's lookup.
   const child = spawn(
-    'npx',
-    ['cdk', 'synth', '--quiet', '-c', `config=${file}`, '-o', path.join(folder, 'cdk.out')],
-    { cwd: path.resolve(import.meta.dirname, '../..'), timeout: 90_000 },
+    path.join(ROOT, 'node_modules/.bin/cdk'),
+    ['synth', '--quiet', '-c', `config=${file}`, '-o', path.join(folder, 'cdk.out')],
+    { cwd: ROOT, timeout: 90_000 },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {

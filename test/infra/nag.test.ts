@@ -63,7 +63,11 @@ const VARIANTS: Array<[string, ConfigObject]> = [
   ],
 ];
 
-describe('cdk-nag AwsSolutions', () => {
+// cdk-nag and cfn-guard (a binary per synth) are the slow part of the infra tests: room for a
+// busy machine.
+const VALIDATORS = { timeout: 120_000 };
+
+describe('cdk-nag AwsSolutions', VALIDATORS, () => {
   it.each(VARIANTS)('reports no unacknowledged finding for %s', (_name, config) => {
     const { app } = synthValidated(config);
 
@@ -114,7 +118,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
-describe('cfn-guard (AWS Control Tower proactive controls)', () => {
+describe('cfn-guard (AWS Control Tower proactive controls)', VALIDATORS, () => {
   it('runs the bundled cfn-guard binary offline and finds what it should', () => {
     // A stack of the app plus one log group nobody acknowledged.
     const app = testApp();
