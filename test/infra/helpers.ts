@@ -123,14 +123,14 @@ function synthOnce(config: ConfigObject, validations: boolean): Synthesised {
 }
 
 /**
- * The stack of a configuration, without the validation plugins, synthesised once per test file:
- * callers read the template and must not add to the app.
+ * The stack of a configuration, without the validation plugins, synthesised once per worker (the
+ * cache is keyed by the configuration's JSON): callers read the template and never add to the app.
  */
 export function synth(config: ConfigObject = baseConfig()): Synthesised {
   return synthOnce(config, false);
 }
 
-/** The stack as `cdk synth` builds it: cdk-nag and cfn-guard registered (once per file, too). */
+/** The stack as `cdk synth` builds it, cdk-nag and cfn-guard registered; cached the same way. */
 export function synthValidated(config: ConfigObject = baseConfig()): Synthesised {
   return synthOnce(config, true);
 }
