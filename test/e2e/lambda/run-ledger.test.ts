@@ -7,12 +7,8 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseSummary } from '#functions/license-release/create-handler.ts';
-import {
-  LEDGER_RECORD_SECONDS,
-  RUNS_TABLE_ENV,
-  RunLedger,
-  runLedgerFromEnv,
-} from '#shared/lambda/run-ledger.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
+import { LEDGER_RECORD_SECONDS, RunLedger, runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import { type LocalDynamo, startLocalDynamo } from '#test/support/dynamodb.ts';
 import {
