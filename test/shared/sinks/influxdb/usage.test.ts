@@ -13,7 +13,7 @@ import { sampleSnapshot as sharedSnapshot } from '#test/support/snapshot.ts';
 const TOKEN = 'usage-test-token-0123456789';
 const T = 1772366400000; // 2026-03-01T12:00:00Z
 
-/** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/shared/licensing collects it). */
+/** The QRS simulator's sample site at 2026-03-01 12:00Z (as test/shared/licensing/monitor collects it). */
 function sampleSnapshot(): LicenseSnapshot {
   const base = sharedSnapshot();
   return sharedSnapshot({
