@@ -91,11 +91,15 @@ export const RELEASE_FAILED_METRIC = 'ReleaseFailed';
 /** Candidates not attempted because the Lambda's time ran short (released by the next run). */
 export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
 
+/** Of `Released`: leavers freed before their type's threshold (`licenseRelease.leavers`). */
+export const RELEASED_LEAVERS_METRIC = 'ReleasedLeavers';
+
 export const RELEASE_METRIC_NAMES = [
   RELEASE_CANDIDATES_METRIC,
   RELEASED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASE_DEFERRED_METRIC,
+  RELEASED_LEAVERS_METRIC,
 ] as const;
 export type ReleaseMetricName = (typeof RELEASE_METRIC_NAMES)[number];
 
@@ -183,6 +187,8 @@ export const INFLUX_FIELD = {
   alreadyGone: 'already_gone',
   dryRun: 'dry_run',
   error: 'error',
+  /** `inactive` or `leaver:<flag>`: why the allocation was selected. */
+  reason: 'reason',
 } as const;
 
 /**

@@ -16,7 +16,13 @@ export {
   tokenSourceSchema,
 } from './schema/common.ts';
 export type { DestinationsConfig, InfluxDbConfig } from './schema/destinations.ts';
-export type { FlagRule, LicenseReleaseConfig, NeverRelease } from './schema/release.ts';
+export {
+  type FlagRule,
+  LEAVER_FLAGS,
+  type LeaverFlag,
+  type LicenseReleaseConfig,
+  type NeverRelease,
+} from './schema/release.ts';
 export { type RuntimeConfig, runtimeConfigSchema } from './schema/runtime.ts';
 
 /** A site in the file: the runtime part and its deployment settings (`sites[].aws`). */

@@ -19,6 +19,7 @@ import { type BulkUserQrs, readUsersInBulk } from './bulk-users.ts';
 import { dropDuplicateAllocations } from './duplicates.ts';
 import {
   cutoffFor,
+  listingDays,
   missingUserDetail,
   planRelease,
   type ReleasePlan,
@@ -66,7 +67,9 @@ export async function fetchReleasePlan(
 ): Promise<FetchedPlan> {
   const types = Object.entries(policy.thresholdDays) as Array<[LicenseType, number]>;
   const lists = await Promise.all(
-    types.map(([type, days]) => qrs.listAllocations(type, inactiveFilter(days, now))),
+    types.map(([type, days]) =>
+      qrs.listAllocations(type, inactiveFilter(listingDays(policy, days), now)),
+    ),
   );
   const listed: Allocation[] = lists.flatMap((list) => list.allocations);
   const { allocations, duplicates } = dropDuplicateAllocations(listed);
@@ -94,7 +97,7 @@ export async function judgeAllocations(
   const batchSize = Math.max(1, options.userBatchSize ?? DEFAULT_USER_BATCH_SIZE);
   const screening = screenAllocations(allocations, policy, now);
   const records = new UserRecordCache();
-  const first = selectCandidates(screening.eligible, policy, records);
+  const first = selectCandidates(screening.eligible, policy, records, now.getTime());
   if (first.awaiting > 0 && qrs.countUsers && qrs.getUserTable) {
     const ids = first.unresolvedUserIds;
     const firstRound = Math.min(ids.length, Math.ceil(first.awaiting / batchSize) * batchSize);
@@ -115,7 +118,7 @@ export async function judgeAllocations(
     }
   }
   for (;;) {
-    const selection = selectCandidates(screening.eligible, policy, records);
+    const selection = selectCandidates(screening.eligible, policy, records, now.getTime());
     if (selection.awaiting === 0) {
       return {
         candidates: selection.candidates,

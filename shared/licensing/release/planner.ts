@@ -11,6 +11,7 @@ import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import { type Allocation, LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
+import { judgeLeaver, type LeaverPolicy, leaverPolicy } from './leavers.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
 import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
 
@@ -21,6 +22,7 @@ export interface ReleasePolicy {
   thresholdDays: Partial<Record<LicenseType, number>>;
   maxReleasesPerRun: number;
   rules: ProtectionRules;
+  leavers: LeaverPolicy;
 }
 
 export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
@@ -29,11 +31,22 @@ export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
     const rule = config.licenseType[type];
     if (rule.enable) thresholdDays[type] = rule.releaseThresholdDays;
   }
+  const leavers = leaverPolicy(config.leavers);
+  const rules = compileProtectionRules(config.neverRelease);
+  const flags = [...new Set([...rules.userColumns.flags, ...leavers.columns])];
   return {
     thresholdDays,
     maxReleasesPerRun: config.maxReleasesPerRun,
-    rules: compileProtectionRules(config.neverRelease),
+    // The bulk user read brings the leaver flags too.
+    rules: { ...rules, userColumns: { ...rules.userColumns, flags } },
+    leavers,
   };
+}
+
+/** The days the server-side filter of one type uses: its threshold, or fewer for leavers. */
+export function listingDays(policy: ReleasePolicy, thresholdDays: number): number {
+  const floor = policy.leavers.floorDays;
+  return floor === undefined ? thresholdDays : Math.min(thresholdDays, floor);
 }
 
 /** Inactive when `lastActivity <= cutoff` (exactly `days × 24 h` before now, no day rounding). */
@@ -47,6 +60,8 @@ export interface EligibleAllocation {
   lastActivityMs: number;
   /** The QRS user id (GUID) whose record the remaining rules read. */
   userRecordId: string;
+  /** Short of the type's threshold: released only if the user record shows a leaver. */
+  leaverOnly?: true;
 }
 
 export interface Screening {
@@ -120,7 +135,10 @@ export function screenAllocations(
       );
       continue;
     }
-    if (nowMs - activity.ms < thresholdDays * DAY_MS) {
+    const inactiveMs = nowMs - activity.ms;
+    const floor = policy.leavers.floorDays;
+    const leaverOnly = inactiveMs < thresholdDays * DAY_MS;
+    if (leaverOnly && (floor === undefined || inactiveMs < floor * DAY_MS)) {
       kept.push(
         keptItem(
           item,
@@ -135,7 +153,12 @@ export function screenAllocations(
       kept.push(keptItem(item, protection.reason, protection.detail));
       continue;
     }
-    eligible.push({ item, lastActivityMs: activity.ms, userRecordId: allocation.user.id });
+    eligible.push({
+      item,
+      lastActivityMs: activity.ms,
+      userRecordId: allocation.user.id,
+      ...(leaverOnly ? { leaverOnly: true as const } : {}),
+    });
   }
   eligible.sort(
     (a, b) =>
@@ -180,6 +203,7 @@ export function selectCandidates(
   eligible: readonly EligibleAllocation[],
   policy: ReleasePolicy,
   users: UserRecords,
+  nowMs: number,
 ): Selection {
   const { rules, maxReleasesPerRun } = policy;
   const candidates: ReleaseItem[] = [];
@@ -190,41 +214,68 @@ export function selectCandidates(
   const capDetail = `maxReleasesPerRun ${maxReleasesPerRun} reached; longer-inactive allocations go first`;
   const capDetailUnread = `${capDetail} (tag, customProperty and flag rules not read)`;
   for (const entry of eligible) {
-    const lookup = rules.needsUserRecord ? users.lookup(entry.userRecordId) : undefined;
-    if (rules.needsUserRecord && !lookup) unresolved.add(entry.userRecordId);
+    const needsRecord = rules.needsUserRecord || entry.leaverOnly === true;
+    const lookup = needsRecord ? users.lookup(entry.userRecordId) : undefined;
+    if (needsRecord && !lookup) unresolved.add(entry.userRecordId);
+    let item = entry.item;
     // A record at hand is judged before the cap: the first rule that applies gives the reason.
     if (lookup) {
       if ('missing' in lookup) {
-        kept.push({ ...entry.item, reason: 'no-user', detail: lookup.missing });
+        kept.push({ ...item, reason: 'no-user', detail: lookup.missing });
         continue;
       }
       const protection = rules.matchUserRecord(lookup.found);
       if (protection) {
         kept.push({
-          ...entry.item,
+          ...item,
           reason: protection.reason,
           ...(protection.detail ? { detail: protection.detail } : {}),
         });
         continue;
       }
+      if (entry.leaverOnly) {
+        const verdict = judgeLeaver(policy.leavers, lookup.found, nowMs - entry.lastActivityMs);
+        if ('notLeaver' in verdict) {
+          kept.push({
+            ...item,
+            reason: 'active',
+            detail: shortOfThreshold(entry, verdict.notLeaver),
+          });
+          continue;
+        }
+        item = { ...item, releaseReason: verdict.reason };
+      }
     }
     if (candidates.length + awaiting >= maxReleasesPerRun) {
       // Past the cap `awaiting` no longer changes: a provisional pass needs only the ids above.
       if (awaiting > 0) continue;
-      kept.push({
-        ...entry.item,
-        reason: 'cap',
-        detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
-      });
+      kept.push(
+        entry.leaverOnly && !lookup
+          ? // Not past the threshold and not known to be a leaver: active, not held back by the cap.
+            {
+              ...item,
+              reason: 'active',
+              detail: shortOfThreshold(entry, 'leaver flags not read (cap reached)'),
+            }
+          : {
+              ...item,
+              reason: 'cap',
+              detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
+            },
+      );
       continue;
     }
-    if (rules.needsUserRecord && !lookup) {
+    if (needsRecord && !lookup) {
       awaiting++;
       continue;
     }
-    candidates.push(entry.item);
+    candidates.push(item);
   }
   return { candidates, kept, awaiting, unresolvedUserIds: [...unresolved] };
+}
+
+function shortOfThreshold(entry: EligibleAllocation, why: string): string {
+  return `inactive ${entry.item.inactiveDays} days, short of the ${entry.item.licenseType} threshold; ${why}`;
 }
 
 export interface ReleasePlan {
@@ -251,12 +302,19 @@ export function planRelease(input: {
   for (const [id, user] of input.users) byId.set(id.toLowerCase(), user);
   const problems = new Map<string, string>();
   for (const [id, problem] of input.unusable ?? []) problems.set(id.toLowerCase(), problem);
-  const selection = selectCandidates(screening.eligible, input.policy, {
-    lookup: (id) => {
-      const found = byId.get(id.toLowerCase());
-      return found ? { found } : { missing: missingUserDetail(id, problems.get(id.toLowerCase())) };
+  const selection = selectCandidates(
+    screening.eligible,
+    input.policy,
+    {
+      lookup: (id) => {
+        const found = byId.get(id.toLowerCase());
+        return found
+          ? { found }
+          : { missing: missingUserDetail(id, problems.get(id.toLowerCase())) };
+      },
     },
-  });
+    input.now.getTime(),
+  );
   return { candidates: selection.candidates, kept: [...screening.kept, ...selection.kept] };
 }
 

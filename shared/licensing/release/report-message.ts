@@ -124,7 +124,8 @@ function describe(item: ReleaseItem): string {
   const user = item.userDirectory === null ? '(no user)' : `${item.userDirectory}\\${item.userId}`;
   const inactive =
     item.inactiveDays === null ? 'no usable date' : `inactive ${item.inactiveDays} days`;
-  return `${item.licenseType.padEnd(12)}  ${user}  ${inactive}`;
+  const leaver = item.releaseReason ? `  (${item.releaseReason})` : '';
+  return `${item.licenseType.padEnd(12)}  ${user}  ${inactive}${leaver}`;
 }
 
 function shorten(text: string): string {

@@ -3,6 +3,7 @@
  * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { LeaverReason } from './leavers.ts';
 import type { RulesRecord } from './rules-record.ts';
 
 /** Why an allocation was not selected, in the order the rules are applied (first match wins). */
@@ -32,6 +33,8 @@ export interface ReleaseItem {
   lastActivity: string | null;
   /** Whole days since `lastActivity`, rounded down; `null` without a usable date. */
   inactiveDays: number | null;
+  /** Only on a leaver released before its type's threshold: which flag (docs/release.md, "Leavers"). */
+  releaseReason?: LeaverReason;
 }
 
 export interface KeptItem extends ReleaseItem {

@@ -40,6 +40,7 @@ export function releaseRecords(
       { Name: 'action', Value: ACTION_VALUE[event.action], Type: 'VARCHAR' as const },
       { Name: 'dry_run', Value: String(run.result.dryRun), Type: 'BOOLEAN' as const },
       { Name: 'run_id', Value: run.runId, Type: 'VARCHAR' as const },
+      { Name: 'reason', Value: item.releaseReason ?? 'inactive', Type: 'VARCHAR' as const },
       ...(item.inactiveDays === null
         ? []
         : [{ Name: 'inactive_days', Value: String(item.inactiveDays), Type: 'BIGINT' as const }]),
