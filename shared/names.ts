@@ -39,6 +39,10 @@ export const CLOUDWATCH_METRIC = {
   allocatedMinutes: 'AllocatedMinutes',
   usedMinutes: 'UsedMinutes',
   unavailableMinutes: 'UnavailableMinutes',
+  /** analyzer_capacity: days until the minutes run out at this month's rate (none before any use) */
+  analyzerCapacityDaysLeft: 'AnalyzerCapacityDaysLeft',
+  /** analyzer_capacity: days until the monthly reset (the alarm compares the two) */
+  analyzerCapacityDaysToReset: 'AnalyzerCapacityDaysToReset',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
   /** license: 1 when the expiry could not be read (`license.problem`), else 0 */
@@ -67,6 +71,8 @@ export const USAGE_MEASURE = {
   allocatedMinutes: 'allocated_minutes',
   usedMinutes: 'used_minutes',
   unavailableMinutes: 'unavailable_minutes',
+  daysLeft: 'days_left',
+  daysToReset: 'days_to_reset',
   userAccessAllocated: 'user_access_allocated',
   userAccessUsed: 'user_access_used',
   userAccessQuarantined: 'user_access_quarantined',
@@ -162,6 +168,9 @@ export const INFLUX_FIELD = {
   allocatedMinutes: 'allocated_minutes',
   unavailableMinutes: 'unavailable_minutes',
   usedMinutes: 'used_minutes',
+  /** Additions on the analyzer_capacity point: the forecast of docs/monitor.md. */
+  capacityDaysLeft: 'capacity_days_left',
+  capacityDaysToReset: 'capacity_days_to_reset',
   allocatedTokens: 'allocated_tokens',
   tokenCost: 'token_cost',
   usedTokens: 'used_tokens',

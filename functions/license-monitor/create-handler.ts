@@ -61,6 +61,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         now: now(),
         sinks,
         logger: runLogger,
+        timeZone: site.timezone,
       });
       warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
         logger.warn(message, extra ?? {}),

@@ -5,6 +5,7 @@
  * failed, and the caller decides what a failure means (Lambda error, CLI exit 1).
  */
 import type { RunLogger } from '#shared/observability/logger.ts';
+import { forecastAnalyzerCapacity } from './capacity-forecast.ts';
 import { type SinkOutcome, type UsageSink, writeToSinks } from './sinks.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 
@@ -14,6 +15,8 @@ export interface MonitorSiteInput {
   now: Date;
   sinks: readonly UsageSink[];
   logger: RunLogger;
+  /** The site's time zone: the analyzer-capacity month starts and resets there (default UTC). */
+  timeZone?: string;
 }
 
 export type MonitorSiteOutcome =
@@ -32,6 +35,11 @@ export async function monitorSite(input: MonitorSiteInput): Promise<MonitorSiteO
   let snapshot: LicenseSnapshot;
   try {
     snapshot = await collectSnapshot(source, site, now, (warning) => logger.warn(warning.message));
+    snapshot.capacityForecast = forecastAnalyzerCapacity(
+      snapshot.analyzerCapacity,
+      now,
+      input.timeZone ?? 'UTC',
+    );
   } catch (error) {
     const message = errorMessage(error);
     logger.error('collecting license usage from QRS failed; no metrics written', {

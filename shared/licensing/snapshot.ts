@@ -3,8 +3,10 @@
  * requests, in the `monitor --json` shape of docs/monitor.md. A block the server does not
  * report is `null` (older servers lack some), never a made-up zero.
  */
+
 import type { QrsClient } from '#shared/qrs/client.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
+import type { CapacityForecast } from './capacity-forecast.ts';
 import { describeLicense, type LicenseInfo, type LicenseWarning } from './license-info.ts';
 
 export interface AccessTypeUsage {
@@ -57,6 +59,8 @@ export interface LicenseSnapshot {
   analyzerCapacity: AnalyzerCapacityUsage | null;
   tokens: TokenUsage | null;
   license: LicenseInfo | null;
+  /** Set by a monitor run (it knows the site's time zone): docs/monitor.md, "Analyzer capacity forecast". */
+  capacityForecast?: CapacityForecast | null;
 }
 
 /** The two QRS calls a snapshot needs (a narrow view of `QrsClient`, easy to fake). */

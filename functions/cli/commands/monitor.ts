@@ -54,7 +54,14 @@ async function monitorCliSite(
   let client: QrsClient | undefined;
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
-    const outcome = await monitorSite({ source: client, site: site.name, now, sinks, logger });
+    const outcome = await monitorSite({
+      source: client,
+      site: site.name,
+      now,
+      sinks,
+      logger,
+      timeZone: site.timezone,
+    });
     warnIfClocksDisagree(
       client.serverClock,
       site.qrs.maxClockSkewSeconds,
