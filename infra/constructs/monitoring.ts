@@ -27,7 +27,12 @@ import { CLOUDWATCH_DIMENSION, CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/n
 import { createAlarmTopic } from './alarm-topic.ts';
 import { releaseMetrics } from './release-metrics.ts';
 import { silentMinutesFor } from './silent-minutes.ts';
-import { type AlarmSpec, expiryUnreadableAlarm, releaseAlarms } from './site-alarms.ts';
+import {
+  type AlarmSpec,
+  expiryUnreadableAlarm,
+  releaseAlarms,
+  usageAlarms,
+} from './site-alarms.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
@@ -157,6 +162,20 @@ export class StewardMonitoring extends Construct {
           level(CLOUDWATCH_METRIC.unavailableMinutes, LICENSE_TYPE.analyzerCapacity, 'Unavailable'),
         ],
         leftYAxis: { min: 0 },
+        // The forecast: the alarm fires when the minutes' days left fall below the days to reset.
+        right: [
+          level(
+            CLOUDWATCH_METRIC.analyzerCapacityDaysLeft,
+            LICENSE_TYPE.analyzerCapacity,
+            'Days left',
+          ),
+          level(
+            CLOUDWATCH_METRIC.analyzerCapacityDaysToReset,
+            LICENSE_TYPE.analyzerCapacity,
+            'Days to reset',
+          ),
+        ],
+        rightYAxis: { min: 0, label: 'days' },
         width: 8,
       }),
       new GraphWidget({
@@ -210,6 +229,7 @@ export class StewardMonitoring extends Construct {
         description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
       });
       this.alarm(expiryUnreadableAlarm(site, metric));
+      for (const spec of usageAlarms(site, metric)) this.alarm(spec);
       this.addSilenceAlarm(site, metric);
     }
 
