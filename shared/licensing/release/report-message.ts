@@ -62,6 +62,20 @@ export function formatReportMessage(
       ...section('Deferred to the next run (time ran out)', result.deferred, maxListed),
     );
   }
+  for (const plan of result.excess ?? [])
+    lines.push(
+      ...section(
+        `Excess ${plan.licenseType}: ${plan.excess} over the license; these end it`,
+        plan.releaseFirst,
+        maxListed,
+      ),
+      ...(plan.short > 0
+        ? [
+            `  ${plan.short} more ${plan.licenseType} allocation(s) must go: the rules or the cap keep them`,
+            '',
+          ]
+        : []),
+    );
   lines.push(`Kept: ${result.kept.length}`);
   for (const error of result.sinkErrors) lines.push(`Not recorded in ${shorten(error)}`);
   lines.push('', 'Each release is in the license-release log under this run id.');

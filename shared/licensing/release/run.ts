@@ -18,6 +18,7 @@ import {
   logRunSummary,
   type ReleaseEvent,
 } from './audit.ts';
+import { type ExcessQrs, planExcess, readExcess } from './excess.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import type { PlannedSite } from './plan-file.ts';
@@ -25,12 +26,14 @@ import { releasePolicy } from './planner.ts';
 import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
 import type { AppliedPlan, SiteReleaseResult, SkippedItem } from './types.ts';
 
+type ExcessCounts = Awaited<ReturnType<typeof readExcess>>;
+
 export interface SiteReleaseInput {
   site: string;
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs & DeleteQrs & { readonly serverClock?: ServerClock | undefined };
+  qrs: ReleaseQrs & DeleteQrs & ExcessQrs & { readonly serverClock?: ServerClock | undefined };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -61,11 +64,17 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
-  const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
-    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
-        logger: input.logger,
-      })
-    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+  const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
+  const [judged, excessCounts]: [FetchedPlan & { skipped?: SkippedItem[] }, ExcessCounts] =
+    await Promise.all([
+      input.plan
+        ? fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
+            logger: input.logger,
+          })
+        : fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger }),
+      readExcess(input.qrs, licenseTypes, input.logger),
+    ]);
+  const excess = planExcess(excessCounts, judged.candidates);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
       input.qrs.serverClock,
@@ -84,11 +93,11 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     deferred: [],
     sinkErrors: [],
     rules,
+    ...(excess.length > 0 ? { excess } : {}),
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
   };
   for (const item of result.skipped ?? [])
     input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
-  const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
   const events: ReleaseEvent[] = [];
   const record = (event: ReleaseEvent) => {
     events.push(event);

@@ -3,6 +3,7 @@
  * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { ExcessPlan } from './excess.ts';
 import type { LeaverReason } from './leavers.ts';
 import type { RulesRecord } from './rules-record.ts';
 
@@ -83,6 +84,8 @@ export interface SiteReleaseResult {
   error?: string;
   /** Addition: the rules the run was judged under (a plan records what it was made with). */
   rules?: RulesRecord;
+  /** Addition, only when QRS counts allocations in excess: what to release first to end it. */
+  excess?: ExcessPlan[];
   /** Addition, with `--plan` only: the plan applied, and its candidates not judged. */
   plan?: AppliedPlan;
   skipped?: SkippedItem[];
