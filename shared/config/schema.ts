@@ -24,6 +24,7 @@ export {
   type NeverRelease,
 } from './schema/release.ts';
 export { type RuntimeConfig, runtimeConfigSchema } from './schema/runtime.ts';
+export { type QrsConfig, type QrsNode, qrsNodes } from './schema/site.ts';
 
 /** A site in the file: the runtime part and its deployment settings (`sites[].aws`). */
 export const siteSchema = runtimeSiteSchema.extend({

@@ -6,7 +6,7 @@
  * Layer: shared/doctor composes shared/config, shared/qrs and shared/licensing; nothing in shared/
  * imports it (the CLI command in functions/cli does).
  */
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { type QrsNode, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
 import {
@@ -33,10 +33,11 @@ export async function doctorSite(
   const checks: DoctorCheck[] = [];
   const report = { site: site.name, checks };
   const { qrs } = site;
+  const nodes = qrsNodes(qrs);
   checks.push(
     pass(
       'config',
-      `${qrs.host}:${qrs.port}${qrs.servername ? `, servername ${qrs.servername}` : ''}, user ${qrs.user.directory}\\${qrs.user.id}`,
+      `${nodes.map(describeNode).join('; ')}, user ${qrs.user.directory}\\${qrs.user.id}`,
     ),
   );
 
@@ -61,25 +62,64 @@ export async function doctorSite(
     if (!check.ok) return report;
   }
 
+  // Every node is checked on its own (a node that fails does not hide the next one).
+  for (const node of nodes) {
+    const nodeChecks = await checkNode(site, node, tls, deps);
+    checks.push(
+      ...(nodes.length === 1
+        ? nodeChecks
+        : nodeChecks.map((check) => ({
+            ...check,
+            detail: `[node ${describeNode(node)}] ${check.detail}`,
+          }))),
+    );
+  }
+  return report;
+}
+
+function describeNode(node: QrsNode): string {
+  return `${node.host}:${node.port}${node.servername ? `, servername ${node.servername}` : ''}`;
+}
+
+/** TCP, TLS, identity, reads and clock against one node, with a client that knows only it. */
+async function checkNode(
+  site: SiteConfig,
+  node: QrsNode,
+  tls: QrsTlsMaterial,
+  deps: DoctorDependencies,
+): Promise<DoctorCheck[]> {
+  const { qrs } = site;
+  const checks: DoctorCheck[] = [];
   const target: QrsTarget = {
-    host: qrs.host,
-    port: qrs.port,
-    tlsName: qrs.servername ?? qrs.host,
+    host: node.host,
+    port: node.port,
+    tlsName: node.servername ?? node.host,
     user: qrs.user,
     timeoutMs: qrs.timeoutSeconds * 1000,
   };
   const tcp = await reachable(target);
   checks.push(tcp);
-  if (!tcp.ok) return report;
+  if (!tcp.ok) return checks;
 
-  const client = deps.createClient(site, tls);
+  const { hosts: _hosts, ...single } = qrs;
+  const { servername: _servername, ...withoutName } = single;
+  const nodeSite: SiteConfig = {
+    ...site,
+    qrs: {
+      ...withoutName,
+      host: node.host,
+      port: node.port,
+      ...(node.servername ? { servername: node.servername } : {}),
+    },
+  };
+  const client = deps.createClient(nodeSite, tls);
   try {
     const connection = await connectionChecks(client, target, deps.now());
     checks.push(...connection);
-    if (connection.some((check) => !check.ok)) return report;
+    if (connection.some((check) => !check.ok)) return checks;
     const reads = await readChecks(client);
     checks.push(...reads);
-    if (reads.some((check) => !check.ok)) return report;
+    if (reads.some((check) => !check.ok)) return checks;
     const sentAt = deps.now().getTime();
     await client.countUsers();
     checks.push(clockCheck(client.lastResponseDate, sentAt, deps.now().getTime()));
@@ -88,7 +128,7 @@ export async function doctorSite(
   } finally {
     client.close();
   }
-  return report;
+  return checks;
 }
 
 function sourcesOf(site: SiteConfig): string {

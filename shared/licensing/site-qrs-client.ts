@@ -1,5 +1,5 @@
 /** Builds the QRS client for a configured site. */
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import { QrsClient, type QrsLogger, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 
 export function createQrsClient(
@@ -7,10 +7,11 @@ export function createQrsClient(
   tls: QrsTlsMaterial,
   logger?: QrsLogger,
 ): QrsClient {
+  const nodes = qrsNodes(site.qrs);
   return new QrsClient({
-    host: site.qrs.host,
+    host: nodes[0]?.host ?? '',
+    nodes,
     port: site.qrs.port,
-    ...(site.qrs.servername ? { servername: site.qrs.servername } : {}),
     user: site.qrs.user,
     tls,
     timeoutMs: site.qrs.timeoutSeconds * 1000,

@@ -33,7 +33,9 @@ export interface SiteReleaseInput {
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs & DeleteQrs & ExcessQrs & { readonly serverClock?: ServerClock | undefined };
+  qrs: ReleaseQrs &
+    DeleteQrs &
+    ExcessQrs & { readonly serverClock?: ServerClock | undefined; pinNode?: () => void };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -107,6 +109,8 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   if (input.dryRun) {
     for (const item of judged.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
   } else {
+    // Every DELETE goes to the node the plan was read from, or to none (docs/release.md).
+    input.qrs.pinNode?.();
     const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
