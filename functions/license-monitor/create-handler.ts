@@ -62,6 +62,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         sinks,
         logger: runLogger,
         timeZone: site.timezone,
+        holders: { qrs, site },
       });
       warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
         logger.warn(message, extra ?? {}),

@@ -7,6 +7,7 @@
  * imports it (the CLI command in functions/cli does).
  */
 import { type QrsNode, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
+import { describeServiceHolders, readServiceHolders } from '#shared/licensing/service-holders.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
 import {
@@ -77,6 +78,27 @@ export async function doctorSite(
   return report;
 }
 
+/**
+ * Allocations of service accounts and protected users: a warning, so the check passes and its
+ * detail names them (docs/doctor.md).
+ */
+async function serviceAccountsCheck(client: DoctorQrs, site: SiteConfig): Promise<DoctorCheck> {
+  try {
+    const lines = describeServiceHolders(await readServiceHolders(client, site));
+    return pass(
+      'service-accounts',
+      lines.length === 0
+        ? `no allocation held by the ${site.qrs.user.directory} directory or by a neverRelease.user with Professional`
+        : `warning: ${lines.map((line) => `${line.subject}: ${line.message}`).join('; ')}`,
+    );
+  } catch (error) {
+    return fail(
+      'service-accounts',
+      `${(error as Error).message}: the QRS user needs read access to license access types`,
+    );
+  }
+}
+
 function describeNode(node: QrsNode): string {
   return `${node.host}:${node.port}${node.servername ? `, servername ${node.servername}` : ''}`;
 }
@@ -120,6 +142,7 @@ async function checkNode(
     const reads = await readChecks(client);
     checks.push(...reads);
     if (reads.some((check) => !check.ok)) return checks;
+    checks.push(await serviceAccountsCheck(client, site));
     const sentAt = deps.now().getTime();
     await client.countUsers();
     checks.push(clockCheck(client.lastResponseDate, sentAt, deps.now().getTime()));

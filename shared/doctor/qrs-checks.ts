@@ -15,7 +15,12 @@ export const CLOCK_TOLERANCE_MS = 2 * 60_000;
 
 export type DoctorQrs = Pick<
   QrsClient,
-  'getLicense' | 'countAllocations' | 'countUsers' | 'baseUrl' | 'lastResponseDate'
+  | 'getLicense'
+  | 'countAllocations'
+  | 'countUsers'
+  | 'listAllocations'
+  | 'baseUrl'
+  | 'lastResponseDate'
 >;
 
 export interface QrsTarget {

@@ -6,6 +6,7 @@
  */
 import type { RunLogger } from '#shared/observability/logger.ts';
 import { forecastAnalyzerCapacity } from './capacity-forecast.ts';
+import { type HolderQrs, readServiceHolders } from './service-holders.ts';
 import { type SinkOutcome, type UsageSink, writeToSinks } from './sinks.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 
@@ -17,6 +18,8 @@ export interface MonitorSiteInput {
   logger: RunLogger;
   /** The site's time zone: the analyzer-capacity month starts and resets there (default UTC). */
   timeZone?: string;
+  /** Also name allocations of service accounts and protected users (two filtered reads). */
+  holders?: { qrs: HolderQrs; site: Parameters<typeof readServiceHolders>[1] };
 }
 
 export type MonitorSiteOutcome =
@@ -46,6 +49,16 @@ export async function monitorSite(input: MonitorSiteInput): Promise<MonitorSiteO
       error: message,
     });
     return { site, ok: false, snapshot: null, error: message, sinks: [] };
+  }
+  if (input.holders) {
+    // A warning's data: its failure is logged, never a reason to drop the metrics.
+    try {
+      snapshot.serviceHolders = await readServiceHolders(input.holders.qrs, input.holders.site);
+    } catch (error) {
+      logger.warn('reading the allocations of service accounts failed; no warning about them', {
+        error: errorMessage(error),
+      });
+    }
   }
   const outcomes = await writeToSinks(sinks, snapshot);
   const failed = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]));

@@ -4,6 +4,7 @@
  * CloudWatch alarms give, for the CLI's table.
  */
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { describeServiceHolders } from './service-holders.ts';
 import type { AccessTypeUsage, LicenseSnapshot } from './snapshot.ts';
 
 export interface UsageWarning {
@@ -33,6 +34,7 @@ export function usageWarnings(
     if (held !== null && granted !== null && held > granted)
       warnings.push({ subject, message: `${held} allocated but the LEF licenses ${granted}` });
   }
+  warnings.push(...describeServiceHolders(snapshot.serviceHolders ?? []));
   const capacity = capacityWarning(snapshot);
   if (capacity) warnings.push({ subject: 'analyzerCapacity', message: capacity });
   const shrunk = shrunkTokenPool(snapshot);

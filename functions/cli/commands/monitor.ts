@@ -61,6 +61,7 @@ async function monitorCliSite(
       sinks,
       logger,
       timeZone: site.timezone,
+      holders: { qrs: client, site },
     });
     warnIfClocksDisagree(
       client.serverClock,

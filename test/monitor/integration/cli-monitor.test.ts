@@ -133,7 +133,8 @@ describe('license-steward monitor --json', () => {
     // Exactly the documented keys: QRS's token detail and the LEF's counts stay in table and sinks.
     expect(site.tokens).toEqual({ enabled: false, total: 0, available: 0 });
     expect(Object.keys(site.license)).toEqual(['model', 'expiresAt', 'daysUntilExpiry', 'problem']);
-    expect(sim.requestCount()).toBe(2);
+    // The overview and the license, then the service accounts' Professional and Analyzer allocations.
+    expect(sim.requestCount()).toBe(4);
   });
 
   it('keeps going when one site fails: exit 1, the document holds every site, the failed one with an error', async () => {
@@ -201,7 +202,8 @@ describe('license-steward monitor --json', () => {
     ]);
     expect(result.stderr).toMatch(/"site":"off"/);
     expect(result.stderr).toMatch(/disabled/);
-    expect(sim.requestCount()).toBe(2);
+    // The overview and the license, then the service accounts' Professional and Analyzer allocations.
+    expect(sim.requestCount()).toBe(4);
   });
 
   it('monitors only the site named by --site', async () => {
@@ -256,7 +258,11 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(
       /WARNING analyzerCapacity: projected to run out on 2026-03-02 .* before the reset on 2026-04-01/,
     );
-    expect(result.stdout.match(/WARNING/g)).toHaveLength(1);
+    // The sample site's INTERNAL\\sa_repository holds a Professional allocation.
+    expect(result.stdout).toMatch(
+      /WARNING professional: 1 allocation\(s\) held by service accounts or protected users: INTERNAL\\sa_repository \(the QRS identity's directory\)/,
+    );
+    expect(result.stdout.match(/WARNING/g)).toHaveLength(2);
   });
 
   it('warns when available is below the site threshold or the license expires within the warning days', async () => {
@@ -271,7 +277,7 @@ describe('license-steward monitor (table)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/WARNING analyzer: only 11 available \(warning below 12\)/);
     expect(result.stdout).toMatch(/WARNING license: expires in 45 day\(s\)/);
-    expect(result.stdout).not.toMatch(/WARNING professional/);
+    expect(result.stdout).not.toMatch(/WARNING professional: only/);
   });
 
   it('says when a signed key expiry cannot be read: license.problem, a warning, never "no limit"', async () => {

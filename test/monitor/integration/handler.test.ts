@@ -131,7 +131,8 @@ describe('license-monitor handler', () => {
       site: siteName,
       runId: 'run-1',
       status: 'ok',
-      qrsRequests: 2,
+      // The overview and the license, and the service accounts' allocations (two filtered reads).
+      qrsRequests: 4,
       written: ['timestream', 'cloudwatch'],
     });
     const writes = timestream.commandCalls(WriteRecordsCommand);
@@ -217,7 +218,7 @@ describe('license-monitor handler', () => {
       ],
       WithDecryption: true,
     });
-    expect(sim.requestCount()).toBe(4);
+    expect(sim.requestCount()).toBe(8);
   });
 
   it('fails the run on a QRS error and writes no metric at all', async () => {
