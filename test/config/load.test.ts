@@ -164,6 +164,16 @@ licenseType:
       'sites[0].qrs.hosts: and host are both set',
     ],
     [
+      'a negative leaver delay',
+      withRelease('leavers: { blocked: { releaseAfterDays: -1 } }'),
+      'sites[0].licenseRelease.leavers.blocked.releaseAfterDays: must be 0 (at once) or more days',
+    ],
+    [
+      'an unknown leaver flag',
+      withRelease('leavers: { deleted: { releaseAfterDays: 0 } }'),
+      'sites[0].licenseRelease.leavers.deleted: unknown key',
+    ],
+    [
       'an empty hosts list',
       MINIMAL.replace('host: qlik.corp.example.com', 'hosts: []'),
       'sites[0].qrs.hosts: must list at least one node',
