@@ -4,6 +4,7 @@
  * longest-inactive first and within the rules and the cap, in the dry run and in the report.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { formatReportMessage } from '#shared/licensing/release/report-message.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
@@ -113,6 +114,9 @@ describe('excess', () => {
     expect(sim.requestCount(DELETES)).toBe(2);
     expect(result.excess?.[0]).toMatchObject({ excess: 3, short: 1 });
     expect(users(result.excess?.[0]?.releaseFirst ?? [])).toEqual(['inactive-200', 'inactive-150']);
+    const table = formatReleaseReport([result]);
+    expect(table).toMatch(/Excess professional: 3 over the license; release first \(2\):/);
+    expect(table).toMatch(/1 more must go: the rules or the cap keep them/);
   });
 
   it('no excess: no excess block in the result', async () => {

@@ -5,6 +5,7 @@
  * release, and the flag named as the reason.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { releaseCounts } from '#shared/sinks/cloudwatch/release.ts';
@@ -172,6 +173,7 @@ describe('leavers with the other rules', () => {
     expect(result.candidates).toMatchObject([
       { userId: 'leaver', releaseReason: 'leaver:inactive' },
     ]);
+    expect(formatReleaseReport([result])).toMatch(/CORP\\leaver .* leaver:inactive/);
     expect(sim.requestCount(DELETES)).toBe(0);
   });
 

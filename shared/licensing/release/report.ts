@@ -48,6 +48,14 @@ function formatSite(result: SiteReleaseResult): string {
     lines.push(section('Planned but not applied', result.skipped.length));
     lines.push(...table(result.skipped, (item) => ('detail' in item ? String(item.detail) : '')));
   }
+  for (const excess of result.excess ?? []) {
+    lines.push(
+      `  Excess ${excess.licenseType}: ${excess.excess} over the license; release first (${excess.releaseFirst.length}):`,
+    );
+    lines.push(...table(excess.releaseFirst));
+    if (excess.short > 0)
+      lines.push(`    ${excess.short} more must go: the rules or the cap keep them`);
+  }
   lines.push(`  Kept ${result.kept.length}${keptSummary(result)}`);
   for (const error of result.sinkErrors) lines.push(`  Sink error: ${error}`);
   return `${lines.join('\n')}\n`;
@@ -70,7 +78,8 @@ const HEADERS = ['TYPE', 'USER', 'LAST ACTIVITY', 'DAYS', 'ACCESS TYPE ID'];
 function table(items: readonly ReleaseItem[], note?: (item: ReleaseItem) => string): string[] {
   if (items.length === 0) return [];
   const rows = items.map((item) => {
-    const extra = note?.(item) ?? '';
+    // A leaver released before the type's threshold says which flag (docs/release.md, "Leavers").
+    const extra = [item.releaseReason ?? '', note?.(item) ?? ''].filter(Boolean).join('  ');
     return [
       item.licenseType,
       item.userDirectory === null ? '(no user)' : `${item.userDirectory}\\${item.userId}`,
