@@ -12,7 +12,7 @@ import {
   normaliseAllocations,
 } from './allocation.ts';
 import { QrsResponseError } from './errors.ts';
-import { idIn } from './filter.ts';
+import { idIn, isGuid } from './filter.ts';
 import { QrsNodes } from './nodes.ts';
 import {
   type AccessTypeOverview,
@@ -25,6 +25,7 @@ import {
   userSchema,
 } from './schemas.ts';
 import {
+  type ClockReading,
   type QrsClientStats,
   QrsTransport,
   type QrsTransportOptions,
@@ -35,6 +36,7 @@ import { asTable, type QrsTable, type TableDefinition } from './user-table.ts';
 export { isNoAnswer, isNodeDown } from './nodes.ts';
 export type { QrsTlsMaterial } from './tls-material.ts';
 export {
+  type ClockReading,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_QRS_USER,
   DEFAULT_TIMEOUT_MS,
@@ -95,9 +97,29 @@ export class QrsClient {
     return total;
   }
 
-  /** The last `Date` header QRS sent, for the clock guard (shared/licensing/clock-guard.ts). */
+  /** The last `Date` header QRS sent, whichever run asked (doctor). */
   get serverClock(): ServerClock | undefined {
     return this.nodes.active.serverClock;
+  }
+
+  /**
+   * The clock guard's input for one run (shared/licensing/clock-guard.ts): only the `Date`
+   * headers of answers received after this call, so a warm client never lends a run the clock
+   * of an earlier one. With several nodes, the latest answer of any node (they share one clock
+   * source in a healthy site; the node that answered is the one the run works with).
+   */
+  readClock(): ClockReading {
+    const readings = this.nodes.all.map((transport) => transport.readClock());
+    return {
+      current: () => {
+        let latest: ServerClock | undefined;
+        for (const reading of readings) {
+          const clock = reading.current();
+          if (clock && (!latest || clock.receivedAt >= latest.receivedAt)) latest = clock;
+        }
+        return latest;
+      },
+    };
   }
 
   /** The node requests go to now. */
@@ -172,7 +194,12 @@ export class QrsClient {
     id: string,
     options: { deadlineAt?: number } = {},
   ): Promise<DeleteOutcome> {
-    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${encodeURIComponent(id)}`;
+    // Only a GUID becomes a path: `..` or `.` would address another resource (QRS ids are GUIDs).
+    if (!isGuid(id))
+      throw new RangeError(
+        `the access type id ${JSON.stringify(id)} is not a QRS id (GUID): no DELETE sent`,
+      );
+    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${id}`;
     let retried = false;
     const spec = { method: 'DELETE' as const, path, deadlineAt: options.deadlineAt };
     // Only ever the active node: a DELETE never moves to another node (nodes.ts).

@@ -74,6 +74,15 @@ export interface ServerClock {
   receivedAt: number;
 }
 
+/**
+ * The clock one run saw: only `Date` headers of answers that arrived after the run began. A
+ * pooled client outlives its runs (warm Lambda), and a run must never be judged by the clock of
+ * an earlier one (docs/release.md, "Clocks").
+ */
+export interface ClockReading {
+  current(): ServerClock | undefined;
+}
+
 export interface RequestSpec {
   method: QrsMethod;
   path: string;
@@ -101,8 +110,11 @@ const RETRYABLE_NETWORK_CODES = new Set([
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
   readonly baseUrl: string;
-  /** QRS's clock: the latest `Date` header and when it arrived (doctor and release compare it). */
+  /** QRS's clock: the latest `Date` header and when it arrived (doctor shows it). */
   serverClock: ServerClock | undefined;
+  /** Answers received so far, and which of them brought `serverClock`: what a run's reading compares. */
+  private answers = 0;
+  private clockAnswer = 0;
   private readonly http: AxiosInstance;
   private readonly agent: QrsHttpsAgent;
   /** Requests in flight from this client (the agent does not count sockets mid-handshake). */
@@ -153,6 +165,14 @@ export class QrsTransport {
   /** Closes kept-alive sockets (the CLI calls this so the process can exit promptly). */
   close(): void {
     this.agent.destroy();
+  }
+
+  /** From now on: the `Date` headers of answers received after this call, and none before. */
+  readClock(): ClockReading {
+    const since = this.answers;
+    return {
+      current: () => (this.clockAnswer > since ? this.serverClock : undefined),
+    };
   }
 
   /** A 2xx answer's body parsed as JSON; any other answer is a `QrsHttpError`. */
@@ -241,8 +261,12 @@ export class QrsTransport {
         signal: AbortSignal.timeout(timeoutMs),
       }),
     );
+    this.answers++;
     const serverDate = response.headers.date;
-    if (typeof serverDate === 'string') this.serverClock = { serverDate, receivedAt: Date.now() };
+    if (typeof serverDate === 'string') {
+      this.serverClock = { serverDate, receivedAt: Date.now() };
+      this.clockAnswer = this.answers;
+    }
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {

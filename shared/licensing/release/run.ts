@@ -6,7 +6,7 @@
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
-import type { ServerClock } from '#shared/qrs/client.ts';
+import type { ClockReading } from '#shared/qrs/client.ts';
 import { requireClocksAgree } from '../clock-guard.ts';
 import { type ReleaseSink, writeToSinks } from '../sinks.ts';
 import { fetchPlannedRelease } from './apply-plan.ts';
@@ -33,9 +33,8 @@ export interface SiteReleaseInput {
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs &
-    DeleteQrs &
-    ExcessQrs & { readonly serverClock?: ServerClock | undefined; pinNode?: () => void };
+  /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
+  qrs: ReleaseQrs & DeleteQrs & ExcessQrs & { readClock?(): ClockReading; pinNode?: () => void };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -56,6 +55,8 @@ export interface SiteReleaseInput {
 export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
   const now = input.now ?? (() => new Date());
   const evaluatedAt = now();
+  // This run's own reading: a warm client's earlier answers say nothing about this run's clock.
+  const clock = input.qrs.readClock?.();
   const policy = releasePolicy(input.release);
   const audit: AuditContext = {
     site: input.site,
@@ -74,15 +75,17 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
             logger: input.logger,
           })
         : fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger }),
-      readExcess(input.qrs, licenseTypes, input.logger),
+      // Applying a reviewed plan releases what was reviewed: the plan's dry run named the excess.
+      input.plan ? {} : readExcess(input.qrs, licenseTypes, input.logger),
     ]);
   const excess = planExcess(excessCounts, judged.candidates);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
-      input.qrs.serverClock,
+      clock?.current(),
       input.maxClockSkewSeconds,
       (message) => input.logger.warn(message, { site: input.site, runId: input.runId }),
-      { releases: !input.dryRun },
+      // Nothing to release (every planned candidate skipped, say): an unread clock decides nothing.
+      { releases: !input.dryRun && judged.candidates.length > 0 },
     );
   const result: SiteReleaseResult = {
     site: input.site,
