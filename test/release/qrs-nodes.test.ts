@@ -10,6 +10,7 @@ import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
+import { startSimulatorNodes } from '#test/simulator/nodes.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, emptySite, type SimSite } from '#test/simulator/site.ts';
 import { memoryLogger, releaseConfig } from './fixtures.ts';
@@ -44,8 +45,10 @@ function site(): SimSite {
 
 /** Two nodes over the same state, as the central node and a rim node of one site. */
 async function twoNodes(state: SimSite): Promise<[Simulator, Simulator]> {
-  const first = await startSimulator({ site: state, pki });
-  const second = await startSimulator({ site: state, pki });
+  const [first, second] = (await startSimulatorNodes(2, { site: state, pki })) as [
+    Simulator,
+    Simulator,
+  ];
   cleanup.push(
     () => first.close(),
     () => second.close(),
@@ -142,6 +145,9 @@ describe('several QRS nodes', () => {
     expect(result.released).toHaveLength(4);
     expect(first.requestCount(DELETES)).toBe(4);
     expect(second.requestCount()).toBe(0);
+    // One state: what the first node released is gone on the second too.
+    const fromSecond = clientFor([second.port]);
+    expect((await fromSecond.listAllocations('professional')).allocations).toEqual([]);
   });
 
   it('the node dies mid-release: no DELETE goes to the other node, the rest are not sent', async () => {
