@@ -63,7 +63,6 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         sinks,
         logger: runLogger,
         timeZone: site.timezone,
-        holders: { qrs, site },
       });
       warnIfClocksDisagree(clock.current(), site.qrs.maxClockSkewSeconds, (message, extra) =>
         logger.warn(message, extra ?? {}),

@@ -131,8 +131,7 @@ describe('license-monitor handler', () => {
       site: siteName,
       runId: 'run-1',
       status: 'ok',
-      // The overview and the license, and the service accounts' allocations (two filtered reads).
-      qrsRequests: 4,
+      qrsRequests: 2,
       written: ['timestream', 'cloudwatch'],
     });
     const writes = timestream.commandCalls(WriteRecordsCommand);
@@ -218,7 +217,7 @@ describe('license-monitor handler', () => {
       ],
       WithDecryption: true,
     });
-    expect(sim.requestCount()).toBe(8);
+    expect(sim.requestCount()).toBe(4);
   });
 
   it('fails the run on a QRS error and writes no metric at all', async () => {
