@@ -167,6 +167,9 @@ describe('import-butler: Butler 16 with InfluxDB 2', () => {
     // Leavers are new: shown commented, off until written, and valid once uncommented.
     expect(site?.licenseRelease?.leavers).toEqual({});
     expect(text).toMatch(/# new \(Butler cannot do it\): release leavers early/);
+    expect(text).toMatch(
+      /# new: for several QRS nodes, replace host with a list[^\n]*\n\s*# hosts: \[/,
+    );
     const uncommented = text.replace(
       /^( *)# (leavers:| {2}\w+: \{ releaseAfterDays: \d+ \})$/gm,
       '$1$2',

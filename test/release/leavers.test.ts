@@ -5,6 +5,7 @@
  * release, and the flag named as the reason.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { releasePolicy } from '#shared/licensing/release/planner.ts';
 import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
@@ -127,6 +128,18 @@ describe.each([
 });
 
 describe('leavers with the other rules', () => {
+  it('the bulk user read brings the leaver flags too', () => {
+    const policy = releasePolicy(
+      releaseConfig({
+        neverRelease: { inactive: 'Yes' },
+        leavers: { blocked: { releaseAfterDays: 0 }, inactive: { releaseAfterDays: 3 } },
+      }),
+    );
+
+    expect([...policy.rules.userColumns.flags].sort()).toEqual(['blacklisted', 'inactive']);
+    expect(policy.leavers.floorDays).toBe(0);
+  });
+
   it('a protection rule wins over a leaver flag', async () => {
     const site = emptySite('leavers', NOW);
     holder(site, 'protected-leaver', 3, { removedExternally: true, tags: ['VIP'] });
