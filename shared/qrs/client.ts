@@ -132,6 +132,11 @@ export class QrsClient {
     return this.nodes.active.serverClock?.serverDate;
   }
 
+  /** How many QRS nodes the client knows (`qrs.hosts`). */
+  get nodeCount(): number {
+    return this.nodes.all.length;
+  }
+
   /** A new run: reads start again at the first node (a client kept warm in Lambda serves many). */
   beginRun(): void {
     this.nodes.beginRun();

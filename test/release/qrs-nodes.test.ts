@@ -174,6 +174,22 @@ describe('several QRS nodes', () => {
     expect(first.site.allocations.size).toBe(3);
   });
 
+  it('one node (qrs.host): a DELETE without an answer does not stop the others', async () => {
+    const [only] = await twoNodes(site());
+    const qrs = clientFor([only.port]);
+    only.faults.push({ method: 'DELETE', route: /accesstype\//, reset: true, times: 1 });
+
+    const result = await release(qrs);
+
+    expect(result.failed.map((item) => item.userId)).toEqual(['user-400']);
+    expect(result.released.map((item) => item.userId)).toEqual([
+      'user-300',
+      'user-200',
+      'user-100',
+    ]);
+    expect(only.requestCount(DELETES)).toBe(4);
+  });
+
   it('a new run starts again at the first node', async () => {
     const [first, second] = await twoNodes(site());
     const logger = memoryLogger();

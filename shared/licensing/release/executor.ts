@@ -2,8 +2,9 @@
  * Sends the DELETEs of a plan: a few at a time (QRS is a shared production service), each one on
  * its own (an answer that fails one never stops the others), and no new one once `shouldStop()`
  * says the time is up (the Lambda's remaining time): those are reported as deferred for the next
- * run. When the QRS node itself stops answering, no further DELETE is sent, to it or to another
- * node: the rest fail as "not sent" (docs/release.md, "Several QRS nodes").
+ * run. On a site with several QRS nodes, when the planned node stops answering, no further
+ * DELETE is sent, to it or to another node: the rest fail as "not sent" (docs/release.md,
+ * "Several QRS nodes").
  */
 import pLimit from 'p-limit';
 import { isNoAnswer, type QrsClient } from '#shared/qrs/client.ts';
@@ -24,6 +25,11 @@ export interface ExecuteOptions {
   /** Called as soon as each DELETE has an answer (the audit log line is written here, first). */
   onOutcome?: (outcome: ReleaseOutcome) => void;
   now?: () => Date;
+  /**
+   * Several QRS nodes: when the planned node gives no answer at all, send no further DELETE.
+   * With one node a failed DELETE never stops the others (docs/release.md, "Releasing").
+   */
+  stopWhenNodeDown?: boolean;
 }
 
 export interface ExecutionResult {
@@ -48,7 +54,12 @@ export async function executeReleases(
         const outcome = nodeDown
           ? notSent(item, nodeDown, now)
           : await releaseOne(qrs, item, now, options.deadlineAt);
-        if (outcome.kind === 'failed' && outcome.cause !== undefined && isNoAnswer(outcome.cause))
+        if (
+          options.stopWhenNodeDown &&
+          outcome.kind === 'failed' &&
+          outcome.cause !== undefined &&
+          isNoAnswer(outcome.cause)
+        )
           nodeDown ??= outcome.item.error;
         try {
           options.onOutcome?.(outcome);

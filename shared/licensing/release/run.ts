@@ -34,7 +34,13 @@ export interface SiteReleaseInput {
   dryRun: boolean;
   runId: string;
   /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
-  qrs: ReleaseQrs & DeleteQrs & ExcessQrs & { readClock?(): ClockReading; pinNode?: () => void };
+  qrs: ReleaseQrs &
+    DeleteQrs &
+    ExcessQrs & {
+      readClock?(): ClockReading;
+      pinNode?: () => void;
+      readonly nodeCount?: number;
+    };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -116,6 +122,7 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     input.qrs.pinNode?.();
     const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
+      stopWhenNodeDown: (input.qrs.nodeCount ?? 1) > 1,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
       ...(input.deadlines ? { deadlineAt: input.deadlines.deletesBy } : {}),
       onOutcome: (outcome) => record(eventForOutcome(outcome)),
