@@ -4,6 +4,7 @@
  * Every problem names the key, e.g. `sites[0].qrs.certificates.key: ...`.
  */
 import { isIPv4 } from 'node:net';
+import { certificateParameters } from '#shared/certificates/sources.ts';
 import { ConfigError } from '#shared/config/errors.ts';
 import { formatPath } from '#shared/config/issues.ts';
 import { loadConfig } from '#shared/config/load.ts';
@@ -13,8 +14,6 @@ import { timeLimitProblems } from './deployment-limits.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
 export const DEFAULT_CONFIG_FILE = 'examples/license-steward.aws.yaml';
-
-const CERTIFICATE_PARTS = ['cert', 'key', 'ca'] as const;
 
 export interface DeployedSite {
   site: SiteConfig;
@@ -63,17 +62,11 @@ export function checkDeployable(config: Config, source: string): Deployment {
 
   const sites: DeployedSite[] = [];
   config.sites.forEach((site, index) => {
-    const certificateParameters: string[] = [];
-    for (const part of CERTIFICATE_PARTS) {
-      const source = site.qrs.certificates[part];
-      if ('ssmParameter' in source) {
-        certificateParameters.push(source.ssmParameter);
-      } else {
-        problems.push(
-          `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
-        );
-      }
-    }
+    const parameters = certificateParameters(site.qrs.certificates);
+    for (const part of parameters.notInSsm)
+      problems.push(
+        `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
+      );
     // One egress rule per site: several nodes need one CIDR that covers them all, on one port.
     const nodes = qrsNodes(site.qrs);
     const only = nodes.length === 1 ? nodes[0]?.host : undefined;
@@ -90,8 +83,12 @@ export function checkDeployable(config: Config, source: string): Deployment {
       problems.push(
         `${at('sites', index, 'qrs', 'hosts')}: the nodes use different ports (${[...ports].join(', ')}); deployed, the egress rule allows one: give every node the same port`,
       );
-    const qrsPort = nodes[0]?.port ?? site.qrs.port;
-    sites.push({ site, qrsCidr: qrsCidr ?? '', qrsPort, certificateParameters });
+    sites.push({
+      site,
+      qrsCidr: qrsCidr ?? '',
+      qrsPort: nodes[0]?.port ?? site.qrs.port,
+      certificateParameters: parameters.names,
+    });
   });
 
   const create = aws.network.create;

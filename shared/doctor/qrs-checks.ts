@@ -4,11 +4,11 @@
  * runs only when the ones it builds on passed (the list ends at the first failure).
  */
 import net from 'node:net';
-import { describeLicense } from '#shared/licensing/license-info.ts';
-import { validThrough } from '#shared/licensing/usage-warnings.ts';
+import { describeLicense } from '#shared/licensing/monitor/license-info.ts';
+import { validThrough } from '#shared/licensing/monitor/usage-warnings.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { QrsHttpError, QrsNetworkError, QrsTlsError } from '#shared/qrs/errors.ts';
-import { type DoctorCheck, fail, pass } from './report.ts';
+import { type DoctorCheck, fail, pass } from './check.ts';
 
 /** Beyond this difference from QRS's clock, release decisions would be made on the wrong time. */
 export const CLOCK_TOLERANCE_MS = 2 * 60_000;
@@ -19,6 +19,8 @@ export type DoctorQrs = Pick<
   | 'countAllocations'
   | 'countUsers'
   | 'listAllocations'
+  | 'getTags'
+  | 'getCustomPropertyDefinitions'
   | 'baseUrl'
   | 'lastResponseDate'
 >;

@@ -3,11 +3,12 @@
  * anything that did not match the schema kept as `null` plus a note, never guessed.
  */
 import { z } from 'zod';
+import { RELEASE_LICENSE_TYPES, type ReleaseLicenseType } from '#shared/names.ts';
 import { accessTypeItemSchema, describeIssues, userCondensedSchema } from './schemas.ts';
 
 /** `userAccess`: the user access passes of a token site (docs/release.md, "Token sites"). */
-export type LicenseType = 'professional' | 'analyzer' | 'userAccess';
-export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer', 'userAccess'];
+export type LicenseType = ReleaseLicenseType;
+export const LICENSE_TYPES: readonly LicenseType[] = RELEASE_LICENSE_TYPES;
 
 export interface Allocation {
   id: string;
@@ -17,9 +18,18 @@ export interface Allocation {
   lastUsed: string | null;
   quarantined: boolean | null;
   user: { id: string; userId: string; userDirectory: string; name: string | null } | null;
-  /** What did not match the schema, for the kept allocation's `detail`. */
-  problems: string[];
+  /** Who held it when QRS says its user was deleted (`deletedUserDirectory`, `deletedUserId`). */
+  deletedUser: { userDirectory: string; userId: string } | null;
+  /**
+   * What did not match the schema, per field (`quarantined: expected boolean`), for the kept
+   * allocation's `detail`; empty for a well-formed item.
+   */
+  problems: AllocationProblems;
 }
+
+/** The fields of an allocation the planner judges, which a schema problem may name. */
+export type AllocationField = 'createdDate' | 'lastUsed' | 'quarantined' | 'user';
+export type AllocationProblems = Partial<Record<AllocationField, string>>;
 
 /** An item that could not be used at all (no id): reported, never acted on. */
 export interface MalformedItem {
@@ -48,15 +58,15 @@ export function normaliseAllocations(
       malformed.push({ index, problem: describeIssues(item.error, `[${index}]`) });
       return;
     }
-    const problems: string[] = [];
+    const problems: AllocationProblems = {};
     const pick = <T>(
-      field: string,
+      field: AllocationField,
       schema: z.ZodType<T>,
       value: unknown,
     ): NonNullable<T> | null => {
       const parsed = schema.safeParse(value);
       if (parsed.success) return parsed.data ?? null;
-      problems.push(`${field}: ${describeIssues(parsed.error)}`);
+      problems[field] = `${field}: ${describeIssues(parsed.error)}`;
       return null;
     };
     const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
@@ -72,6 +82,7 @@ export function normaliseAllocations(
         userDirectory: user.userDirectory,
         name: user.name ?? null,
       },
+      deletedUser: deletedUserOf(item.data.deletedUserDirectory, item.data.deletedUserId),
       problems,
     });
   });
@@ -84,7 +95,8 @@ export function normaliseAllocations(
  */
 function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const { id, createdDate, lastUsed, quarantined, user } = raw as Record<string, unknown>;
+  const { id, createdDate, lastUsed, quarantined, user, deletedUserDirectory, deletedUserId } =
+    raw as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
   if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
@@ -113,8 +125,19 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     lastUsed: lastUsed ?? null,
     quarantined: quarantined ?? null,
     user: owner,
-    problems: [],
+    deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
+    problems: {},
   };
+}
+
+/** QRS sends empty strings while the user exists; both names are needed to say who it was. */
+function deletedUserOf(directory: unknown, userId: unknown): Allocation['deletedUser'] {
+  return typeof directory === 'string' &&
+    directory !== '' &&
+    typeof userId === 'string' &&
+    userId !== ''
+    ? { userDirectory: directory, userId }
+    : null;
 }
 
 function isOptionalString(value: unknown): value is string | null | undefined {

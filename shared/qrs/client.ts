@@ -17,11 +17,14 @@ import { QrsNodes } from './nodes.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
+  type CustomPropertyDefinition,
   countSchema,
+  customPropertyDefinitionSchema,
   describeIssues,
   type License,
   licenseSchema,
   type QrsUser,
+  tagSchema,
   userSchema,
 } from './schemas.ts';
 import {
@@ -263,6 +266,18 @@ export class QrsClient {
 
   countUsers(filter?: string): Promise<number> {
     return this.getJson('/user/count', countSchema, { filter });
+  }
+
+  /** Every tag of the site (`GET /qrs/tag`, condensed: a few hundred at most). */
+  getTags(): Promise<Array<{ name: string }>> {
+    return this.getJson('/tag', tagSchema.array());
+  }
+
+  /** Custom property definitions (all, or those matching a filter), with their choices. */
+  getCustomPropertyDefinitions(filter?: string): Promise<CustomPropertyDefinition[]> {
+    return this.getJson('/custompropertydefinition/full', customPropertyDefinitionSchema.array(), {
+      filter,
+    });
   }
 
   /** One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap. */

@@ -6,7 +6,15 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import {
-  clientCertificateCheck,
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  retrying,
+  sleep,
+} from '#shared/http/retry.ts';
+import { createTextClient } from '#shared/http/text-client.ts';
+import {
+  clientCertificateAdvice,
   errorCode,
   networkAdvice,
   statusHint,
@@ -21,14 +29,6 @@ import {
   QrsTimeoutError,
   QrsTlsError,
 } from './errors.ts';
-import {
-  type AttemptOutcome,
-  DEFAULT_RETRY_POLICY,
-  type RetryPolicy,
-  retrying,
-  sleep,
-} from './http/retry.ts';
-import { createTextClient } from './http/text-client.ts';
 import { qlikUserHeader } from './identity.ts';
 import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
@@ -139,7 +139,7 @@ export class QrsTransport {
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
-    this.clientCertificateProblem = clientCertificateCheck(options.tls);
+    this.clientCertificateProblem = clientCertificateAdvice(options.tls);
     this.userHeader = qlikUserHeader(user);
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
     // (Qlik's certificate purposes: tls/qrs-https-agent.ts).

@@ -4,13 +4,13 @@
  * longest-inactive first and within the rules and the cap, in the dry run and in the report.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { formatReportMessage } from '#shared/licensing/release/report-message.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, emptySite, type SimSite } from '#test/simulator/site.ts';
+import { formatReleaseReport } from '../../functions/cli/commands/release-table.ts';
 import { memoryLogger, releaseConfig } from './fixtures.ts';
 
 const DAY_MS = 86_400_000;

@@ -72,7 +72,8 @@ export function testAllocation(
     lastUsed: daysAgo(100),
     quarantined: false,
     user: testUser().allocationUser,
-    problems: [],
+    deletedUser: null,
+    problems: {},
     ...overrides,
   };
 }

@@ -6,7 +6,6 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { releasePolicy } from '#shared/licensing/release/planner.ts';
-import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { releaseCounts } from '#shared/sinks/cloudwatch/release.ts';
@@ -19,6 +18,7 @@ import {
   type SimSite,
   type SimUser,
 } from '#test/simulator/site.ts';
+import { formatReleaseReport } from '../../functions/cli/commands/release-table.ts';
 import { memoryLogger, releaseConfig } from './fixtures.ts';
 
 const DAY_MS = 86_400_000;

@@ -11,7 +11,7 @@ import type { UserFlagColumn } from '#shared/qrs/user-table.ts';
 export type LeaverReason = `leaver:${LeaverFlag}`;
 
 /** The user record's flag behind each config word (`blocked` is QRS's `blacklisted`). */
-const RECORD_FLAG: Record<LeaverFlag, UserFlagColumn> = {
+export const LEAVER_RECORD_FLAG: Record<LeaverFlag, UserFlagColumn> = {
   removedExternally: 'removedExternally',
   blocked: 'blacklisted',
   inactive: 'inactive',
@@ -35,8 +35,12 @@ export function leaverPolicy(config: LicenseReleaseConfig['leavers']): LeaverPol
   return {
     days,
     floorDays: days.length === 0 ? undefined : Math.min(...days.map(([, value]) => value)),
-    columns: days.map(([flag]) => RECORD_FLAG[flag]),
+    columns: days.map(([flag]) => LEAVER_RECORD_FLAG[flag]),
   };
+}
+
+export function leaverFlagOf(reason: LeaverReason): LeaverFlag {
+  return reason.slice('leaver:'.length) as LeaverFlag;
 }
 
 export type LeaverVerdict = { reason: LeaverReason } | { notLeaver: string };
@@ -50,9 +54,9 @@ export function judgeLeaver(
   const unread: string[] = [];
   const early: string[] = [];
   for (const [flag, days] of policy.days) {
-    const value = record[RECORD_FLAG[flag]];
+    const value = record[LEAVER_RECORD_FLAG[flag]];
     if (typeof value !== 'boolean') {
-      unread.push(RECORD_FLAG[flag]);
+      unread.push(LEAVER_RECORD_FLAG[flag]);
       continue;
     }
     if (!value) continue;
@@ -62,4 +66,10 @@ export function judgeLeaver(
   if (unread.length > 0)
     return { notLeaver: `the user record has no ${unread.join(', ')} flag (doubt: not a leaver)` };
   return { notLeaver: early.length > 0 ? early.join('; ') : 'not a leaver' };
+}
+
+/** The days the server-side filter of one type uses: its threshold, or fewer for leavers. */
+export function listingDays(leavers: LeaverPolicy, thresholdDays: number): number {
+  const floor = leavers.floorDays;
+  return floor === undefined ? thresholdDays : Math.min(thresholdDays, floor);
 }

@@ -76,6 +76,8 @@ export function formatReportMessage(
           ]
         : []),
     );
+  // Whole: a warning names the rule or the read, and says what to do.
+  for (const warning of result.warnings ?? []) lines.push(`Warning: ${warning}`);
   lines.push(`Kept: ${result.kept.length}`);
   for (const error of result.sinkErrors) lines.push(`Not recorded in ${shorten(error)}`);
   lines.push('', 'Each release is in the license-release log under this run id.');

@@ -18,15 +18,16 @@ import {
   logRunSummary,
   type ReleaseEvent,
 } from './audit.ts';
+import { confirmCandidates } from './confirm.ts';
 import { type ExcessQrs, planExcess, readExcess } from './excess.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
+import { checkRulesInQrs, findingWarning, UnmatchedRulesError } from './rule-check.ts';
+import { RuleCounter, type RuleCountQrs } from './rule-counts.ts';
 import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
 import type { AppliedPlan, SiteReleaseResult, SkippedItem } from './types.ts';
-
-type ExcessCounts = Awaited<ReturnType<typeof readExcess>>;
 
 export interface SiteReleaseInput {
   site: string;
@@ -36,7 +37,8 @@ export interface SiteReleaseInput {
   /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
   qrs: ReleaseQrs &
     DeleteQrs &
-    ExcessQrs & {
+    ExcessQrs &
+    Required<RuleCountQrs> & {
       readClock?(): ClockReading;
       pinNode?: () => void;
       readonly nodeCount?: number;
@@ -73,18 +75,21 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
-  const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
-  const [judged, excessCounts]: [FetchedPlan & { skipped?: SkippedItem[] }, ExcessCounts] =
-    await Promise.all([
-      input.plan
-        ? fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
-            logger: input.logger,
-          })
-        : fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger }),
-      // Applying a reviewed plan releases what was reviewed: the plan's dry run named the excess.
-      input.plan ? {} : readExcess(input.qrs, licenseTypes, input.logger),
-    ]);
-  const excess = planExcess(excessCounts, judged.candidates);
+  const counter = new RuleCounter(input.qrs);
+  // A reviewed plan is checked once its allocations are read: one with nothing left to judge
+  // (every candidate skipped) releases nothing, so its rules decide nothing.
+  const warnings = input.plan ? [] : await ruleWarnings(input, counter);
+  const options = { logger: input.logger, counter };
+  const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
+    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, options)
+    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, options);
+  if (input.plan && judged.candidates.length + judged.kept.length > 0)
+    warnings.push(...(await ruleWarnings(input, counter)));
+  warnings.push(...judged.warnings);
+  // Applying a reviewed plan releases what was reviewed: the plan's dry run named the excess.
+  const excessCounts = input.plan
+    ? {}
+    : await readExcess(input.qrs, Object.keys(policy.thresholdDays) as LicenseType[], input.logger);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
       clock?.current(),
@@ -93,6 +98,25 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       // Nothing to release (every planned candidate skipped, say): an unread clock decides nothing.
       { releases: !input.dryRun && judged.candidates.length > 0 },
     );
+  const leavers = judged.candidates.some((item) => item.releaseReason !== undefined);
+  if (!input.dryRun && (policy.rules.needsUserRecord || leavers) && judged.candidates.length > 0) {
+    // No DELETE rests on the plan's read alone: the users to be released are read once more.
+    const confirmed = await confirmCandidates(
+      input.qrs,
+      judged.candidates,
+      judged.candidateUsers,
+      policy.rules,
+    );
+    for (const item of confirmed.kept)
+      input.logger.warn('Kept after re-reading the user before the DELETE', {
+        ...auditKeys(audit),
+        ...item,
+      });
+    judged.candidates = confirmed.candidates;
+    judged.kept = [...judged.kept, ...confirmed.kept];
+  }
+  // After the last look: only what will really be released ends the excess.
+  const excess = planExcess(excessCounts, judged.candidates);
   const result: SiteReleaseResult = {
     site: input.site,
     dryRun: input.dryRun,
@@ -106,9 +130,13 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     rules,
     ...(excess.length > 0 ? { excess } : {}),
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
+    userRead: judged.userRead,
+    ...(judged.userTableNotTrusted ? { userTableNotTrusted: judged.userTableNotTrusted } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   for (const item of result.skipped ?? [])
     input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
+  const licenseTypes = Object.keys(policy.thresholdDays) as LicenseType[];
   const events: ReleaseEvent[] = [];
   const record = (event: ReleaseEvent) => {
     events.push(event);
@@ -147,6 +175,22 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   }
   logRunSummary(audit, result);
   return result;
+}
+
+/**
+ * The `neverRelease` rules held against QRS (rule-check.ts): a rule that matches nothing refuses
+ * a real release (before anything is read for the plan) unless the site allows it; otherwise it
+ * is a warning of the run.
+ */
+async function ruleWarnings(input: SiteReleaseInput, counter: RuleCounter): Promise<string[]> {
+  const findings = await checkRulesInQrs(input.release.neverRelease, counter);
+  const unmatched = findings.filter((finding) => finding.decisive);
+  if (unmatched.length > 0 && !input.dryRun && !input.release.allowUnmatchedRules)
+    throw new UnmatchedRulesError(unmatched);
+  const warnings = findings.map(findingWarning);
+  for (const warning of warnings)
+    input.logger.warn(warning, { site: input.site, runId: input.runId });
+  return warnings;
 }
 
 function auditKeys(audit: AuditContext) {

@@ -14,6 +14,7 @@ import {
   RELEASED_LEAVERS_METRIC,
   RELEASED_METRIC,
   type ReleaseMetricName,
+  USER_TABLE_NOT_TRUSTED_METRIC,
 } from '#shared/names.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
 
@@ -35,6 +36,7 @@ export function releaseCounts(
         [RELEASE_FAILED_METRIC]: 0,
         [RELEASE_DEFERRED_METRIC]: 0,
         [RELEASED_LEAVERS_METRIC]: 0,
+        [USER_TABLE_NOT_TRUSTED_METRIC]: result.userTableNotTrusted ? 1 : 0,
       },
     ]),
   );

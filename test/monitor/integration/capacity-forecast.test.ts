@@ -5,8 +5,8 @@
  * CloudWatch metrics and the InfluxDB point carry.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
-import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import { usageWarnings } from '#shared/licensing/monitor/usage-warnings.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { metricGroups } from '#shared/sinks/cloudwatch/usage.ts';
 import { usagePoints } from '#shared/sinks/influxdb/usage.ts';

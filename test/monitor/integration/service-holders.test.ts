@@ -5,8 +5,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '#shared/config/schema.ts';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
-import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import { usageWarnings } from '#shared/licensing/monitor/usage-warnings.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';

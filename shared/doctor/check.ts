@@ -16,7 +16,8 @@ export type DoctorCheckName =
   | 'allocations-read'
   | 'users-read'
   | 'service-accounts'
-  | 'clock';
+  | 'clock'
+  | 'protection-rules';
 
 export interface DoctorCheck {
   check: DoctorCheckName;
