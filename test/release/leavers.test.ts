@@ -5,6 +5,8 @@
  * release, and the flag named as the reason.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { confirmCandidates } from '#shared/licensing/release/confirm.ts';
+import { candidateKey } from '#shared/licensing/release/fetch.ts';
 import { releasePolicy } from '#shared/licensing/release/planner.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
@@ -174,6 +176,33 @@ describe('leavers with the other rules', () => {
     ]);
     expect(result.kept).toMatchObject([{ userId: 'leaver-10', reason: 'cap' }]);
     expect(sim.requestCount(DELETES)).toBe(2);
+  });
+
+  it('a leaver unblocked since the plan is kept by the re-read before the DELETE', async () => {
+    const site = emptySite('leavers', NOW);
+    const user = holder(site, 'returned', 3, { blacklisted: true });
+    const { qrs } = await open(site);
+    const { result: plan } = await release(
+      qrs,
+      { leavers: { blocked: { releaseAfterDays: 0 } } },
+      true,
+    );
+    const [candidate] = plan.candidates;
+    if (!candidate) throw new Error('no candidate');
+    user.blacklisted = false;
+
+    const confirmed = await confirmCandidates(
+      qrs,
+      [candidate],
+      new Map([[candidateKey(candidate), user.id]]),
+      releasePolicy(releaseConfig({})).rules,
+    );
+
+    expect(confirmed.candidates).toEqual([]);
+    expect(confirmed.kept[0]).toMatchObject({ userId: 'returned', reason: 'active' });
+    expect(confirmed.kept[0]?.detail).toMatch(
+      /leaver:blocked no longer holds \(blacklisted is false\)/,
+    );
   });
 
   it('dry run lists the leaver with its reason and sends no DELETE', async () => {
