@@ -74,7 +74,10 @@ export function normaliseAllocations(
       id: item.data.id,
       licenseType,
       createdDate: pick('createdDate', optionalString, item.data.createdDate),
-      lastUsed: pick('lastUsed', optionalString, item.data.lastUsed),
+      lastUsed:
+        item.data.lastUsed === undefined
+          ? absent('lastUsed', problems)
+          : pick('lastUsed', optionalString, item.data.lastUsed),
       quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
       user: user && {
         id: user.id,
@@ -99,6 +102,8 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     raw as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
+  // Absent (not null): the schemas' path notes it as a problem.
+  if (lastUsed === undefined) return undefined;
   if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
   let owner: Allocation['user'] = null;
   if (user != null) {
@@ -128,6 +133,16 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
     problems: {},
   };
+}
+
+/**
+ * `lastUsed` left out of an item: QRS always sends it (1753 when never used), so an item without
+ * it cannot tell "never used" from "use not known". Doubt: the planner keeps it (`no-date`)
+ * instead of judging it by its allocation date, as a `null` is judged (docs/release.md).
+ */
+function absent(field: AllocationField, problems: AllocationProblems): null {
+  problems[field] = `${field}: absent (QRS always sends it, 1753-01-01 when never used)`;
+  return null;
 }
 
 /** QRS sends empty strings while the user exists; both names are needed to say who it was. */
