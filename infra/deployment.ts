@@ -9,7 +9,7 @@ import { ConfigError } from '#shared/config/errors.ts';
 import { formatPath } from '#shared/config/issues.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
-import type { AwsConfig, Config, SiteConfig } from '#shared/config/schema.ts';
+import { type AwsConfig, type Config, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import { timeLimitProblems } from './deployment-limits.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
@@ -67,17 +67,26 @@ export function checkDeployable(config: Config, source: string): Deployment {
       problems.push(
         `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
       );
-    const qrsCidr =
-      site.aws?.qrsCidr ?? (isIPv4(site.qrs.host) ? `${site.qrs.host}/32` : undefined);
+    // One egress rule per site: several nodes need one CIDR that covers them all, on one port.
+    const nodes = qrsNodes(site.qrs);
+    const only = nodes.length === 1 ? nodes[0]?.host : undefined;
+    const qrsCidr = site.aws?.qrsCidr ?? (only && isIPv4(only) ? `${only}/32` : undefined);
     if (!qrsCidr) {
       problems.push(
-        `${at('sites', index, 'aws', 'qrsCidr')}: is required because ${at('sites', index, 'qrs', 'host')} ("${site.qrs.host}") is a host name: the security group egress rule needs the QRS address, e.g. qrsCidr: 10.1.2.3/32 (the name must also resolve in the VPC)`,
+        only === undefined
+          ? `${at('sites', index, 'aws', 'qrsCidr')}: is required because ${at('sites', index, 'qrs', 'hosts')} lists several nodes: the security group egress rule needs one CIDR that covers them all, e.g. qrsCidr: 10.1.2.0/28`
+          : `${at('sites', index, 'aws', 'qrsCidr')}: is required because ${at('sites', index, 'qrs', 'host')} ("${only}") is a host name: the security group egress rule needs the QRS address, e.g. qrsCidr: 10.1.2.3/32 (the name must also resolve in the VPC)`,
       );
     }
+    const ports = new Set(nodes.map((node) => node.port));
+    if (ports.size > 1)
+      problems.push(
+        `${at('sites', index, 'qrs', 'hosts')}: the nodes use different ports (${[...ports].join(', ')}); deployed, the egress rule allows one: give every node the same port`,
+      );
     sites.push({
       site,
       qrsCidr: qrsCidr ?? '',
-      qrsPort: site.qrs.port,
+      qrsPort: nodes[0]?.port ?? site.qrs.port,
       certificateParameters: parameters.names,
     });
   });

@@ -39,6 +39,10 @@ export const CLOUDWATCH_METRIC = {
   allocatedMinutes: 'AllocatedMinutes',
   usedMinutes: 'UsedMinutes',
   unavailableMinutes: 'UnavailableMinutes',
+  /** analyzer_capacity: days until the minutes run out at this month's rate (none before any use) */
+  analyzerCapacityDaysLeft: 'AnalyzerCapacityDaysLeft',
+  /** analyzer_capacity: days until the monthly reset (the alarm compares the two) */
+  analyzerCapacityDaysToReset: 'AnalyzerCapacityDaysToReset',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
   /** license: 1 when `license.problem` is set (expiry unreadable, or QRS says expired/invalid), else 0 */
@@ -90,6 +94,8 @@ export const USAGE_MEASURE = {
   allocatedMinutes: 'allocated_minutes',
   usedMinutes: 'used_minutes',
   unavailableMinutes: 'unavailable_minutes',
+  daysLeft: 'days_left',
+  daysToReset: 'days_to_reset',
   userAccessAllocated: 'user_access_allocated',
   userAccessUsed: 'user_access_used',
   userAccessQuarantined: 'user_access_quarantined',
@@ -119,11 +125,15 @@ export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
  */
 export const USER_TABLE_NOT_TRUSTED_METRIC = 'UserTableNotTrusted';
 
+/** Of `Released`: leavers freed before their type's threshold (`licenseRelease.leavers`). */
+export const RELEASED_LEAVERS_METRIC = 'ReleasedLeavers';
+
 export const RELEASE_METRIC_NAMES = [
   RELEASE_CANDIDATES_METRIC,
   RELEASED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASE_DEFERRED_METRIC,
+  RELEASED_LEAVERS_METRIC,
   USER_TABLE_NOT_TRUSTED_METRIC,
 ] as const;
 export type ReleaseMetricName = (typeof RELEASE_METRIC_NAMES)[number];
@@ -140,6 +150,8 @@ export const RELEASE_MEASURE = {
   inactiveDays: 'inactive_days',
   lastActivity: 'last_activity',
   error: 'error',
+  /** `inactive` or `leaver:<flag>` (docs/release.md, "Leavers") */
+  reason: 'reason',
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +210,9 @@ export const INFLUX_FIELD = {
   allocatedMinutes: 'allocated_minutes',
   unavailableMinutes: 'unavailable_minutes',
   usedMinutes: 'used_minutes',
+  /** Additions on the analyzer_capacity point: the forecast of docs/monitor.md. */
+  capacityDaysLeft: 'capacity_days_left',
+  capacityDaysToReset: 'capacity_days_to_reset',
   allocatedTokens: 'allocated_tokens',
   tokenCost: 'token_cost',
   usedTokens: 'used_tokens',
@@ -223,6 +238,8 @@ export const INFLUX_FIELD = {
   alreadyGone: 'already_gone',
   dryRun: 'dry_run',
   error: 'error',
+  /** `inactive` or `leaver:<flag>`: why the allocation was selected. */
+  reason: 'reason',
 } as const;
 
 /**

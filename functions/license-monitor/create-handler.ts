@@ -63,6 +63,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         now: now(),
         sinks,
         logger: runLogger,
+        timeZone: site.timezone,
       });
       // No snapshot: QRS did not answer (the error says why), so there is no clock to compare.
       if (outcome.snapshot)

@@ -25,7 +25,12 @@ import { siteJob } from '#shared/config/site-job.ts';
 import { CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
 import { AlarmTopic } from './alarm-topic.ts';
 import { silentMinutesFor } from './silent-minutes.ts';
-import { type AlarmSpec, expiryUnreadableAlarm, releaseAlarms } from './site-alarms.ts';
+import {
+  type AlarmSpec,
+  expiryUnreadableAlarm,
+  releaseAlarms,
+  usageAlarms,
+} from './site-alarms.ts';
 import { siteDashboardRows } from './site-dashboard.ts';
 import { LEVEL_PERIOD, type SiteMetric, siteMetric } from './site-metric.ts';
 
@@ -132,6 +137,7 @@ export class StewardMonitoring extends Construct {
       description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
     });
     this.alarm(expiryUnreadableAlarm(site, metric));
+    for (const spec of usageAlarms(site, metric)) this.alarm(spec);
     this.addSilenceAlarm(site, metric);
   }
 

@@ -8,6 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import {
   ComparisonOperator,
   type IMetric,
+  MathExpression,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -69,4 +70,44 @@ export function expiryUnreadableAlarm(site: SiteConfig, metric: SiteMetric): Ala
     treatMissingData: TreatMissingData.IGNORE,
     description: `Site ${site.name}: the license has a problem: its expiry date could not be read (so the license-expiry alarm cannot warn), or QRS reports it expired or invalid. Check the license in the QMC and the license-monitor log.`,
   };
+}
+
+/**
+ * Usage a monitor run reports that needs a person: allocations in excess of a reduced license,
+ * and analyzer-capacity minutes projected to run out before the monthly reset (docs/monitor.md).
+ * Missing data keeps the state, like the other level alarms.
+ */
+export function usageAlarms(site: SiteConfig, metric: SiteMetric): AlarmSpec[] {
+  const excess = (['professional', 'analyzer'] as const).map(
+    (type): AlarmSpec => ({
+      id: `${site.name}-${type}-excess`,
+      metric: metric(CLOUDWATCH_METRIC.excess, LICENSE_TYPE[type], Stats.MAXIMUM, PERIOD),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.IGNORE,
+      description: `Site ${site.name}: more ${type} allocations than the license grants (excess). A release dry run lists the allocations to release first (docs/release.md, "Excess").`,
+    }),
+  );
+  const capacity = (name: string) =>
+    metric(name, LICENSE_TYPE.analyzerCapacity, Stats.MINIMUM, PERIOD);
+  return [
+    ...excess,
+    {
+      id: `${site.name}-analyzer-capacity-runs-out`,
+      metric: new MathExpression({
+        // Before any use this month there is no DaysLeft: counted as plenty, not as an alarm.
+        expression: 'FILL(daysLeft, 1000) - daysToReset',
+        usingMetrics: {
+          daysLeft: capacity(CLOUDWATCH_METRIC.analyzerCapacityDaysLeft),
+          daysToReset: capacity(CLOUDWATCH_METRIC.analyzerCapacityDaysToReset),
+        },
+        period: PERIOD,
+        label: 'Days the minutes last beyond the reset',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.IGNORE,
+      description: `Site ${site.name}: at this month's rate the analyzer-capacity minutes run out before the monthly reset; then nobody in that pool gets in until the 1st. The monitor output names the day (docs/monitor.md, "Analyzer capacity forecast").`,
+    },
+  ];
 }

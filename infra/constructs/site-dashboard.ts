@@ -64,6 +64,20 @@ export function siteDashboardRows(site: SiteConfig, metric: SiteMetric): IWidget
         level(CLOUDWATCH_METRIC.unavailableMinutes, LICENSE_TYPE.analyzerCapacity, 'Unavailable'),
       ],
       leftYAxis: { min: 0 },
+      // The forecast: the alarm fires when the days left fall below the days to the reset.
+      right: [
+        level(
+          CLOUDWATCH_METRIC.analyzerCapacityDaysLeft,
+          LICENSE_TYPE.analyzerCapacity,
+          'Days left',
+        ),
+        level(
+          CLOUDWATCH_METRIC.analyzerCapacityDaysToReset,
+          LICENSE_TYPE.analyzerCapacity,
+          'Days to reset',
+        ),
+      ],
+      rightYAxis: { min: 0, label: 'days' },
       width: 8,
     }),
     new GraphWidget({

@@ -85,6 +85,17 @@ export function mapAlarms(license: ButlerLicense | undefined, base: KeyPath, dra
   return { expiryWithinDays: days };
 }
 
+/** Butler's flags can only protect; leavers (docs/release.md) are off until written. */
+const LEAVERS_COMMENT = [
+  'new (Butler cannot do it): release leavers early, counted in days since last use',
+  '(0 = on the next run); the QMC flags are removedExternally, blocked and inactive; a',
+  'neverRelease rule still wins. Off until written, e.g.:',
+  'leavers:',
+  '  removedExternally: { releaseAfterDays: 0 }',
+  '  blocked: { releaseAfterDays: 7 }',
+  '  inactive: { releaseAfterDays: 14 }',
+].join('\n');
+
 export function mapRelease(license: ButlerLicense | undefined, base: KeyPath, draft: Draft) {
   const release = license?.licenseRelease ?? undefined;
   if (release === undefined) {
@@ -104,6 +115,7 @@ export function mapRelease(license: ButlerLicense | undefined, base: KeyPath, dr
   draft.remark([...path, 'maxReleasesPerRun'], {
     after: 'new: at most this many releases per run (Butler had no cap)',
   });
+  draft.remark([...path, 'licenseType'], { before: LEAVERS_COMMENT });
   return {
     enable: release.enable,
     schedule: schedule(

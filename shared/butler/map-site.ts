@@ -60,6 +60,12 @@ export function mapQrs(butler: Butler, base: KeyPath, draft: Draft): QrsValue {
   const qrs = butler.configQRS;
   const path = [...base, 'qrs'];
   draft.carried('Butler.configQRS.host, port', 'qrs.host, qrs.port');
+  // Butler takes one QRS host; several nodes are new here (docs/monitor.md, "Several QRS nodes").
+  draft.remark([...path, 'host'], {
+    before:
+      'new: for several QRS nodes, replace host with a list (reads use the first that answers):\n' +
+      'hosts: [ { host: qlik-central.corp.example.com }, { host: qlik-rim1.corp.example.com } ]',
+  });
   const header = qlikUserHeader(qrs);
   let user = DEFAULT_USER;
   if (header === undefined) {

@@ -16,8 +16,15 @@ export {
   tokenSourceSchema,
 } from './schema/common.ts';
 export type { DestinationsConfig, InfluxDbConfig } from './schema/destinations.ts';
-export type { FlagRule, LicenseReleaseConfig, NeverRelease } from './schema/release.ts';
+export {
+  type FlagRule,
+  LEAVER_FLAGS,
+  type LeaverFlag,
+  type LicenseReleaseConfig,
+  type NeverRelease,
+} from './schema/release.ts';
 export { type RuntimeConfig, runtimeConfigSchema } from './schema/runtime.ts';
+export { type QrsConfig, type QrsNode, qrsNodes } from './schema/site.ts';
 
 /** A site in the file: the runtime part and its deployment settings (`sites[].aws`). */
 export const siteSchema = runtimeSiteSchema.extend({

@@ -15,6 +15,7 @@ export type DoctorCheckName =
   | 'license-read'
   | 'allocations-read'
   | 'users-read'
+  | 'service-accounts'
   | 'clock'
   | 'protection-rules';
 

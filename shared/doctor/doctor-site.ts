@@ -7,7 +7,11 @@
  * imports it (the CLI command in functions/cli does).
  */
 import { certificateNames } from '#shared/certificates/sources.ts';
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { type QrsNode, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
+import {
+  describeServiceHolders,
+  readServiceHolders,
+} from '#shared/licensing/monitor/service-holders.ts';
 import { checkRulesInQrs, describeFindings } from '#shared/licensing/release/rule-check.ts';
 import { RuleCounter } from '#shared/licensing/release/rule-counts.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
@@ -36,10 +40,11 @@ export async function doctorSite(
   const checks: DoctorCheck[] = [];
   const report = { site: site.name, checks };
   const { qrs } = site;
+  const nodes = qrsNodes(qrs);
   checks.push(
     pass(
       'config',
-      `${qrs.host}:${qrs.port}${qrs.servername ? `, servername ${qrs.servername}` : ''}, user ${qrs.user.directory}\\${qrs.user.id}`,
+      `${nodes.map(describeNode).join('; ')}, user ${qrs.user.directory}\\${qrs.user.id}`,
     ),
   );
 
@@ -68,33 +73,109 @@ export async function doctorSite(
     if (!check.ok) return report;
   }
 
+  // Every node is checked on its own (a node that fails does not hide the next one).
+  for (const node of nodes) {
+    const nodeChecks = await checkNode(site, node, tls, deps);
+    checks.push(
+      ...(nodes.length === 1
+        ? nodeChecks
+        : nodeChecks.map((check) => ({
+            ...check,
+            detail: `[node ${describeNode(node)}] ${check.detail}`,
+          }))),
+    );
+  }
+  return report;
+}
+
+/**
+ * Allocations of service accounts and protected users: a warning, so the check passes and its
+ * detail names them (docs/doctor.md).
+ */
+async function serviceAccountsCheck(client: DoctorQrs, site: SiteConfig): Promise<DoctorCheck> {
+  try {
+    const lines = describeServiceHolders(await readServiceHolders(client, site));
+    return pass(
+      'service-accounts',
+      lines.length === 0
+        ? `no allocation held by the ${site.qrs.user.directory} directory or by a neverRelease.user with Professional`
+        : `warning: ${lines.map((line) => `${line.subject}: ${line.message}`).join('; ')}`,
+    );
+  } catch (error) {
+    return fail(
+      'service-accounts',
+      `${(error as Error).message}: the QRS user needs read access to license access types`,
+    );
+  }
+}
+
+function describeNode(node: QrsNode): string {
+  return `${node.host}:${node.port}${node.servername ? `, servername ${node.servername}` : ''}`;
+}
+
+/** TCP, TLS, identity, reads and clock against one node, with a client that knows only it. */
+async function checkNode(
+  site: SiteConfig,
+  node: QrsNode,
+  tls: QrsTlsMaterial,
+  deps: DoctorDependencies,
+): Promise<DoctorCheck[]> {
+  const { qrs } = site;
+  const checks: DoctorCheck[] = [];
   const target: QrsTarget = {
-    host: qrs.host,
-    port: qrs.port,
-    tlsName: qrs.servername ?? qrs.host,
+    host: node.host,
+    port: node.port,
+    tlsName: node.servername ?? node.host,
     user: qrs.user,
     timeoutMs: qrs.timeoutSeconds * 1000,
-    certificates: names,
+    certificates: certificateNames(qrs.certificates),
   };
   const tcp = await reachable(target);
   checks.push(tcp);
-  if (!tcp.ok) return report;
+  if (!tcp.ok) return checks;
 
-  const client = deps.createClient(site, tls);
+  const { hosts: _hosts, ...single } = qrs;
+  const { servername: _servername, ...withoutName } = single;
+  const nodeSite: SiteConfig = {
+    ...site,
+    qrs: {
+      ...withoutName,
+      host: node.host,
+      port: node.port,
+      ...(node.servername ? { servername: node.servername } : {}),
+    },
+  };
+  const client = deps.createClient(nodeSite, tls);
+  try {
+    checks.push(...(await nodeChecks(client, site, target, deps)));
+  } finally {
+    client.close();
+  }
+  return checks;
+}
+
+/** From the handshake on; the list ends at the first failure that blocks the rest. */
+async function nodeChecks(
+  client: DoctorQrs,
+  site: SiteConfig,
+  target: QrsTarget,
+  deps: DoctorDependencies,
+): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
   try {
     const connection = await connectionChecks(client, target, deps.now());
     checks.push(...connection);
-    if (connection.some((check) => !check.ok)) return report;
+    if (connection.some((check) => !check.ok)) return checks;
     const reads = await readChecks(client);
     checks.push(...reads);
-    if (reads.some((check) => !check.ok)) return report;
+    if (reads.some((check) => !check.ok)) return checks;
+    checks.push(await serviceAccountsCheck(client, site));
     const sentAt = deps.now().getTime();
     await client.countUsers();
     checks.push(clockCheck(client.lastResponseDate, sentAt, deps.now().getTime()));
   } catch (error) {
     checks.push(fail('clock', `reading QRS's clock failed: ${(error as Error).message}`));
-    client.close();
-    return report;
+    return checks;
   }
   try {
     checks.push(await protectionRulesCheck(site, client));
@@ -102,10 +183,8 @@ export async function doctorSite(
     checks.push(
       fail('protection-rules', `the rules could not be checked: ${(error as Error).message}`),
     );
-  } finally {
-    client.close();
   }
-  return report;
+  return checks;
 }
 
 /** Every `neverRelease` rule names something QRS has (docs/release.md, "Rules that match nothing"). */

@@ -20,6 +20,7 @@ export type DoctorQrs = Pick<
   | 'getLicense'
   | 'countAllocations'
   | 'countUsers'
+  | 'listAllocations'
   | 'getTags'
   | 'getCustomPropertyDefinitions'
   | 'baseUrl'

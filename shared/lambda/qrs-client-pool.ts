@@ -17,7 +17,11 @@ export class QrsClientPool {
 
   forSite(site: SiteConfig, tls: QrsTlsMaterial): QrsClient {
     const cached = this.clients.get(site.name);
-    if (cached && sameTls(cached.tls, tls)) return cached.client;
+    if (cached && sameTls(cached.tls, tls)) {
+      // Each invocation is a run: reads start again at the first node.
+      cached.client.beginRun();
+      return cached.client;
+    }
     cached?.client.close();
     const client = this.create(site, tls);
     this.clients.set(site.name, { tls, client });

@@ -1,6 +1,6 @@
 /** Builds the QRS client for a configured site. */
 import { certificateNames } from '#shared/certificates/sources.ts';
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import { QrsClient, type QrsLogger, type QrsTlsMaterial } from '#shared/qrs/client.ts';
 
 export function createQrsClient(
@@ -8,10 +8,11 @@ export function createQrsClient(
   tls: QrsTlsMaterial,
   logger?: QrsLogger,
 ): QrsClient {
+  const nodes = qrsNodes(site.qrs);
   return new QrsClient({
-    host: site.qrs.host,
+    host: nodes[0]?.host ?? '',
+    nodes,
     port: site.qrs.port,
-    ...(site.qrs.servername ? { servername: site.qrs.servername } : {}),
     user: site.qrs.user,
     tls,
     certificateNames: certificateNames(site.qrs.certificates),

@@ -13,6 +13,7 @@ import {
 } from './allocation.ts';
 import { QrsResponseError } from './errors.ts';
 import { idIn, isGuid } from './filter.ts';
+import { QrsNodes } from './nodes.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
@@ -35,6 +36,7 @@ import {
 } from './transport.ts';
 import { asTable, type QrsTable, type TableDefinition } from './user-table.ts';
 
+export { isNoAnswer, isNodeDown } from './nodes.ts';
 export type { QrsTlsMaterial } from './tls-material.ts';
 export {
   type ClockReading,
@@ -46,7 +48,15 @@ export {
   type ServerClock,
 } from './transport.ts';
 
-export type QrsClientOptions = QrsTransportOptions;
+/** One QRS node; port and servername default to the client's `port` and `servername`. */
+export interface QrsNodeOptions {
+  host: string;
+  port?: number;
+  servername?: string;
+}
+
+/** `host` is the one node; `nodes`, when given, the several in order (`host` is then ignored). */
+export type QrsClientOptions = QrsTransportOptions & { nodes?: readonly QrsNodeOptions[] };
 
 export type DeleteOutcome =
   | { outcome: 'deleted' }
@@ -63,42 +73,89 @@ const ACCESS_TYPE_ROUTE: Record<LicenseType, AccessTypeRoute> = {
 };
 
 export class QrsClient {
-  private readonly transport: QrsTransport;
+  private readonly nodes: QrsNodes;
 
   constructor(options: QrsClientOptions) {
-    this.transport = new QrsTransport(options);
+    const { nodes, ...shared } = options;
+    const transports = (nodes ?? [{ host: options.host }]).map(
+      (node) =>
+        new QrsTransport({
+          ...shared,
+          host: node.host,
+          ...(node.port === undefined ? {} : { port: node.port }),
+          ...(node.servername === undefined ? {} : { servername: node.servername }),
+        }),
+    );
+    this.nodes = new QrsNodes(transports, options.logger);
   }
 
+  /** Every node's counters together. */
   get stats(): QrsClientStats {
-    return this.transport.stats;
+    const total: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
+    for (const transport of this.nodes.all) {
+      total.requests += transport.stats.requests;
+      total.retries += transport.stats.retries;
+      total.bytesReceived += transport.stats.bytesReceived;
+    }
+    return total;
   }
 
   /** The last `Date` header QRS sent, whichever run asked (doctor). */
   get serverClock(): ServerClock | undefined {
-    return this.transport.serverClock;
+    return this.nodes.active.serverClock;
   }
 
   /**
    * The clock guard's input for one run (shared/licensing/clock-guard.ts): only the `Date`
    * headers of answers received after this call, so a warm client never lends a run the clock
-   * of an earlier one.
+   * of an earlier one. With several nodes, the latest answer of any node (they share one clock
+   * source in a healthy site; the node that answered is the one the run works with).
    */
   readClock(): ClockReading {
-    return this.transport.readClock();
+    const readings = this.nodes.all.map((transport) => transport.readClock());
+    return {
+      current: () => {
+        let latest: ServerClock | undefined;
+        for (const reading of readings) {
+          const clock = reading.current();
+          if (clock && (!latest || clock.receivedAt >= latest.receivedAt)) latest = clock;
+        }
+        return latest;
+      },
+    };
   }
 
+  /** The node requests go to now. */
   get baseUrl(): string {
-    return this.transport.baseUrl;
+    return this.nodes.active.baseUrl;
   }
 
   /** The `Date` header of the latest response (doctor shows it). */
   get lastResponseDate(): string | undefined {
-    return this.transport.serverClock?.serverDate;
+    return this.nodes.active.serverClock?.serverDate;
+  }
+
+  /** How many QRS nodes the client knows (`qrs.hosts`). */
+  get nodeCount(): number {
+    return this.nodes.all.length;
+  }
+
+  /** A new run: reads start again at the first node (a client kept warm in Lambda serves many). */
+  beginRun(): void {
+    this.nodes.beginRun();
+  }
+
+  /**
+   * Keeps every further request on the node that answered so far (a release run calls this
+   * before its first DELETE): if that node fails, requests fail instead of going elsewhere.
+   */
+  pinNode(): void {
+    this.nodes.pin();
   }
 
   /** Closes kept-alive sockets (the CLI calls this so the process can exit promptly). */
   close(): void {
-    this.transport.close();
+    for (const transport of this.nodes.all) transport.close();
   }
 
   getAccessTypeOverview(): Promise<AccessTypeOverview> {
@@ -118,7 +175,9 @@ export class QrsClient {
     filter?: string,
   ): Promise<{ allocations: Allocation[]; malformed: MalformedItem[] }> {
     const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/full`;
-    const body = await this.transport.requestJson({ method: 'GET', path, query: { filter } });
+    const body = await this.nodes.read((node) =>
+      node.requestJson({ method: 'GET', path, query: { filter } }),
+    );
     try {
       return normaliseAllocations(body, licenseType);
     } catch (error) {
@@ -151,12 +210,14 @@ export class QrsClient {
     const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${id}`;
     let retried = false;
     const spec = { method: 'DELETE' as const, path, deadlineAt: options.deadlineAt };
-    const response = await this.transport.send(spec, () => {
+    // Only ever the active node: a DELETE never moves to another node (nodes.ts).
+    const node = this.nodes.active;
+    const response = await node.send(spec, () => {
       retried = true;
     });
     if (response.status === 404) return { outcome: 'alreadyGone', afterRetry: retried };
     if (response.status >= 200 && response.status < 300) return { outcome: 'deleted' };
-    throw this.transport.httpError(response, 'DELETE', path);
+    throw node.httpError(response, 'DELETE', path);
   }
 
   /**
@@ -226,12 +287,9 @@ export class QrsClient {
   ): Promise<QrsTable> {
     const path = '/user/table';
     const query = { skip: page.skip, take: page.take, sortColumn: 'id', orderAscending: 'true' };
-    const body = await this.transport.requestJson({
-      method: 'POST',
-      path,
-      query,
-      body: definition,
-    });
+    const body = await this.nodes.read((node) =>
+      node.requestJson({ method: 'POST', path, query, body: definition }),
+    );
     const table = asTable(body);
     if (!table)
       throw new QrsResponseError('expected a table ({ columnNames, rows })', 'POST', path);
@@ -239,11 +297,9 @@ export class QrsClient {
   }
 
   private async getUsersRaw(filter: string): Promise<unknown[]> {
-    const body = await this.transport.requestJson({
-      method: 'GET',
-      path: '/user/full',
-      query: { filter },
-    });
+    const body = await this.nodes.read((node) =>
+      node.requestJson({ method: 'GET', path: '/user/full', query: { filter } }),
+    );
     if (!Array.isArray(body))
       throw new QrsResponseError('expected a JSON array of users', 'GET', '/user/full');
     return body;
@@ -254,11 +310,9 @@ export class QrsClient {
     schema: z.ZodType<T>,
     query?: Record<string, string | undefined>,
   ): Promise<T> {
-    const body = await this.transport.requestJson({
-      method: 'GET',
-      path,
-      ...(query ? { query } : {}),
-    });
+    const body = await this.nodes.read((node) =>
+      node.requestJson({ method: 'GET', path, ...(query ? { query } : {}) }),
+    );
     const parsed = schema.safeParse(body);
     if (!parsed.success) throw new QrsResponseError(describeIssues(parsed.error), 'GET', path);
     return parsed.data;

@@ -203,10 +203,11 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
       {
         goal: `${label}: QRS requests`,
         // Issue 21: 10, plus the table's cross-check (a count per tag and customProperty rule,
-        // shared with the rule check); the user and userDirectory rules' checks take the rest.
-        target: '≤ 12 (cross-check and rule checks included)',
+        // shared with the rule check); the user and userDirectory rules' checks take the rest;
+        // issue 26: the license overview, for the excess (docs/release.md, "Excess").
+        target: '≤ 13 (cross-check, rule checks and the excess read included)',
         actual: `${requests} (${count(bulkCli.candidates)} candidates; ${routes(bulkCli.server)})`,
-        pass: requests <= 12,
+        pass: requests <= 13,
       },
       {
         goal: `${label}: CLI wall time, process start to exit`,
@@ -232,9 +233,10 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
       goal: `The usual dry run (cap 50), ${count(size.allocations)} allocations: QRS requests`,
       // Issue 24: each neverRelease rule kind is held against QRS, one count each here (user,
       // userDirectory, tag, customProperty: the bench's rules).
-      target: '≤ 5 + 4 rule checks = 9',
+      // Issue 26: one more, the license overview for the excess.
+      target: '≤ 5 + 4 rule checks + 1 excess read = 10',
       actual: `${usualDryRun.qrsRequests} (${routes(usualDryRun.server)})`,
-      pass: usualDryRun.qrsRequests <= 9,
+      pass: usualDryRun.qrsRequests <= 10,
     });
   const window = shortDeletes?.deletePhase;
   if (shortDeletes && window) {

@@ -108,6 +108,15 @@ async function writeSampleData(influxd: Influxd): Promise<void> {
         sampleSnapshot({
           collectedAt: at(hoursAgo).toISOString(),
           analyzer: { ...(base.analyzer as AccessTypeUsage), allocated: 7 + hoursAgo },
+          capacityForecast: {
+            daysLeft: 12.5 - hoursAgo,
+            daysToReset: 20,
+            runsOutAt: null,
+            runsOutOn: null,
+            resetsAt: '2026-04-01T00:00:00.000Z',
+            resetsOn: '2026-04-01',
+            runsOutBeforeReset: true,
+          },
           license: {
             model: 'lef',
             expiresAt: soon,
@@ -236,5 +245,21 @@ describe.skipIf(SKIP_INFLUXD)(
         }
       },
     );
+
+    it('shows the analyzer-capacity forecast as the monitor wrote it: days left vs days to reset', async () => {
+      const panel = queries.find((query) => query.panel.startsWith('Analyzer capacity: days left'));
+      const series = await influxd.query(
+        expand(panel?.query ?? '', ['prod']).replace('time($__interval)', 'time(1h)'),
+        { db: DB },
+      );
+      const rows = series.flatMap((one) =>
+        one.values.filter((row) => row[1] !== null).map((row) => row.slice(1)),
+      );
+      // Two monitor runs, 2 and 1 hours ago: 10.5 then 11.5 days left, 20 days to the reset.
+      expect(rows).toEqual([
+        [10.5, 20],
+        [11.5, 20],
+      ]);
+    });
   },
 );

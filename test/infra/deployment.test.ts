@@ -89,6 +89,26 @@ describe('checkDeployable', () => {
     ]);
   });
 
+  it('requires one qrsCidr and one port for a site with several QRS nodes', () => {
+    const problems = deployProblems(
+      configWith((config) => {
+        const site = config.sites[0] as { qrs: Record<string, unknown>; aws?: unknown };
+        delete site.aws;
+        delete site.qrs.host;
+        site.qrs.hosts = [{ host: '10.20.1.15' }, { host: '10.20.1.16', port: 4243 }];
+      }),
+    );
+
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^sites\[0\]\.aws\.qrsCidr: is required because sites\[0\]\.qrs\.hosts lists several nodes/,
+      ),
+      expect.stringMatching(
+        /^sites\[0\]\.qrs\.hosts: the nodes use different ports \(4242, 4243\)/,
+      ),
+    ]);
+  });
+
   it('requires the SSM endpoint in a created VPC without NAT', () => {
     const problems = deployProblems(
       configWith((config) => {

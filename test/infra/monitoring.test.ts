@@ -46,6 +46,8 @@ describe('dashboard and alarms', () => {
       ['Available', 'analyzer'],
       ['AllocatedMinutes', 'analyzer_capacity'],
       ['UsedMinutes', 'analyzer_capacity'],
+      ['AnalyzerCapacityDaysLeft', 'analyzer_capacity'],
+      ['AnalyzerCapacityDaysToReset', 'analyzer_capacity'],
       ['Total', 'tokens'],
       ['DaysUntilExpiry', 'license'],
       ['Released', 'analyzer'],
@@ -59,16 +61,22 @@ describe('dashboard and alarms', () => {
     expect(alarmNames(template)).toEqual([
       'LicenseSteward-failed-invocations',
       'LicenseSteward-lab-analyzer-available-low',
+      'LicenseSteward-lab-analyzer-capacity-runs-out',
+      'LicenseSteward-lab-analyzer-excess',
       'LicenseSteward-lab-license-expiry',
       'LicenseSteward-lab-license-expiry-unreadable',
       'LicenseSteward-lab-monitor-silent',
       'LicenseSteward-lab-professional-available-low',
+      'LicenseSteward-lab-professional-excess',
       'LicenseSteward-monitor-function-errors',
       'LicenseSteward-prod-analyzer-available-low',
+      'LicenseSteward-prod-analyzer-capacity-runs-out',
+      'LicenseSteward-prod-analyzer-excess',
       'LicenseSteward-prod-license-expiry',
       'LicenseSteward-prod-license-expiry-unreadable',
       'LicenseSteward-prod-monitor-silent',
       'LicenseSteward-prod-professional-available-low',
+      'LicenseSteward-prod-professional-excess',
       'LicenseSteward-prod-release-deferred',
       'LicenseSteward-prod-release-failed',
       'LicenseSteward-release-function-errors',
@@ -127,6 +135,45 @@ describe('dashboard and alarms', () => {
       Statistic: 'Maximum',
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       Threshold: 1,
+    });
+  });
+
+  it.each(['professional', 'analyzer'])('alarms when any %s allocation is in excess', (type) => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: `LicenseSteward-prod-${type}-excess`,
+      MetricName: 'Excess',
+      Dimensions: [
+        { Name: 'LicenseType', Value: type },
+        { Name: 'Site', Value: 'prod' },
+      ],
+      Statistic: 'Maximum',
+      ComparisonOperator: 'GreaterThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'ignore',
+    });
+  });
+
+  it('alarms when the analyzer capacity is projected to run out before the monthly reset', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'LicenseSteward-prod-analyzer-capacity-runs-out',
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 0,
+      TreatMissingData: 'ignore',
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'FILL(daysLeft, 1000) - daysToReset' }),
+        Match.objectLike({
+          Id: 'daysLeft',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'AnalyzerCapacityDaysLeft' }),
+          }),
+        }),
+        Match.objectLike({
+          Id: 'daysToReset',
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({ MetricName: 'AnalyzerCapacityDaysToReset' }),
+          }),
+        }),
+      ]),
     });
   });
 

@@ -12,7 +12,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { expect, vi } from 'vitest';
 import { stringify } from 'yaml';
 import { createReleaseHandler } from '#functions/license-release/create-handler.ts';
-import { type Config, configSchema, type SiteConfig } from '#shared/config/schema.ts';
+import { type Config, configSchema, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import type { RunLedger } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
@@ -295,7 +295,7 @@ export function releaseHandler(options: {
     ...(options.ledger ? { ledger: options.ledger } : {}),
     createQrs: (site: SiteConfig, tls: QrsTlsMaterial) =>
       new QrsClient({
-        host: site.qrs.host,
+        host: qrsNodes(site.qrs)[0]?.host ?? '',
         port: site.qrs.port,
         user: site.qrs.user,
         tls,

@@ -71,7 +71,13 @@ function describeCapacity(snapshot: LicenseSnapshot): string {
   const capacity = snapshot.analyzerCapacity;
   if (!capacity) return 'not reported by this server';
   if (capacity.enabled === false) return 'not in use';
-  return `${show(capacity.allocatedMinutes)} minutes allocated, ${show(capacity.usedMinutes)} used, ${show(capacity.unavailableMinutes)} unavailable`;
+  const minutes = `${show(capacity.allocatedMinutes)} minutes allocated, ${show(capacity.usedMinutes)} used, ${show(capacity.unavailableMinutes)} unavailable`;
+  const forecast = snapshot.capacityForecast;
+  if (!forecast) return minutes;
+  if (forecast.daysLeft === null) return `${minutes}; none used this month yet`;
+  return forecast.runsOutBeforeReset
+    ? `${minutes}; at this month's rate they run out on ${forecast.runsOutOn}, before the reset on ${forecast.resetsOn}`
+    : `${minutes}; at this month's rate they last past the reset on ${forecast.resetsOn}`;
 }
 
 /** The `Tokens:` line and, on a token site, a line each for user and login access. */

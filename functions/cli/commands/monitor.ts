@@ -52,7 +52,15 @@ async function monitorCliSite(
   let client: QrsClient | undefined;
   try {
     client = createQrsClient(site, await readSiteCertificates(site), logger);
-    const outcome = await monitorSite({ source: client, site: site.name, now, sinks, logger });
+    const outcome = await monitorSite({
+      source: client,
+      site: site.name,
+      now,
+      sinks,
+      logger,
+      timeZone: site.timezone,
+      holders: { qrs: client, site },
+    });
     // Only a site that answered has a clock to compare: after a connection or TLS failure there
     // is nothing to say about it beyond the error.
     if (outcome.snapshot)

@@ -51,8 +51,6 @@ function formatSite(result: SiteReleaseResult, options: ReportOptions): string {
     for (const difference of result.plan.ruleDifferences)
       lines.push(paint(`  Rules changed since the plan: ${difference}`, 'yellow'));
   }
-  for (const warning of result.warnings ?? []) lines.push(`  WARNING: ${warning}`);
-  if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
   for (const warning of result.warnings ?? []) lines.push(paint(`  WARNING: ${warning}`, 'yellow'));
   if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
   if (result.error !== undefined) {
@@ -90,6 +88,14 @@ function formatSite(result: SiteReleaseResult, options: ReportOptions): string {
   show('Planned but not applied', result.skipped ?? [], (item) =>
     'detail' in item ? String(item.detail) : '',
   );
+  for (const excess of result.excess ?? []) {
+    lines.push(
+      `  Excess ${excess.licenseType}: ${excess.excess} over the license; release first (${excess.releaseFirst.length}):`,
+    );
+    lines.push(...table(excess.releaseFirst));
+    if (excess.short > 0)
+      lines.push(`    ${excess.short} more must go: the rules or the cap keep them`);
+  }
   show('Kept, and why', judged, keptNote);
   if (beyondCap > 0) lines.push(`  ${capLine(result, beyondCap)}`);
   for (const error of result.sinkErrors) lines.push(paint(`  Sink error: ${error}`, 'red'));
@@ -142,7 +148,8 @@ const HEADERS = ['TYPE', 'USER', 'LAST ACTIVITY', 'DAYS', 'ACCESS TYPE ID'];
 function table(items: readonly ReleaseItem[], note?: Note): string[] {
   if (items.length === 0) return [];
   const rows = items.map((item) => {
-    const extra = note?.(item) ?? '';
+    // A leaver released before the type's threshold says which flag (docs/release.md, "Leavers").
+    const extra = [item.releaseReason ?? '', note?.(item) ?? ''].filter(Boolean).join('  ');
     return [
       item.licenseType,
       item.userDirectory === null ? '(no user)' : `${item.userDirectory}\\${item.userId}`,

@@ -58,6 +58,25 @@ const userAccessRuleSchema = z.strictObject({
   releaseThresholdDays: wholeDays.default(30),
 });
 
+/**
+ * `leavers`: users whose account is gone or closed (the QMC's flags) released early, each flag
+ * with its own days since last use (0 = at once). Absent flag = nothing early for it
+ * (docs/release.md, "Leavers").
+ */
+export const LEAVER_FLAGS = ['removedExternally', 'blocked', 'inactive'] as const;
+export type LeaverFlag = (typeof LEAVER_FLAGS)[number];
+const leaverRuleSchema = z.strictObject({
+  releaseAfterDays: z
+    .number({ error: 'must be a number of days' })
+    .int('must be a whole number of days')
+    .min(0, 'must be 0 (at once) or more days'),
+});
+const leaversSchema = z.strictObject({
+  removedExternally: leaverRuleSchema.optional(),
+  blocked: leaverRuleSchema.optional(),
+  inactive: leaverRuleSchema.optional(),
+});
+
 /** `review`: scheduled runs only make a plan; the admin applies it with `release --plan`. */
 export const RELEASE_MODES = ['release', 'review'] as const;
 
@@ -81,6 +100,7 @@ export const licenseReleaseSchema = z.strictObject({
    * such rules stand (meant to match nobody yet), each reported as a warning.
    */
   allowUnmatchedRules: z.boolean().default(false),
+  leavers: leaversSchema.nullish().transform((leavers) => leavers ?? {}),
   licenseType: z
     .strictObject({
       analyzer: licenseTypeRuleSchema.prefault({}),

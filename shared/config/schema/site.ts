@@ -4,9 +4,27 @@ import { CERTIFICATE_KINDS } from '#shared/certificates/sources.ts';
 import { hostName, nonEmpty, schedule, secretSourceSchema, timezone } from './common.ts';
 import { licenseReleaseSchema } from './release.ts';
 
-const qrsSchema = z.strictObject({
+const port = z.number().int().min(1).max(65_535);
+
+/** `qrs.hosts[]`: one QRS node; port and servername default to the site's (docs/monitor.md). */
+const qrsNodeSchema = z.strictObject({
   host: hostName,
-  port: z.number().int().min(1).max(65_535).default(4242),
+  port: port.optional(),
+  servername: hostName.optional(),
+});
+
+/** A node as the client connects to it, defaults filled in. */
+export interface QrsNode {
+  host: string;
+  port: number;
+  servername?: string;
+}
+
+const qrsFields = z.strictObject({
+  /** One node; or `hosts`, several (the first that answers serves reads). */
+  host: hostName.optional(),
+  hosts: z.array(qrsNodeSchema).min(1, 'must list at least one node').optional(),
+  port: port.default(4242),
   servername: hostName.optional(),
   user: z
     .strictObject({ directory: nonEmpty, id: nonEmpty })
@@ -22,6 +40,29 @@ const qrsSchema = z.strictObject({
   /** How far QRS's clock (its `Date` header) may be from this one before release refuses. */
   maxClockSkewSeconds: z.number().int().min(1).max(86_400).default(300),
 });
+
+/** `host` or `hosts`, never both (docs/monitor.md, "Several QRS nodes"). */
+const qrsSchema = qrsFields.superRefine((qrs, context) => {
+  if ((qrs.host === undefined) === (qrs.hosts === undefined))
+    context.addIssue({
+      code: 'custom',
+      path: qrs.host === undefined ? ['host'] : ['hosts'],
+      message:
+        qrs.host === undefined
+          ? 'is required (or hosts: a list of nodes)'
+          : 'and host are both set: use host for one node or hosts for several',
+    });
+});
+export type QrsConfig = z.infer<typeof qrsSchema>;
+
+/** The site's QRS nodes in order, defaults filled in: `host` is a list of one. */
+export function qrsNodes(qrs: QrsConfig): QrsNode[] {
+  const listed = qrs.hosts ?? (qrs.host === undefined ? [] : [{ host: qrs.host }]);
+  return listed.map((node) => {
+    const servername = node.servername ?? qrs.servername;
+    return { host: node.host, port: node.port ?? qrs.port, ...(servername ? { servername } : {}) };
+  });
+}
 
 export const licenseMonitorSchema = z.strictObject({
   enable: z.boolean().default(true),

@@ -7,6 +7,8 @@
 
 import { type SinkOutcome, type UsageSink, writeToSinks } from '#shared/licensing/sinks.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
+import { forecastAnalyzerCapacity } from './capacity-forecast.ts';
+import { type HolderQrs, readServiceHolders } from './service-holders.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 
 export interface MonitorSiteInput {
@@ -15,6 +17,10 @@ export interface MonitorSiteInput {
   now: Date;
   sinks: readonly UsageSink[];
   logger: RunLogger;
+  /** The site's time zone: the analyzer-capacity month starts and resets there (default UTC). */
+  timeZone?: string;
+  /** Also name allocations of service accounts and protected users (two filtered reads). */
+  holders?: { qrs: HolderQrs; site: Parameters<typeof readServiceHolders>[1] };
 }
 
 export type MonitorSiteOutcome =
@@ -33,12 +39,27 @@ export async function monitorSite(input: MonitorSiteInput): Promise<MonitorSiteO
   let snapshot: LicenseSnapshot;
   try {
     snapshot = await collectSnapshot(source, site, now, (warning) => logger.warn(warning.message));
+    snapshot.capacityForecast = forecastAnalyzerCapacity(
+      snapshot.analyzerCapacity,
+      now,
+      input.timeZone ?? 'UTC',
+    );
   } catch (error) {
     const message = errorMessage(error);
     logger.error('collecting license usage from QRS failed; no metrics written', {
       error: message,
     });
     return { site, ok: false, snapshot: null, error: message, sinks: [] };
+  }
+  if (input.holders) {
+    // A warning's data: its failure is logged, never a reason to drop the metrics.
+    try {
+      snapshot.serviceHolders = await readServiceHolders(input.holders.qrs, input.holders.site);
+    } catch (error) {
+      logger.warn('reading the allocations of service accounts failed; no warning about them', {
+        error: errorMessage(error),
+      });
+    }
   }
   const outcomes = await writeToSinks(sinks, snapshot);
   const failed = outcomes.flatMap((outcome) => (outcome.ok ? [] : [outcome]));

@@ -7,7 +7,9 @@
 import { allSettled } from '#shared/http/all-settled.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
+import type { CapacityForecast } from './capacity-forecast.ts';
 import { describeLicense, type LicenseInfo, type LicenseWarning } from './license-info.ts';
+import type { ServiceHolder } from './service-holders.ts';
 
 export interface AccessTypeUsage {
   enabled: boolean | null;
@@ -59,6 +61,10 @@ export interface LicenseSnapshot {
   analyzerCapacity: AnalyzerCapacityUsage | null;
   tokens: TokenUsage | null;
   license: LicenseInfo | null;
+  /** Set by a monitor run (it knows the site's time zone): docs/monitor.md, "Analyzer capacity forecast". */
+  capacityForecast?: CapacityForecast | null;
+  /** Set by a monitor run: allocations held by service accounts and protected users. */
+  serviceHolders?: ServiceHolder[];
 }
 
 /** The two QRS calls a snapshot needs (a narrow view of `QrsClient`, easy to fake). */

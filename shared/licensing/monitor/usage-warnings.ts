@@ -4,10 +4,11 @@
  * CloudWatch alarms give, for the CLI's table.
  */
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { describeServiceHolders } from './service-holders.ts';
 import type { AccessTypeUsage, LicenseSnapshot } from './snapshot.ts';
 
 export interface UsageWarning {
-  subject: 'professional' | 'analyzer' | 'tokens' | 'license';
+  subject: 'professional' | 'analyzer' | 'analyzerCapacity' | 'tokens' | 'license';
   message: string;
 }
 
@@ -33,6 +34,9 @@ export function usageWarnings(
     if (held !== null && granted !== null && held > granted)
       warnings.push({ subject, message: `${held} allocated but the LEF licenses ${granted}` });
   }
+  warnings.push(...describeServiceHolders(snapshot.serviceHolders ?? []));
+  const capacity = capacityWarning(snapshot);
+  if (capacity) warnings.push({ subject: 'analyzerCapacity', message: capacity });
   const shrunk = shrunkTokenPool(snapshot);
   if (shrunk) warnings.push({ subject: 'tokens', message: shrunk });
   // An expiry that could not be read is unknown, not "no limit": say so.
@@ -51,6 +55,16 @@ export function usageWarnings(
       });
   }
   return warnings;
+}
+
+/** Analyzer capacity projected to run out before the monthly reset (capacity-forecast.ts). */
+function capacityWarning(snapshot: LicenseSnapshot): string | undefined {
+  const forecast = snapshot.capacityForecast;
+  if (!forecast?.runsOutBeforeReset) return undefined;
+  const reset = `the reset on ${forecast.resetsOn}`;
+  if (forecast.daysLeft === 0)
+    return `the analyzer-capacity minutes are used up: nobody in that pool gets in until ${reset}`;
+  return `projected to run out on ${forecast.runsOutOn} at this month's rate (${Math.floor(forecast.daysLeft ?? 0)} day(s) left), before ${reset}`;
 }
 
 /** The last valid day: `expiresAt` is the following midnight UTC. */

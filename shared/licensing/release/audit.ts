@@ -57,6 +57,8 @@ export function logReleaseEvent(context: AuditContext, event: ReleaseEvent): voi
     userId: item.userId,
     lastActivity: item.lastActivity,
     inactiveDays: item.inactiveDays,
+    // Why it was selected: inactivity past the type's threshold, or a leaver's flag.
+    reason: item.releaseReason ?? 'inactive',
     dryRun: context.dryRun,
     ...(event.error ? { error: event.error } : {}),
   };
@@ -69,7 +71,8 @@ export function describeRuleSet(policy: ReleasePolicy): string {
   const thresholds = Object.entries(policy.thresholdDays)
     .map(([type, days]) => `${type}=${days}`)
     .join(' ');
-  return `thresholdDays ${thresholds || 'none'}; maxReleasesPerRun ${policy.maxReleasesPerRun}; neverRelease ${policy.rules.summary}`;
+  const leavers = policy.leavers.days.map(([flag, days]) => `${flag}=${days}`).join(' ');
+  return `thresholdDays ${thresholds || 'none'}; maxReleasesPerRun ${policy.maxReleasesPerRun}; neverRelease ${policy.rules.summary}${leavers ? `; leavers ${leavers}` : ''}`;
 }
 
 /**

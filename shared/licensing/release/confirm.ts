@@ -9,6 +9,7 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { candidateKey } from './fetch.ts';
+import { LEAVER_RECORD_FLAG, leaverFlagOf } from './leavers.ts';
 import { type ProtectionRules, sameName } from './rules.ts';
 import type { KeptItem, ReleaseItem } from './types.ts';
 
@@ -74,6 +75,12 @@ export async function confirmCandidates(
     const protection = rules.matchAllocationUser(record) ?? rules.matchUserRecord(record);
     if (protection) {
       keep(protection.reason, protection.detail ?? 'protected');
+      continue;
+    }
+    // A leaver released before the threshold must still be one (unblocked since the plan?).
+    const flag = item.releaseReason ? LEAVER_RECORD_FLAG[leaverFlagOf(item.releaseReason)] : null;
+    if (flag && record[flag] !== true) {
+      keep('active', `${item.releaseReason} no longer holds (${flag} is ${String(record[flag])})`);
       continue;
     }
     confirmed.candidates.push(item);

@@ -1,17 +1,20 @@
 /**
  * Sends the DELETEs of a plan: a few at a time (QRS is a shared production service), each one on
- * its own (a failure never stops the others), and no new one once `shouldStop()` says the time
- * is up (the Lambda's remaining time): those are reported as deferred for the next run.
+ * its own (an answer that fails one never stops the others), and no new one once `shouldStop()`
+ * says the time is up (the Lambda's remaining time): those are reported as deferred for the next
+ * run. On a site with several QRS nodes, when the planned node stops answering, no further
+ * DELETE is sent, to it or to another node: the rest fail as "not sent" (docs/release.md,
+ * "Several QRS nodes").
  */
 import pLimit from 'p-limit';
-import type { QrsClient } from '#shared/qrs/client.ts';
+import { isNoAnswer, type QrsClient } from '#shared/qrs/client.ts';
 import type { FailedItem, ReleasedItem, ReleaseItem } from './types.ts';
 
 export type DeleteQrs = Pick<QrsClient, 'deleteAllocation'>;
 
 export type ReleaseOutcome =
   | { kind: 'released'; item: ReleasedItem; at: Date }
-  | { kind: 'failed'; item: FailedItem; at: Date };
+  | { kind: 'failed'; item: FailedItem; at: Date; cause?: unknown };
 
 export interface ExecuteOptions {
   concurrency: number;
@@ -22,6 +25,11 @@ export interface ExecuteOptions {
   /** Called as soon as each DELETE has an answer (the audit log line is written here, first). */
   onOutcome?: (outcome: ReleaseOutcome) => void;
   now?: () => Date;
+  /**
+   * Several QRS nodes: when the planned node gives no answer at all, send no further DELETE.
+   * With one node a failed DELETE never stops the others (docs/release.md, "Releasing").
+   */
+  stopWhenNodeDown?: boolean;
 }
 
 export interface ExecutionResult {
@@ -37,11 +45,22 @@ export async function executeReleases(
 ): Promise<ExecutionResult> {
   const limit = pLimit(Math.max(1, options.concurrency));
   const now = options.now ?? (() => new Date());
+  // The node the plan was read from stopped answering: no further DELETE, on it or elsewhere.
+  let nodeDown: string | undefined;
   const outcomes = await Promise.all(
     candidates.map((item) =>
       limit(async (): Promise<ReleaseOutcome | { kind: 'deferred'; item: ReleaseItem }> => {
         if (stopRequested(options.shouldStop)) return { kind: 'deferred', item };
-        const outcome = await releaseOne(qrs, item, now, options.deadlineAt);
+        const outcome = nodeDown
+          ? notSent(item, nodeDown, now)
+          : await releaseOne(qrs, item, now, options.deadlineAt);
+        if (
+          options.stopWhenNodeDown &&
+          outcome.kind === 'failed' &&
+          outcome.cause !== undefined &&
+          isNoAnswer(outcome.cause)
+        )
+          nodeDown ??= outcome.item.error;
         try {
           options.onOutcome?.(outcome);
         } catch {
@@ -87,8 +106,25 @@ async function releaseOne(
       answer.outcome === 'alreadyGone' ? { ...item, alreadyGone: true } : { ...item };
     return { kind: 'released', item: released, at: now() };
   } catch (error) {
-    return { kind: 'failed', item: { ...item, error: errorMessage(error) }, at: now() };
+    return {
+      kind: 'failed',
+      item: { ...item, error: errorMessage(error) },
+      at: now(),
+      cause: error,
+    };
   }
+}
+
+/** A candidate not sent because QRS stopped answering mid-run (docs/release.md). */
+function notSent(item: ReleaseItem, why: string, now: () => Date): ReleaseOutcome {
+  return {
+    kind: 'failed',
+    item: {
+      ...item,
+      error: `not sent: the QRS node this run planned on stopped answering (${why}); the next run decides again`,
+    },
+    at: now(),
+  };
 }
 
 function errorMessage(error: unknown): string {

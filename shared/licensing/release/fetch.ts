@@ -18,6 +18,7 @@ import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid, qrsDate } from '#shared/qrs/filter.ts';
 import { readUsersInBulk } from './bulk-users.ts';
 import { dropDuplicateAllocations } from './duplicates.ts';
+import { listingDays } from './leavers.ts';
 import {
   cutoffFor,
   missingUserDetail,
@@ -84,7 +85,9 @@ export async function fetchReleasePlan(
 ): Promise<FetchedPlan> {
   const types = Object.entries(policy.thresholdDays) as Array<[LicenseType, number]>;
   const lists = await allSettled(
-    types.map(([type, days]) => qrs.listAllocations(type, inactiveFilter(days, now))),
+    types.map(([type, days]) =>
+      qrs.listAllocations(type, inactiveFilter(listingDays(policy.leavers, days), now)),
+    ),
   );
   const listed: Allocation[] = lists.flatMap((list) => list.allocations);
   const { allocations, duplicates } = dropDuplicateAllocations(listed);
@@ -123,7 +126,7 @@ export async function judgeAllocations(
     return chosen;
   };
   const records = new UserRecordCache();
-  const first = selectCandidates(screening.eligible, policy, records);
+  const first = selectCandidates(screening.eligible, policy, records, now.getTime());
   const warnings: string[] = [];
   let notTrusted: { userTableNotTrusted: string } | undefined;
   if (first.awaiting > 0 && qrs.countUsers && qrs.getUserTable) {
@@ -158,7 +161,7 @@ export async function judgeAllocations(
     }
   }
   for (;;) {
-    const selection = selectCandidates(screening.eligible, policy, records);
+    const selection = selectCandidates(screening.eligible, policy, records, now.getTime());
     if (selection.awaiting === 0) {
       const plan = {
         candidates: selection.candidates,

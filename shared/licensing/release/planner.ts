@@ -17,6 +17,7 @@ import {
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
+import { judgeLeaver, type LeaverPolicy, leaverPolicy } from './leavers.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
 import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
 
@@ -27,6 +28,7 @@ export interface ReleasePolicy {
   thresholdDays: Partial<Record<LicenseType, number>>;
   maxReleasesPerRun: number;
   rules: ProtectionRules;
+  leavers: LeaverPolicy;
 }
 
 export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
@@ -35,10 +37,15 @@ export function releasePolicy(config: LicenseReleaseConfig): ReleasePolicy {
     const rule = config.licenseType[type];
     if (rule.enable) thresholdDays[type] = rule.releaseThresholdDays;
   }
+  const leavers = leaverPolicy(config.leavers);
+  const rules = compileProtectionRules(config.neverRelease);
+  const flags = [...new Set([...rules.userColumns.flags, ...leavers.columns])];
   return {
     thresholdDays,
     maxReleasesPerRun: config.maxReleasesPerRun,
-    rules: compileProtectionRules(config.neverRelease),
+    // The bulk user read brings the leaver flags too.
+    rules: { ...rules, userColumns: { ...rules.userColumns, flags } },
+    leavers,
   };
 }
 
@@ -53,6 +60,8 @@ export interface EligibleAllocation {
   lastActivityMs: number;
   /** The QRS user id (GUID) whose record the remaining rules read. */
   userRecordId: string;
+  /** Short of the type's threshold: released only if the user record shows a leaver. */
+  leaverOnly?: true;
 }
 
 export interface Screening {
@@ -151,7 +160,10 @@ export function screenAllocations(
       );
       continue;
     }
-    if (nowMs - activity.ms < thresholdDays * DAY_MS) {
+    const inactiveMs = nowMs - activity.ms;
+    const floor = policy.leavers.floorDays;
+    const leaverOnly = inactiveMs < thresholdDays * DAY_MS;
+    if (leaverOnly && (floor === undefined || inactiveMs < floor * DAY_MS)) {
       kept.push(
         keptItem(
           item,
@@ -166,7 +178,12 @@ export function screenAllocations(
       kept.push(keptItem(item, protection.reason, protection.detail));
       continue;
     }
-    eligible.push({ item, lastActivityMs: activity.ms, userRecordId: allocation.user.id });
+    eligible.push({
+      item,
+      lastActivityMs: activity.ms,
+      userRecordId: allocation.user.id,
+      ...(leaverOnly ? { leaverOnly: true as const } : {}),
+    });
   }
   eligible.sort(
     (a, b) =>
@@ -214,6 +231,7 @@ export function selectCandidates(
   eligible: readonly EligibleAllocation[],
   policy: ReleasePolicy,
   users: UserRecords,
+  nowMs: number,
 ): Selection {
   const { rules, maxReleasesPerRun } = policy;
   const candidates: ReleaseItem[] = [];
@@ -224,41 +242,68 @@ export function selectCandidates(
   const capDetail = `maxReleasesPerRun ${maxReleasesPerRun} reached; longer-inactive allocations go first`;
   const capDetailUnread = `${capDetail} (tag, customProperty and flag rules not read)`;
   for (const entry of eligible) {
-    const lookup = rules.needsUserRecord ? users.lookup(entry.userRecordId) : undefined;
-    if (rules.needsUserRecord && !lookup) unresolved.add(entry.userRecordId);
+    const needsRecord = rules.needsUserRecord || entry.leaverOnly === true;
+    const lookup = needsRecord ? users.lookup(entry.userRecordId) : undefined;
+    if (needsRecord && !lookup) unresolved.add(entry.userRecordId);
+    let item = entry.item;
     // A record at hand is judged before the cap: the first rule that applies gives the reason.
     if (lookup) {
       if ('missing' in lookup) {
-        kept.push({ ...entry.item, reason: 'no-user', detail: lookup.missing });
+        kept.push({ ...item, reason: 'no-user', detail: lookup.missing });
         continue;
       }
       const protection = rules.matchUserRecord(lookup.found);
       if (protection) {
         kept.push({
-          ...entry.item,
+          ...item,
           reason: protection.reason,
           ...(protection.detail ? { detail: protection.detail } : {}),
         });
         continue;
       }
+      if (entry.leaverOnly) {
+        const verdict = judgeLeaver(policy.leavers, lookup.found, nowMs - entry.lastActivityMs);
+        if ('notLeaver' in verdict) {
+          kept.push({
+            ...item,
+            reason: 'active',
+            detail: shortOfThreshold(entry, verdict.notLeaver),
+          });
+          continue;
+        }
+        item = { ...item, releaseReason: verdict.reason };
+      }
     }
     if (candidates.length + awaiting >= maxReleasesPerRun) {
       // Past the cap `awaiting` no longer changes: a provisional pass needs only the ids above.
       if (awaiting > 0) continue;
-      kept.push({
-        ...entry.item,
-        reason: 'cap',
-        detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
-      });
+      kept.push(
+        entry.leaverOnly && !lookup
+          ? // Not past the threshold and not known to be a leaver: active, not held back by the cap.
+            {
+              ...item,
+              reason: 'active',
+              detail: shortOfThreshold(entry, 'leaver flags not read (cap reached)'),
+            }
+          : {
+              ...item,
+              reason: 'cap',
+              detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
+            },
+      );
       continue;
     }
-    if (rules.needsUserRecord && !lookup) {
+    if (needsRecord && !lookup) {
       awaiting++;
       continue;
     }
-    candidates.push(entry.item);
+    candidates.push(item);
   }
   return { candidates, kept, awaiting, unresolvedUserIds: [...unresolved] };
+}
+
+function shortOfThreshold(entry: EligibleAllocation, why: string): string {
+  return `inactive ${entry.item.inactiveDays} days, short of the ${entry.item.licenseType} threshold; ${why}`;
 }
 
 export interface ReleasePlan {
@@ -285,12 +330,19 @@ export function planRelease(input: {
   for (const [id, user] of input.users) byId.set(id.toLowerCase(), user);
   const problems = new Map<string, string>();
   for (const [id, problem] of input.unusable ?? []) problems.set(id.toLowerCase(), problem);
-  const selection = selectCandidates(screening.eligible, input.policy, {
-    lookup: (id) => {
-      const found = byId.get(id.toLowerCase());
-      return found ? { found } : { missing: missingUserDetail(id, problems.get(id.toLowerCase())) };
+  const selection = selectCandidates(
+    screening.eligible,
+    input.policy,
+    {
+      lookup: (id) => {
+        const found = byId.get(id.toLowerCase());
+        return found
+          ? { found }
+          : { missing: missingUserDetail(id, problems.get(id.toLowerCase())) };
+      },
     },
-  });
+    input.now.getTime(),
+  );
   return { candidates: selection.candidates, kept: [...screening.kept, ...selection.kept] };
 }
 
@@ -307,8 +359,6 @@ interface Activity {
   detail: string;
 }
 
-const NEVER_USED = 'never used; allocated';
-
 /** `lastUsed` when it is a real date, else the allocation's `createdDate` (never used yet). */
 function lastActivity(allocation: Allocation): Activity {
   // A lastUsed QRS sent but that is not text (a number, an object) is doubt, not "never used":
@@ -324,7 +374,8 @@ function lastActivity(allocation: Allocation): Activity {
       detail: `lastUsed ${JSON.stringify(lastUsed.raw)} is not a date: kept on doubt`,
     };
   const created = parseQrsDate(allocation.createdDate);
-  if (created.kind === 'date') return { ms: created.ms, source: NEVER_USED, detail: '' };
+  if (created.kind === 'date')
+    return { ms: created.ms, source: 'never used; allocated', detail: '' };
   return {
     ms: null,
     source: '',
@@ -335,8 +386,7 @@ function lastActivity(allocation: Allocation): Activity {
   };
 }
 
-function toItem(allocation: Allocation, activity: Activity, nowMs: number): ReleaseItem {
-  const activityMs = activity.ms;
+function toItem(allocation: Allocation, { ms: activityMs, source }: Activity, nowMs: number) {
   return {
     accessTypeId: allocation.id,
     licenseType: allocation.licenseType,
@@ -344,7 +394,7 @@ function toItem(allocation: Allocation, activity: Activity, nowMs: number): Rele
     userId: allocation.user?.userId ?? null,
     lastActivity: activityMs === null ? null : isoString(activityMs),
     inactiveDays: activityMs === null ? null : Math.floor((nowMs - activityMs) / DAY_MS),
-    // `lastActivity` is then the allocation's creation, not a use (docs/release.md, "Output").
-    ...(activity.source === NEVER_USED ? { neverUsed: true as const } : {}),
-  };
+    // Then `lastActivity` is the allocation's creation, not a use (docs/release.md, "Output").
+    ...(source.startsWith('never used') ? { neverUsed: true as const } : {}),
+  } satisfies ReleaseItem;
 }

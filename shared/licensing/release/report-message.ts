@@ -62,6 +62,20 @@ export function formatReportMessage(
       ...section('Deferred to the next run (time ran out)', result.deferred, maxListed),
     );
   }
+  for (const plan of result.excess ?? [])
+    lines.push(
+      ...section(
+        `Excess ${plan.licenseType}: ${plan.excess} over the license; these end it`,
+        plan.releaseFirst,
+        maxListed,
+      ),
+      ...(plan.short > 0
+        ? [
+            `  ${plan.short} more ${plan.licenseType} allocation(s) must go: the rules or the cap keep them`,
+            '',
+          ]
+        : []),
+    );
   // Whole: a warning names the rule or the read, and says what to do.
   for (const warning of result.warnings ?? []) lines.push(`Warning: ${warning}`);
   lines.push(`Kept: ${result.kept.length}`);
@@ -126,7 +140,8 @@ function describe(item: ReleaseItem): string {
   const user = item.userDirectory === null ? '(no user)' : `${item.userDirectory}\\${item.userId}`;
   const inactive =
     item.inactiveDays === null ? 'no usable date' : `inactive ${item.inactiveDays} days`;
-  return `${item.licenseType.padEnd(12)}  ${user}  ${inactive}`;
+  const leaver = item.releaseReason ? `  (${item.releaseReason})` : '';
+  return `${item.licenseType.padEnd(12)}  ${user}  ${inactive}${leaver}`;
 }
 
 function shorten(text: string): string {

@@ -9,6 +9,7 @@ export interface RulesRecord {
   maxReleasesPerRun: number;
   licenseType: LicenseReleaseConfig['licenseType'];
   neverRelease: LicenseReleaseConfig['neverRelease'];
+  leavers: LicenseReleaseConfig['leavers'];
 }
 
 export function rulesRecord(config: LicenseReleaseConfig): RulesRecord {
@@ -16,6 +17,7 @@ export function rulesRecord(config: LicenseReleaseConfig): RulesRecord {
     maxReleasesPerRun: config.maxReleasesPerRun,
     licenseType: config.licenseType,
     neverRelease: config.neverRelease,
+    leavers: config.leavers,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   type ReleaseEvent,
 } from './audit.ts';
 import { confirmCandidates } from './confirm.ts';
+import { type ExcessQrs, planExcess, readExcess } from './excess.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import type { PlannedSite } from './plan-file.ts';
@@ -35,7 +36,14 @@ export interface SiteReleaseInput {
   dryRun: boolean;
   runId: string;
   /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
-  qrs: ReleaseQrs & DeleteQrs & Required<RuleCountQrs> & { readClock?(): ClockReading };
+  qrs: ReleaseQrs &
+    DeleteQrs &
+    ExcessQrs &
+    Required<RuleCountQrs> & {
+      readClock?(): ClockReading;
+      pinNode?: () => void;
+      readonly nodeCount?: number;
+    };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -80,6 +88,10 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   if (input.plan && judged.candidates.length + judged.kept.length > 0)
     warnings.push(...(await ruleWarnings(input, counter)));
   warnings.push(...judged.warnings);
+  // Applying a reviewed plan releases what was reviewed: the plan's dry run named the excess.
+  const excessCounts = input.plan
+    ? {}
+    : await readExcess(input.qrs, Object.keys(policy.thresholdDays) as LicenseType[], input.logger);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
       clock?.current(),
@@ -88,7 +100,8 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       // Nothing to release (every planned candidate skipped, say): an unread clock decides nothing.
       { releases: !input.dryRun && judged.candidates.length > 0 },
     );
-  if (!input.dryRun && policy.rules.needsUserRecord && judged.candidates.length > 0) {
+  const leavers = judged.candidates.some((item) => item.releaseReason !== undefined);
+  if (!input.dryRun && (policy.rules.needsUserRecord || leavers) && judged.candidates.length > 0) {
     // No DELETE rests on the plan's read alone: the users to be released are read once more.
     const confirmed = await confirmCandidates(
       input.qrs,
@@ -104,6 +117,8 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     judged.candidates = confirmed.candidates;
     judged.kept = [...judged.kept, ...confirmed.kept];
   }
+  // After the last look: only what will really be released ends the excess.
+  const excess = planExcess(excessCounts, judged.candidates);
   const result: SiteReleaseResult = {
     site: input.site,
     dryRun: input.dryRun,
@@ -115,6 +130,7 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     deferred: [],
     sinkErrors: [],
     rules,
+    ...(excess.length > 0 ? { excess } : {}),
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
     userRead: judged.userRead,
     ...(judged.userTableNotTrusted ? { userTableNotTrusted: judged.userTableNotTrusted } : {}),
@@ -132,8 +148,11 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   if (input.dryRun) {
     for (const item of judged.candidates) record({ action: 'wouldRelease', item, at: evaluatedAt });
   } else {
+    // Every DELETE goes to the node the plan was read from, or to none (docs/release.md).
+    input.qrs.pinNode?.();
     const execution = await executeReleases(input.qrs, judged.candidates, {
       concurrency: input.release.deleteConcurrency,
+      stopWhenNodeDown: (input.qrs.nodeCount ?? 1) > 1,
       ...(input.shouldStop ? { shouldStop: input.shouldStop } : {}),
       ...(input.deadlines ? { deadlineAt: input.deadlines.deletesBy } : {}),
       onOutcome: (outcome) => record(eventForOutcome(outcome)),

@@ -3,6 +3,8 @@
  * allocation is kept (section 5, in rule order) and the per-site result the CLI prints as JSON.
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { ExcessPlan } from './excess.ts';
+import type { LeaverReason } from './leavers.ts';
 import type { RulesRecord } from './rules-record.ts';
 
 /** Why an allocation was not selected, in the order the rules are applied (first match wins). */
@@ -37,6 +39,8 @@ export interface ReleaseItem {
   inactiveDays: number | null;
   /** Never used: `lastActivity` is the allocation's `createdDate` (absent otherwise). */
   neverUsed?: true;
+  /** Only on a leaver released before its type's threshold: which flag (docs/release.md, "Leavers"). */
+  releaseReason?: LeaverReason;
 }
 
 export interface KeptItem extends ReleaseItem {
@@ -92,6 +96,8 @@ export interface SiteReleaseResult {
   rules?: RulesRecord;
   /** Addition, dry runs only: what made this plan (review mode or a plain dry run). */
   madeBy?: PlanOrigin;
+  /** Addition, only when QRS counts allocations in excess: what to release first to end it. */
+  excess?: ExcessPlan[];
   /** Addition, with `--plan` only: the plan applied, and its candidates not judged. */
   plan?: AppliedPlan;
   skipped?: SkippedItem[];

@@ -11,6 +11,7 @@ import {
   RELEASE_CANDIDATES_METRIC,
   RELEASE_DEFERRED_METRIC,
   RELEASE_FAILED_METRIC,
+  RELEASED_LEAVERS_METRIC,
   RELEASED_METRIC,
   type ReleaseMetricName,
   USER_TABLE_NOT_TRUSTED_METRIC,
@@ -34,6 +35,7 @@ export function releaseCounts(
         [RELEASED_METRIC]: 0,
         [RELEASE_FAILED_METRIC]: 0,
         [RELEASE_DEFERRED_METRIC]: 0,
+        [RELEASED_LEAVERS_METRIC]: 0,
         [USER_TABLE_NOT_TRUSTED_METRIC]: result.userTableNotTrusted ? 1 : 0,
       },
     ]),
@@ -48,6 +50,10 @@ export function releaseCounts(
   add(result.released, RELEASED_METRIC);
   add(result.failed, RELEASE_FAILED_METRIC);
   add(result.deferred, RELEASE_DEFERRED_METRIC);
+  add(
+    result.released.filter((item) => item.releaseReason !== undefined),
+    RELEASED_LEAVERS_METRIC,
+  );
   return counts;
 }
 

@@ -50,6 +50,7 @@ export function metricGroups(
 ): Array<[LicenseTypeDimension, MetricValue[], Unit]> {
   const groups: Array<[LicenseTypeDimension, MetricValue[], Unit]> = [];
   const { professional, analyzer, analyzerCapacity, tokens, license } = snapshot;
+  const forecast = snapshot.capacityForecast;
   for (const [licenseType, usage] of [
     [LICENSE_TYPE.professional, professional],
     [LICENSE_TYPE.analyzer, analyzer],
@@ -75,6 +76,8 @@ export function metricGroups(
         [CLOUDWATCH_METRIC.allocatedMinutes, analyzerCapacity.allocatedMinutes],
         [CLOUDWATCH_METRIC.usedMinutes, analyzerCapacity.usedMinutes],
         [CLOUDWATCH_METRIC.unavailableMinutes, analyzerCapacity.unavailableMinutes],
+        [CLOUDWATCH_METRIC.analyzerCapacityDaysLeft, forecast?.daysLeft ?? null],
+        [CLOUDWATCH_METRIC.analyzerCapacityDaysToReset, forecast?.daysToReset ?? null],
       ],
       // CloudWatch has no minutes unit; the metric names say it.
       MetricUnit.NoUnit,

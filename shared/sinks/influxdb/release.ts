@@ -78,6 +78,7 @@ export function releasePoints(
         [INFLUX_FIELD.lastActivity, item.lastActivity === null ? null : text(item.lastActivity)],
         [INFLUX_FIELD.dryRun, bool(run.result.dryRun)],
         [INFLUX_FIELD.runId, text(run.runId)],
+        [INFLUX_FIELD.reason, text(item.releaseReason ?? 'inactive')],
         [INFLUX_FIELD.error, event.error ? text(event.error) : null],
       ],
       event.at,

@@ -68,6 +68,8 @@ export function usagePoints(
       [INFLUX_FIELD.allocatedMinutes, number(analyzerCapacity.allocatedMinutes)],
       [INFLUX_FIELD.unavailableMinutes, number(analyzerCapacity.unavailableMinutes)],
       [INFLUX_FIELD.usedMinutes, number(analyzerCapacity.usedMinutes)],
+      [INFLUX_FIELD.capacityDaysLeft, number(snapshot.capacityForecast?.daysLeft)],
+      [INFLUX_FIELD.capacityDaysToReset, number(snapshot.capacityForecast?.daysToReset)],
     ]);
   }
   if (professional?.enabled === true)

@@ -35,6 +35,11 @@ export function releaseRecords(
       },
       { Name: RELEASE_MEASURE.dryRun, Value: String(run.result.dryRun), Type: 'BOOLEAN' as const },
       { Name: RELEASE_MEASURE.runId, Value: run.runId, Type: 'VARCHAR' as const },
+      {
+        Name: RELEASE_MEASURE.reason,
+        Value: item.releaseReason ?? 'inactive',
+        Type: 'VARCHAR' as const,
+      },
       ...(item.inactiveDays === null
         ? []
         : [

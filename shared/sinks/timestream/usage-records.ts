@@ -65,6 +65,8 @@ export function usageRecords(
           [USAGE_MEASURE.allocatedMinutes, analyzerCapacity.allocatedMinutes],
           [USAGE_MEASURE.usedMinutes, analyzerCapacity.usedMinutes],
           [USAGE_MEASURE.unavailableMinutes, analyzerCapacity.unavailableMinutes],
+          [USAGE_MEASURE.daysLeft, snapshot.capacityForecast?.daysLeft ?? null],
+          [USAGE_MEASURE.daysToReset, snapshot.capacityForecast?.daysToReset ?? null],
         ])
       : []),
     ...(tokens

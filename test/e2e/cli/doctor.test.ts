@@ -25,6 +25,7 @@ const ALL_CHECKS = [
   'license-read',
   'allocations-read',
   'users-read',
+  'service-accounts',
   'clock',
   'protection-rules',
 ];
@@ -111,6 +112,10 @@ describe('license-steward doctor', () => {
     for (const check of checks) expect(Object.keys(check)).toEqual(['check', 'ok', 'detail']);
     expect(sim.methodCounters.get('DELETE')).toBeUndefined();
     expect(checks.find((check) => check.check === 'users-read')?.detail).toBe('13 users');
+    // A warning, not a failure: the sample site's INTERNAL\\sa_repository holds a Professional seat.
+    expect(checks.find((check) => check.check === 'service-accounts')?.detail).toMatch(
+      /^warning: professional: 1 allocation\(s\) held by service accounts or protected users: INTERNAL\\sa_repository/,
+    );
   });
 
   it('prints a checklist by default', async () => {

@@ -164,6 +164,22 @@ describe('import-butler: Butler 16 with InfluxDB 2', () => {
     // The comments that matter, and the summary.
     expect(text).toMatch(/rejectUnauthorized set to false[\s\S]*always verifies[\s\S]*doctor/);
     expect(text).toMatch(/# To deploy, .*\{ ssmParameter: \/license-steward\/influxdb-token \}/);
+    // Leavers are new: shown commented, off until written, and valid once uncommented.
+    expect(site?.licenseRelease?.leavers).toEqual({});
+    expect(text).toMatch(/# new \(Butler cannot do it\): release leavers early/);
+    expect(text).toMatch(
+      /# new: for several QRS nodes, replace host with a list[^\n]*\n\s*# hosts: \[/,
+    );
+    const uncommented = text.replace(
+      /^( *)# (leavers:| {2}\w+: \{ releaseAfterDays: \d+ \})$/gm,
+      '$1$2',
+    );
+    writeFileSync(out, uncommented);
+    expect(loadConfig(out).sites[0]?.licenseRelease?.leavers).toEqual({
+      removedExternally: { releaseAfterDays: 0 },
+      blocked: { releaseAfterDays: 7 },
+      inactive: { releaseAfterDays: 14 },
+    });
     expect(stderr).toMatch(/wrote .*imported-/);
     expect(stderr).toMatch(
       /LICENSE_STEWARD_INFLUXDB_TOKEN\s+\(instead of Butler\.influxDb\.v2Config\.token\)/,

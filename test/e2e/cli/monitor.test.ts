@@ -134,7 +134,8 @@ describe('license-steward monitor --json', () => {
     // Exactly the documented keys: QRS's token detail and the LEF's counts stay in table and sinks.
     expect(site.tokens).toEqual({ enabled: false, total: 0, available: 0 });
     expect(Object.keys(site.license)).toEqual(['model', 'expiresAt', 'daysUntilExpiry', 'problem']);
-    expect(sim.requestCount()).toBe(2);
+    // The overview and the license, then the service accounts' Professional and Analyzer allocations.
+    expect(sim.requestCount()).toBe(4);
   });
 
   it('keeps going when one site fails: exit 1, the document holds every site, the failed one with an error', async () => {
@@ -203,7 +204,8 @@ describe('license-steward monitor --json', () => {
     ]);
     expect(result.stderr).toMatch(/"site":"off"/);
     expect(result.stderr).toMatch(/disabled/);
-    expect(sim.requestCount()).toBe(2);
+    // The overview and the license, then the service accounts' Professional and Analyzer allocations.
+    expect(sim.requestCount()).toBe(4);
   });
 
   it('monitors only the site named by --site', async () => {
@@ -262,7 +264,15 @@ describe('license-steward monitor (table)', () => {
     expect(result.stdout).toMatch(/analyzer\s+20\s+7\s+11\s/);
     expect(result.stdout).toMatch(/valid through 2026-04-15 \(45 day\(s\) left\)/);
     expect(result.stdout).toMatch(/Analyzer capacity: 700 minutes allocated, 212 used/);
-    expect(result.stdout).not.toMatch(/WARNING/);
+    // 212 minutes in the first 12 hours of March: at that rate the 700 last about a day more.
+    expect(result.stdout).toMatch(
+      /WARNING analyzerCapacity: projected to run out on 2026-03-02 .* before the reset on 2026-04-01/,
+    );
+    // The sample site's INTERNAL\\sa_repository holds a Professional allocation.
+    expect(result.stdout).toMatch(
+      /WARNING professional: 1 allocation\(s\) held by service accounts or protected users: INTERNAL\\sa_repository \(the QRS identity's directory\)/,
+    );
+    expect(result.stdout.match(/WARNING/g)).toHaveLength(2);
   });
 
   it('warns when available is below the site threshold or the license expires within the warning days', async () => {
@@ -277,7 +287,7 @@ describe('license-steward monitor (table)', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/WARNING analyzer: only 11 available \(warning below 12\)/);
     expect(result.stdout).toMatch(/WARNING license: expires in 45 day\(s\)/);
-    expect(result.stdout).not.toMatch(/WARNING professional/);
+    expect(result.stdout).not.toMatch(/WARNING professional: only/);
   });
 
   it('says when a signed key expiry cannot be read: license.problem, a warning, never "no limit"', async () => {

@@ -102,12 +102,12 @@ const MISTAKES: Array<[string, string, string]> = [
     'sites[0].qrs.port: must be a TCP port, 1–65535, not 99999 (QRS listens on 4242)',
   ],
   [
-    'C14 a URL as the QRS host',
+    'C16 a URL as the QRS host',
     yamlWith({}).replace('host: localhost', 'host: https://qs.example.com'),
     'sites[0].qrs.host: write the host name only, without "https://": host: qs.example.com',
   ],
   [
-    'C14 host:port as the QRS host',
+    'C16 host:port as the QRS host',
     yamlWith({}).replace('host: localhost', 'host: qs.example.com:4242'),
     'sites[0].qrs.host: write the port apart: host: qs.example.com and port: 4242',
   ],

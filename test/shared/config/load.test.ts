@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig, parseConfig } from '#shared/config/load.ts';
+import { qrsNodes } from '#shared/config/schema.ts';
 import { MAX_YAML_ALIASES, parseYaml } from '#shared/config/yaml-text.ts';
 
 const MINIMAL = `
@@ -156,6 +157,29 @@ licenseType:
       'sites[0].qrs.host: is required',
     ],
     [
+      'both host and hosts',
+      MINIMAL.replace(
+        'host: qlik.corp.example.com',
+        'host: qlik.corp.example.com\n      hosts: [ { host: qlik2.corp.example.com } ]',
+      ),
+      'sites[0].qrs.hosts: and host are both set',
+    ],
+    [
+      'a negative leaver delay',
+      withRelease('leavers: { blocked: { releaseAfterDays: -1 } }'),
+      'sites[0].licenseRelease.leavers.blocked.releaseAfterDays: must be 0 (at once) or more days',
+    ],
+    [
+      'an unknown leaver flag',
+      withRelease('leavers: { deleted: { releaseAfterDays: 0 } }'),
+      'sites[0].licenseRelease.leavers.deleted: unknown key',
+    ],
+    [
+      'an empty hosts list',
+      MINIMAL.replace('host: qlik.corp.example.com', 'hosts: []'),
+      'sites[0].qrs.hosts: must list at least one node',
+    ],
+    [
       'missing certificates',
       MINIMAL.split('      certificates:')[0] as string,
       'sites[0].qrs.certificates: is required',
@@ -229,5 +253,27 @@ describe('loadConfig', () => {
     expect(config.sites[0]?.qrs.certificates.ca).toEqual({
       file: expect.stringMatching(/examples\/certs\/root\.pem$/),
     });
+  });
+});
+
+describe('qrs.hosts', () => {
+  it('lists the nodes in order, port and servername defaulting to the site’s', () => {
+    const text = MINIMAL.replace(
+      'host: qlik.corp.example.com',
+      'hosts: [ { host: 10.0.0.1 }, { host: 10.0.0.2, port: 4243, servername: qlik2 } ]\n      servername: qlik1',
+    );
+
+    const [site] = parseConfig(text, '/etc/license-steward/config.yaml').sites;
+
+    expect(site && qrsNodes(site.qrs)).toEqual([
+      { host: '10.0.0.1', port: 4242, servername: 'qlik1' },
+      { host: '10.0.0.2', port: 4243, servername: 'qlik2' },
+    ]);
+  });
+
+  it('reads a single host as a list of one', () => {
+    const [site] = parseConfig(MINIMAL, '/etc/license-steward/config.yaml').sites;
+
+    expect(site && qrsNodes(site.qrs)).toEqual([{ host: 'qlik.corp.example.com', port: 4242 }]);
   });
 });

@@ -21,7 +21,7 @@ const [SITE] = configSchema.parse({
 const TLS = { cert: 'cert-1', key: 'key-1', ca: 'ca-1' };
 
 function fakeClient(): QrsClient {
-  return { close: vi.fn() } as unknown as QrsClient;
+  return { close: vi.fn(), beginRun: vi.fn() } as unknown as QrsClient;
 }
 
 describe('QrsClientPool', () => {
@@ -38,6 +38,8 @@ describe('QrsClientPool', () => {
     // Assess
     expect(second).toBe(first);
     expect(create).toHaveBeenCalledTimes(1);
+    // Each invocation is a run of its own: reads start again at the first QRS node.
+    expect(first.beginRun).toHaveBeenCalledTimes(1);
   });
 
   it('replaces and closes the client when the certificates were rotated', () => {

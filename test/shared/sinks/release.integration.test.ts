@@ -111,6 +111,7 @@ describe('Timestream release records', () => {
       action: ['released', 'VARCHAR'],
       dry_run: ['false', 'BOOLEAN'],
       run_id: ['run-42', 'VARCHAR'],
+      reason: ['inactive', 'VARCHAR'],
       inactive_days: [String(released?.inactiveDays), 'BIGINT'],
       last_activity: [released?.lastActivity, 'VARCHAR'],
     });

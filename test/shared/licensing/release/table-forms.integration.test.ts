@@ -264,7 +264,7 @@ describe('the re-read before the DELETE, by id', () => {
 });
 
 describe('QRS requests of a large dry run', () => {
-  it('40,000 allocations, every candidate needing its record: at most 12 requests, cross-check and rule checks included; the usual run 8', async () => {
+  it('40,000 allocations, every candidate needing its record: at most 13 requests, cross-check, rule checks and the excess read included; the usual run 9', async () => {
     const { sim, qrs, now, site } = await open(40_000);
     const someone = [...site.users.values()][0] as SimUser;
     const block = {
@@ -283,14 +283,16 @@ describe('QRS requests of a large dry run', () => {
     expect(result.warnings).toBeUndefined();
     expect(result.candidates.length).toBeGreaterThan(20_000);
     // 2 lists, 4 table pages of 10,000; user/count: the user count, the 2 cross-check counts
-    // (which also show the tag and the custom property exist), the user rule, the directory.
+    // (which also show the tag and the custom property exist), the user rule, the directory;
+    // the license overview, for the excess (docs/release.md, "Excess").
     expect(byRoute).toEqual({
       'GET /qrs/license/professionalaccesstype/full': 1,
       'GET /qrs/license/analyzeraccesstype/full': 1,
+      'GET /qrs/license/accesstypeoverview': 1,
       [COUNT]: 5,
       [TABLE]: 4,
     });
-    expect(sim.requestCount()).toBeLessThanOrEqual(12);
+    expect(sim.requestCount()).toBeLessThanOrEqual(13);
 
     // The usual run (cap 50) on the same site: id batches, and the same rule checks.
     sim.resetCounters();
@@ -301,6 +303,7 @@ describe('QRS requests of a large dry run', () => {
     expect(Object.fromEntries([...sim.counters].map(([route, c]) => [route, c.requests]))).toEqual({
       'GET /qrs/license/professionalaccesstype/full': 1,
       'GET /qrs/license/analyzeraccesstype/full': 1,
+      'GET /qrs/license/accesstypeoverview': 1,
       [BY_IDS]: 2,
       [COUNT]: 4,
     });

@@ -209,6 +209,7 @@ describe.skipIf(SKIP_INFLUXD)(
           last_activity: '2025-12-01T08:30:00.000Z',
           dry_run: false,
           run_id: 'run-7',
+          reason: 'inactive',
           error: 'QRS DELETE answered HTTP 500',
         },
         {
@@ -224,6 +225,7 @@ describe.skipIf(SKIP_INFLUXD)(
           last_activity: '2025-12-01T08:30:00.000Z',
           dry_run: false,
           run_id: 'run-7',
+          reason: 'inactive',
         },
       ]);
       const types = await rowsOf('SHOW FIELD KEYS FROM "license_steward_release"');

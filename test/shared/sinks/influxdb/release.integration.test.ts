@@ -97,10 +97,10 @@ describe('InfluxDB release points', () => {
     // Assess
     expect(server.lines).toEqual([
       `qlik_sense_license_release,env=prod,license_type=professional,site=prod,user=CORP\\anna.berg days_since_last_use=89,access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0001",already_gone=false,run_id="run-42" ${MS}`,
-      `license_steward_release,action=released,env=prod,license_type=professional,site=prod,user=CORP\\anna.berg access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0001",user_directory="CORP",user_id="anna.berg",inactive_days=89i,last_activity="2025-12-01T08:30:00.000Z",dry_run=false,run_id="run-42" ${MS}`,
+      `license_steward_release,action=released,env=prod,license_type=professional,site=prod,user=CORP\\anna.berg access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0001",user_directory="CORP",user_id="anna.berg",inactive_days=89i,last_activity="2025-12-01T08:30:00.000Z",dry_run=false,run_id="run-42",reason="inactive" ${MS}`,
       `qlik_sense_license_release,env=prod,license_type=analyzer,site=prod,user=CORP\\bo\\ lind days_since_last_use=120,access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0002",already_gone=true,run_id="run-42" ${MS + 7}`,
-      `license_steward_release,action=already_gone,env=prod,license_type=analyzer,site=prod,user=CORP\\bo\\ lind access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0002",user_directory="CORP",user_id="bo lind",inactive_days=120i,last_activity="2025-11-01T00:00:00.000Z",dry_run=false,run_id="run-42" ${MS + 7}`,
-      `license_steward_release,action=failed,env=prod,license_type=professional,site=prod,user=CORP\\carl access_type_id="a-3",user_directory="CORP",user_id="carl",inactive_days=89i,last_activity="2025-12-01T08:30:00.000Z",dry_run=false,run_id="run-42",error="QRS DELETE answered HTTP 500 \\"Internal\\"" ${MS + 9}`,
+      `license_steward_release,action=already_gone,env=prod,license_type=analyzer,site=prod,user=CORP\\bo\\ lind access_type_id="6f2b1c6e-0a4e-4a57-9a3c-1f1e6f0f0002",user_directory="CORP",user_id="bo lind",inactive_days=120i,last_activity="2025-11-01T00:00:00.000Z",dry_run=false,run_id="run-42",reason="inactive" ${MS + 7}`,
+      `license_steward_release,action=failed,env=prod,license_type=professional,site=prod,user=CORP\\carl access_type_id="a-3",user_directory="CORP",user_id="carl",inactive_days=89i,last_activity="2025-12-01T08:30:00.000Z",dry_run=false,run_id="run-42",reason="inactive",error="QRS DELETE answered HTTP 500 \\"Internal\\"" ${MS + 9}`,
     ]);
     expect(server.points[2]?.tags.user).toBe('CORP\\bo lind');
     expect(server.points[0]?.fields.days_since_last_use).toEqual({ type: 'float', value: 89 });
