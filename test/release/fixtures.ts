@@ -57,7 +57,6 @@ export function testUser(
       id: record.id,
       userId: record.userId,
       userDirectory: record.userDirectory,
-      name: record.name ?? null,
     },
   };
 }

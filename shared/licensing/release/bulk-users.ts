@@ -8,6 +8,9 @@
  *
  * Never less safe: the records are judged by the same rules, and a user the pages did not bring
  * (removed meanwhile, a row that does not fit the schema) is doubt, kept.
+ *
+ * Memory (docs/release.md, "Memory"): a page is read as it arrives and keeps only the rows of the
+ * users the plan needs; pages are read one after another, so one is done before the next starts.
  */
 import pLimit from 'p-limit';
 import type { QrsClient } from '#shared/qrs/client.ts';
@@ -31,6 +34,7 @@ export interface BulkOptions {
   /** Id batches the plan would send otherwise (at least). */
   idRequests: number;
   pageSize?: number;
+  /** Pages in flight at once (default 1: each page is done before the next is read). */
   concurrency?: number;
   warn?: (message: string, extra?: Record<string, unknown>) => void;
 }
@@ -57,14 +61,18 @@ export async function readUsersInBulk(
   const definition = userTableDefinition(columns);
   const found: UsersFromTable = { users: new Map(), invalid: [] };
   const readPage = async (index: number): Promise<void> => {
-    const table = await qrs.getUserTable(definition, { skip: index * pageSize, take: pageSize });
+    const table = await qrs.getUserTable(
+      definition,
+      { skip: index * pageSize, take: pageSize },
+      { keepRow: (id) => wanted.has(id.toLowerCase()) },
+    );
     usersFromTable(table, wanted, found);
   };
   try {
     const pages = Math.max(1, Math.ceil((await qrs.countUsers()) / pageSize));
     if (pages >= options.idRequests) return undefined;
     // A user pushed past the last page by users added since the count is not read: doubt, kept.
-    const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+    const limit = pLimit(Math.max(1, options.concurrency ?? 1));
     await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => readPage(index))));
   } catch (error) {
     if (!(error instanceof QrsHttpError || error instanceof QrsResponseError)) throw error;
