@@ -4,6 +4,9 @@
 import type { BundleFact, BundleReport } from './bundles.ts';
 import type { CliRunResult } from './cli-run.ts';
 import type { ScenarioResult, SimulatorStats } from './protocol.ts';
+import { requestsOf, type ScaleResult, scaleGoals, scaleMarkdown } from './scale-report.ts';
+
+export type { ScaleResult } from './scale-report.ts';
 
 type Measured = ScenarioResult & { server: SimulatorStats; wallRunsMs?: number[] };
 
@@ -50,8 +53,11 @@ export interface BenchReport {
     repeat: number;
     sizes: number[];
     referenceSizes: number[];
+    scaleSizes: number[];
   };
   sizes: SizeResult[];
+  /** The CLI at 50,000, 100,000 and 200,000 allocations (issue 25). */
+  scale: ScaleResult[];
   bundles: BundleReport | null;
   totalSeconds: number;
   command: string;
@@ -139,6 +145,7 @@ export function evaluateGoals(report: BenchReport): Goal[] {
       pass: size.monitor.qrsRequests <= 3 && size.monitor.timestreamCalls <= 1,
     });
   }
+  goals.push(...scaleGoals(report.scale));
   const bare = report.bundles?.bare.medianImportMs ?? 0;
   for (const bundle of report.bundles?.lambdas ?? []) {
     const fastEnough = bundle.medianImportMs <= IMPORT_LIMIT_MS;
@@ -509,6 +516,14 @@ export function printReport(report: BenchReport, goals: Goal[]): void {
         `${bundle.name.padEnd(58)} ${megabytes(bundle.bytes).padEnd(9)} ${bundle.medianImportMs.toFixed(0)} ms (${bundle.importMs.map((v) => v.toFixed(0)).join(', ')})`,
       );
   }
+  for (const size of report.scale)
+    for (const [label, run] of [
+      [`usual run (cap ${size.usualCap})`, size.usual],
+      ['whole-site dry run', size.wholeSite],
+    ] as const)
+      out.push(
+        `CLI ${size.allocations} allocations, ${label}: peak RSS ${run.peakRssMb.toFixed(0)} MB, ${requestsOf(run)} QRS requests, ${seconds(run.wallMs)}`,
+      );
   out.push('', 'Goals');
   for (const goal of goals)
     out.push(`  ${verdict(goal.pass)}  ${goal.goal}: ${goal.actual} (target ${goal.target})`);
@@ -566,6 +581,7 @@ export function markdownReport(report: BenchReport, goals: Goal[]): string {
     `| ${COLUMNS.map(([, title]) => title).join(' | ')} |`,
     `| ${COLUMNS.map(() => '---').join(' | ')} |`,
     ...table.map((row) => `| ${COLUMNS.map(([key]) => row[key]).join(' | ')} |`),
+    ...scaleMarkdown(report.scale, s.latencyMs),
   );
   if (report.bundles) {
     md.push(
