@@ -362,7 +362,9 @@ async function memoryScale(allocations: number, nowMs: number): Promise<ScaleRes
       `  CLI usual run (cap ${SCALE_USUAL_CAP})  ${ms(usual.wallMs)}, ${usual.peakRssMb.toFixed(0)} MB`,
     );
     const wholeSite = await run(BULK_CAP);
-    log(`  CLI whole-site dry run  ${ms(wholeSite.wallMs)}, ${wholeSite.peakRssMb.toFixed(0)} MB`);
+    log(
+      `  CLI whole-site dry run  ${ms(wholeSite.wallMs)} (CPU ${ms(wholeSite.cpuMs)}, simulator ${ms(wholeSite.server.cpuMs)}), ${wholeSite.peakRssMb.toFixed(0)} MB`,
+    );
     return { allocations, usualCap: SCALE_USUAL_CAP, usual, wholeSite };
   } finally {
     await sim.close();
