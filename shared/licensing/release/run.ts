@@ -20,6 +20,12 @@ import {
 } from './audit.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
+import {
+  functionMemoryBytes,
+  type MemoryReading,
+  readMemory,
+  requireMemoryForReleases,
+} from './memory-guard.ts';
 import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
 import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
@@ -42,11 +48,13 @@ export interface SiteReleaseInput {
   sinks?: readonly ReleaseSink[];
   /** Apply this reviewed plan: only its candidates, re-checked (docs/release.md). */
   plan?: PlannedSite;
+  /** The memory guard's readings (memory-guard.ts); tests pass their own. */
+  memory?: { read?: () => MemoryReading; functionBytes?: number };
 }
 
 /**
- * Throws only while planning (nothing has been changed yet: QRS reads, the clock guard); never
- * after a DELETE was sent.
+ * Throws only while planning (nothing has been changed yet: QRS reads, the clock guard, the
+ * memory guard); never after a DELETE was sent.
  */
 export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
   const now = input.now ?? (() => new Date());
@@ -72,6 +80,15 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       input.maxClockSkewSeconds,
       (message) => input.logger.warn(message, { site: input.site, runId: input.runId }),
       { releases: !input.dryRun },
+    );
+  // Stop now rather than be killed half-way through the DELETEs (docs/release.md, "Memory").
+  if (!input.dryRun && judged.candidates.length > 0)
+    requireMemoryForReleases(
+      judged.candidates.length,
+      (input.memory?.read ?? readMemory)(),
+      input.memory && 'functionBytes' in input.memory
+        ? input.memory.functionBytes
+        : functionMemoryBytes(process.env),
     );
   const result: SiteReleaseResult = {
     site: input.site,
