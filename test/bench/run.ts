@@ -359,7 +359,7 @@ async function memoryScale(allocations: number, nowMs: number): Promise<ScaleRes
     };
     const usual = await run(SCALE_USUAL_CAP);
     log(
-      `  CLI usual run (cap ${SCALE_USUAL_CAP})  ${ms(usual.wallMs)}, ${usual.peakRssMb.toFixed(0)} MB`,
+      `  CLI usual run (cap ${SCALE_USUAL_CAP})  ${ms(usual.wallMs)} (CPU ${ms(usual.cpuMs)}, simulator ${ms(usual.server.cpuMs)}), ${usual.peakRssMb.toFixed(0)} MB`,
     );
     const wholeSite = await run(BULK_CAP);
     log(
