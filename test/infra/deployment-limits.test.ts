@@ -173,14 +173,14 @@ describe('release function memory for the expected site size', () => {
 
     expect(deployment.warnings).toEqual([
       expect.stringMatching(
-        /^sites\[0\]\.aws\.expectedAllocations: a site of 1,000,000 allocations needs about 1088 MB in the release function, but aws\.functions\.release\.memoryMb is 512: raise it to at least 1088 \(docs\/deploy\.md, "Memory per site size"\)/,
+        /^sites\[0\]\.aws\.expectedAllocations: a site of 1,000,000 allocations needs about 1600 MB in the release function, but aws\.functions\.release\.memoryMb is 512: raise it to at least 1600 \(docs\/deploy\.md, "Memory per site size"\)/,
       ),
     ]);
   });
 
-  it('is quiet when the memory holds the site: 200,000 in 512 MB, 1,000,000 in 1088 MB', () => {
+  it('is quiet when the memory holds the site: 200,000 in 512 MB, 1,000,000 in 1600 MB', () => {
     expect(deploymentOf(expecting(0, 200_000)).warnings).toEqual([]);
-    expect(deploymentOf(expecting(0, 1_000_000, 1088)).warnings).toEqual([]);
+    expect(deploymentOf(expecting(0, 1_000_000, 1600)).warnings).toEqual([]);
   });
 
   it('is quiet for a site that does not release (the monitor reads no allocation list)', () => {
