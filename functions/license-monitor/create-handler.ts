@@ -55,6 +55,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
     skipped: (site, runId) => ({ site: site.name, runId, status: 'skipped' }),
     run: async ({ site, runId, qrs }) => {
       const requestsBefore = qrs.stats.requests;
+      const clock = qrs.readClock();
       const outcome = await monitorSite({
         source: qrs,
         site: site.name,
@@ -62,7 +63,7 @@ export function createMonitorHandler(dependencies: MonitorHandlerDependencies) {
         sinks,
         logger: runLogger,
       });
-      warnIfClocksDisagree(qrs.serverClock, site.qrs.maxClockSkewSeconds, (message, extra) =>
+      warnIfClocksDisagree(clock.current(), site.qrs.maxClockSkewSeconds, (message, extra) =>
         logger.warn(message, extra ?? {}),
       );
       const qrsRequests = qrs.stats.requests - requestsBefore;

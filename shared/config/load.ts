@@ -3,11 +3,15 @@ import path from 'node:path';
 import { adaptButlerKeys } from './butler-keys.ts';
 import { ConfigError } from './errors.ts';
 import { formatIssues } from './issues.ts';
+import { ruleNameNotices } from './rule-names.ts';
 import { type Config, configSchema, type SecretSource } from './schema.ts';
 import { parseYaml, readConfigText } from './yaml-text.ts';
 
 export interface LoadOptions {
-  /** Told about accepted Butler keys (e.g. `frequency` read as `schedule`). */
+  /**
+   * Told about accepted Butler keys (e.g. `frequency` read as `schedule`) and rule names that hold
+   * invisible characters or mix scripts.
+   */
   onNotice?: (text: string) => void;
 }
 
@@ -24,7 +28,8 @@ export function parseConfig(text: string, source: string, options: LoadOptions =
       ...butler.problems,
       ...(result.success ? [] : formatIssues(result.error)),
     ]);
-  for (const notice of butler.notices) options.onNotice?.(notice);
+  for (const notice of [...butler.notices, ...ruleNameNotices(result.data)])
+    options.onNotice?.(notice);
   const baseDir = path.dirname(path.resolve(source));
   for (const site of result.data.sites) {
     const certificates = site.qrs.certificates;

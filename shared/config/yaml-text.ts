@@ -2,8 +2,9 @@
  * YAML text to plain data, with every YAML problem a configuration error that names the file:
  * syntax errors, unresolved tags, explicit tags of any kind (a configuration needs none: `!!binary`
  * or `!!set` would hand the schema a Buffer or a Set), aliases to missing anchors, and alias bombs
- * (a few lines that expand to millions of nodes). Anchors and aliases themselves are allowed, up
- * to a small count.
+ * (a few lines that expand to millions of nodes), and a `%YAML 1.1` directive (under which
+ * `dryRun: off` is the boolean false). Anchors and aliases themselves are allowed, up to a small
+ * count.
  */
 import { readFileSync } from 'node:fs';
 import { isNode, parseDocument, visit } from 'yaml';
@@ -28,6 +29,11 @@ export function parseYaml(
     (error) =>
       `YAML ${error.linePos?.[0] ? `line ${error.linePos[0].line}` : ''}: ${error.message.split('\n')[0]}`,
   );
+  // YAML 1.1 reads yes/no/on/off as booleans: `dryRun: off` would turn a dry run into a release.
+  if (document.directives?.yaml.explicit && document.directives.yaml.version !== '1.2')
+    problems.push(
+      `YAML line 1: the %YAML ${document.directives.yaml.version} directive is not allowed: a configuration is YAML 1.2 (in YAML 1.1, yes/no/on/off are booleans); remove the directive`,
+    );
   visit(document, {
     Node(_key, node) {
       if (isNode(node) && node.tag)
@@ -38,7 +44,8 @@ export function parseYaml(
   });
   if (problems.length > 0) throw new ConfigError(source, problems);
   try {
-    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {};
+    // The library counts the anchored node too: one more, so exactly MAX_YAML_ALIASES uses pass.
+    return document.toJS({ maxAliasCount: MAX_YAML_ALIASES + 1 }) ?? {};
   } catch (error) {
     const message = (error as Error).message;
     throw new ConfigError(source, [

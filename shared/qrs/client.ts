@@ -12,7 +12,7 @@ import {
   type MalformedItem,
 } from './allocation.ts';
 import { QrsResponseError } from './errors.ts';
-import { idIn } from './filter.ts';
+import { idIn, isGuid } from './filter.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
@@ -25,6 +25,7 @@ import {
 } from './schemas.ts';
 import { TableRowCollector } from './table-stream.ts';
 import {
+  type ClockReading,
   type QrsClientStats,
   QrsTransport,
   type QrsTransportOptions,
@@ -34,6 +35,7 @@ import type { QrsTable, TableDefinition } from './user-table.ts';
 
 export type { QrsTlsMaterial } from './tls-material.ts';
 export {
+  type ClockReading,
   DEFAULT_MAX_RESPONSE_BYTES,
   DEFAULT_QRS_USER,
   DEFAULT_TIMEOUT_MS,
@@ -69,9 +71,18 @@ export class QrsClient {
     return this.transport.stats;
   }
 
-  /** The last `Date` header QRS sent, for the clock guard (shared/licensing/clock-guard.ts). */
+  /** The last `Date` header QRS sent, whichever run asked (doctor). */
   get serverClock(): ServerClock | undefined {
     return this.transport.serverClock;
+  }
+
+  /**
+   * The clock guard's input for one run (shared/licensing/clock-guard.ts): only the `Date`
+   * headers of answers received after this call, so a warm client never lends a run the clock
+   * of an earlier one.
+   */
+  readClock(): ClockReading {
+    return this.transport.readClock();
   }
 
   get baseUrl(): string {
@@ -131,7 +142,12 @@ export class QrsClient {
     id: string,
     options: { deadlineAt?: number } = {},
   ): Promise<DeleteOutcome> {
-    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${encodeURIComponent(id)}`;
+    // Only a GUID becomes a path: `..` or `.` would address another resource (QRS ids are GUIDs).
+    if (!isGuid(id))
+      throw new RangeError(
+        `the access type id ${JSON.stringify(id)} is not a QRS id (GUID): no DELETE sent`,
+      );
+    const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/${id}`;
     let retried = false;
     const spec = { method: 'DELETE' as const, path, deadlineAt: options.deadlineAt };
     const response = await this.transport.send(spec, () => {

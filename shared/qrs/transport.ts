@@ -42,6 +42,7 @@ import {
   maxStreamedResponseBytesFor,
   responseLimitOrigin,
 } from './response-limit.ts';
+import { streamedAnswer } from './streamed-answer.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
 import { newXrfkey } from './xrfkey.ts';
@@ -87,6 +88,15 @@ export interface ServerClock {
   receivedAt: number;
 }
 
+/**
+ * The clock one run saw: only `Date` headers of answers that arrived after the run began. A
+ * pooled client outlives its runs (warm Lambda), and a run must never be judged by the clock of
+ * an earlier one (docs/release.md, "Clocks").
+ */
+export interface ClockReading {
+  current(): ServerClock | undefined;
+}
+
 export interface RequestSpec {
   method: QrsMethod;
   path: string;
@@ -114,8 +124,11 @@ const RETRYABLE_NETWORK_CODES = new Set([
 export class QrsTransport {
   readonly stats: QrsClientStats = { requests: 0, retries: 0, bytesReceived: 0 };
   readonly baseUrl: string;
-  /** QRS's clock: the latest `Date` header and when it arrived (doctor and release compare it). */
+  /** QRS's clock: the latest `Date` header and when it arrived (doctor shows it). */
   serverClock: ServerClock | undefined;
+  /** Answers received so far, and which of them brought `serverClock`: what a run's reading compares. */
+  private answers = 0;
+  private clockAnswer = 0;
   private readonly http: AxiosInstance;
   private readonly agent: QrsHttpsAgent;
   /** Requests in flight from this client (the agent does not count sockets mid-handshake). */
@@ -171,6 +184,14 @@ export class QrsTransport {
     this.agent.destroy();
   }
 
+  /** From now on: the `Date` headers of answers received after this call, and none before. */
+  readClock(): ClockReading {
+    const since = this.answers;
+    return {
+      current: () => (this.clockAnswer > since ? this.serverClock : undefined),
+    };
+  }
+
   /** A 2xx answer's body parsed as JSON; any other answer is a `QrsHttpError`. */
   async requestJson(spec: RequestSpec): Promise<unknown> {
     const response = await this.send(spec);
@@ -210,8 +231,7 @@ export class QrsTransport {
 
   /**
    * Sends with retries; resolves with any HTTP response (status judged by the caller). With
-   * `readBody`, a 2xx body is handed to it as a stream inside the attempt (its failures are the
-   * attempt's), and the response's `data` is then empty.
+   * `readBody`, a 2xx body is read by it inside the attempt (its failures are the attempt's).
    */
   send(
     spec: RequestSpec,
@@ -295,8 +315,12 @@ export class QrsTransport {
     const response = await this.inFlight(async () =>
       readBody ? streamedAnswer(await request(), readBody) : request(),
     );
+    this.answers++;
     const serverDate = response.headers.date;
-    if (typeof serverDate === 'string') this.serverClock = { serverDate, receivedAt: Date.now() };
+    if (typeof serverDate === 'string') {
+      this.serverClock = { serverDate, receivedAt: Date.now() };
+      this.clockAnswer = this.answers;
+    }
     this.stats.bytesReceived +=
       typeof response.data === 'string' ? Buffer.byteLength(response.data) : 0;
     this.logger?.debug('QRS response', {
@@ -341,32 +365,6 @@ export class QrsTransport {
       : networkAdvice(code, this.baseUrl);
     return new QrsNetworkError(code || 'UNKNOWN', advice, method, path);
   }
-}
-
-/**
- * Reads a streamed 2xx body with `readBody`; any other answer's body is kept as text (at most
- * 4 kB: enough for the advice, statusHint in advice.ts) so it is judged like a buffered one.
- */
-async function streamedAnswer(
-  response: AxiosResponse<unknown>,
-  readBody: (body: Readable) => Promise<void>,
-): Promise<AxiosResponse<string>> {
-  const body = response.data as Readable;
-  if (response.status >= 200 && response.status < 300) {
-    try {
-      await readBody(body);
-    } finally {
-      body.destroy();
-    }
-    return { ...response, data: '' };
-  }
-  let text = '';
-  for await (const chunk of body) {
-    text += String(chunk);
-    if (text.length >= 4096) break;
-  }
-  body.destroy();
-  return { ...response, data: text.slice(0, 4096) };
 }
 
 /** The configured timeout, or less when the deadline comes first (at least 1 ms). */

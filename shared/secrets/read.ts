@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { CERTIFICATE_KINDS, type CertificateKind } from '#shared/config/certificates.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
+import { describeEnvSource, describeFileSource } from './source-name.ts';
 import { newSsmClient, SecretError, SsmReader } from './ssm-reader.ts';
 
 export { SecretError };
@@ -46,7 +47,7 @@ export async function readSecretTexts<K extends string>(
     } else if ('env' in source) {
       const value = env[source.env];
       if (value === undefined || value === '')
-        throw new SecretError(`the ${what} environment variable ${source.env} is not set`);
+        throw new SecretError(`the ${what} ${describeEnvSource(source.env)} is not set`);
       values[key] = value;
     } else {
       values[key] = await readTextFile(source.file, what);
@@ -82,7 +83,8 @@ export async function readSiteCertificates(
   );
   for (const kind of CERTIFICATE_KINDS) {
     const source = sources[kind];
-    const where = 'file' in source ? source.file : `SSM parameter ${source.ssmParameter}`;
+    const where =
+      'file' in source ? describeFileSource(source.file) : `SSM parameter ${source.ssmParameter}`;
     if (!PEM.test(texts[kind]))
       throw new SecretError(
         `${CERTIFICATE_WHAT[kind]} (${where}) is not PEM text (expected -----BEGIN ...-----)`,
@@ -96,6 +98,6 @@ async function readTextFile(file: string, what: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new SecretError(`cannot read the ${what} file ${file} (${code})`);
+    throw new SecretError(`cannot read the ${what} ${describeFileSource(file)} (${code})`);
   }
 }

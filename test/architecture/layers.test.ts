@@ -46,6 +46,7 @@ function layerOf(target: string): string | undefined {
 const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/names.ts': ['shared/*'],
   'shared/aws-clients.ts': ['shared/*'],
+  'shared/same-name.ts': ['shared/*'],
   'shared/qrs': ['shared/*'],
   'shared/observability': ['shared/*'],
   'shared/config': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig, parseConfig } from '#shared/config/load.ts';
+import { MAX_YAML_ALIASES, parseYaml } from '#shared/config/yaml-text.ts';
 
 const MINIMAL = `
 sites:
@@ -179,6 +180,13 @@ licenseType:
   it('allows a few anchors and aliases (shared blocks)', () => {
     const text = `${MINIMAL.replace('qrs:', 'qrs: &qrs')}  - name: test\n    qrs: *qrs\n`;
     expect(problemsOf(text)).toEqual([]);
+  });
+
+  it('allows exactly MAX_YAML_ALIASES alias uses, as the README says, and refuses one more', () => {
+    const uses = (count: number) => `a: &a 1\nb: [${Array(count).fill('*a').join(', ')}]\n`;
+    expect(parseYaml(uses(MAX_YAML_ALIASES), 'f.yaml')).toMatchObject({ b: expect.any(Array) });
+    expect(() => parseYaml(uses(MAX_YAML_ALIASES + 1), 'f.yaml')).toThrow(/too many nodes/);
+    expect(MAX_YAML_ALIASES).toBe(50);
   });
 
   it.each([

@@ -184,6 +184,19 @@ const MISTAKES: Array<[string, string, string]> = [
     'YAML line 6: Unresolved tag: !seconds',
   ],
   [
+    'C11 a %YAML 1.1 directive (dryRun: off would be false there)',
+    `%YAML 1.1\n---\n${yamlWith({}).replace('dryRun: false', 'dryRun: off')}`,
+    'YAML line 1: the %YAML 1.1 directive is not allowed',
+  ],
+  [
+    'C12 a clock tolerance close to the release threshold',
+    yamlWith({
+      qrs: '      maxClockSkewSeconds: 86400\n',
+      release: '      licenseType: { professional: { releaseThresholdDays: 1 } }\n',
+    }),
+    'sites[0].qrs.maxClockSkewSeconds: 86400 s is not well below licenseRelease.licenseType.professional.releaseThresholdDays (1 day)',
+  ],
+  [
     'C11 an alias to an anchor that does not exist',
     yamlWith({ release: '      neverRelease: *protected\n' }),
     'YAML: Unresolved alias',

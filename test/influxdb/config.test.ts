@@ -334,6 +334,24 @@ describe('destinations.influxdb: the token sources', () => {
     );
   });
 
+  it('never prints a pasted password as a variable name or path; says what was expected', async () => {
+    // Act
+    const fromEnv = (await writeWith({ token: { env: 'Summer2026' } }, { env: {} }).catch(
+      (caught: unknown) => caught,
+    )) as Error;
+    const fromFile = (await writeWith({ token: { file: path.join(dir, 'Summer2026!') } }).catch(
+      (caught: unknown) => caught,
+    )) as Error;
+
+    // Assess
+    for (const error of [fromEnv, fromFile]) {
+      expect(error.message).not.toContain('Summer2026');
+      expect(error.message).toContain('was the secret itself pasted there?');
+    }
+    expect(fromEnv.message).toContain('does not look like a variable name such as INFLUX_TOKEN');
+    expect(fromFile.message).toContain('does not look like a file path such as');
+  });
+
   it('refuses a token file that holds more than a token, without echoing it', async () => {
     // Prepare
     const file = path.join(dir, 'env-file');

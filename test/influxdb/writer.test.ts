@@ -12,6 +12,7 @@ import {
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type InfluxServer, startInfluxServer } from './server.ts';
 
+const lowerHex = (text: string) => text.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase());
 const TOKEN = 'tok_Zm9vYmFyLXNlY3JldC10b2tlbi0xMjM0NTY3ODkw==';
 const LINES = [
   'qlik_sense_license,license_type=analyzer,site=prod total=20 1772366400000',
@@ -254,6 +255,35 @@ describe('InfluxDB writer: retries', () => {
       'HTTP 403, the token may not write to org "qlik-ops" / bucket "butler": token *** is read-only',
     );
     expect(error.message).not.toContain(TOKEN);
+  });
+
+  it.each([
+    ['echoed past the 300-character cut', (token: string) => `${'x'.repeat(280)} ${token}`],
+    ['URL-encoded', (token: string) => `bad query ?token=${encodeURIComponent(token)}`],
+    ['URL-encoded, lower-case hex', (token: string) => `q=${lowerHex(encodeURIComponent(token))}`],
+    ['base64', (token: string) => `header ${Buffer.from(token).toString('base64')}`],
+  ])('blanks a token %s, before the message is cut', async (_, echo) => {
+    // Prepare: a token with characters that URL encoding changes.
+    const token = 'tok/Abc+def=ghi&jkl%mno?pqr';
+    const target = await startInfluxServer({ token, org: 'qlik-ops', bucket: 'butler' });
+    server = target;
+    target.failNext({ status: 400, body: JSON.stringify({ message: echo(token) }) });
+
+    // Act
+    const error = (await writerFor(target, { credentials: async () => ({ token }) })
+      .write(LINES)
+      .catch((caught: unknown) => caught)) as Error;
+
+    // Assess: no 8 characters of the token in any form survive.
+    const forms = [
+      token,
+      encodeURIComponent(token),
+      lowerHex(encodeURIComponent(token)),
+      Buffer.from(token).toString('base64'),
+    ];
+    for (const form of forms)
+      for (let start = 0; start + 8 <= form.length; start++)
+        expect(error.message).not.toContain(form.slice(start, start + 8));
   });
 
   it('does not retry 404 and names the bucket', async () => {

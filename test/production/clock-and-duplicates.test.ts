@@ -166,6 +166,71 @@ describe('clock guard: QRS Date header vs this machine', () => {
   });
 });
 
+describe('clock guard: the clock belongs to the run (the QRS client is kept warm)', () => {
+  it("warm Lambda: a run whose answers carry no Date is refused, not judged by the previous invocation's clock", async () => {
+    const name = uniqueSiteName('warm-clock');
+    const handler = releaseHandler({
+      config: lambdaConfig([
+        { name, port: sim.port, licenseRelease: { dryRun: false, maxReleasesPerRun: 1 } },
+      ]),
+      logLevel: 'SILENT',
+    });
+
+    await handler({ site: name }, lambdaContext());
+    const afterFirst = deleteCount(sim);
+    sim.setClockOffset(null);
+    const second = handler({ site: name }, lambdaContext());
+
+    expect(afterFirst).toBe(1);
+    await expect(second).rejects.toThrow(
+      /release refused: the clock could not be checked \(QRS sent no Date header/,
+    );
+    expect(deleteCount(sim)).toBe(1);
+  });
+
+  it('warm Lambda: a wrong Date seen by an earlier run is not held against a later run', async () => {
+    const name = uniqueSiteName('warm-clock');
+    const handler = releaseHandler({
+      config: lambdaConfig([
+        { name, port: sim.port, licenseRelease: { dryRun: true, maxReleasesPerRun: 1 } },
+      ]),
+      logLevel: 'SILENT',
+    });
+    sim.setClockOffset(-40 * DAY_MS);
+    await expect(handler({ site: name }, lambdaContext())).rejects.toThrow(/clocks disagree/);
+    sim.setClockOffset(null);
+
+    const second = await handler({ site: name }, lambdaContext());
+    sim.setClockOffset(0);
+    const third = await handler({ site: name }, lambdaContext());
+
+    // A dry run with an unread clock warns and plans; the stale wrong Date refuses nothing.
+    expect(second).toMatchObject({ site: name });
+    expect(third).toMatchObject({ site: name });
+  });
+
+  it('warm Lambda monitor: an answer without Date is "not checked", not the previous run\'s skew', async () => {
+    const name = uniqueSiteName('warm-clock');
+    const logger = new Logger({ serviceName: 'license-steward', logLevel: 'SILENT' });
+    const warn = vi.spyOn(logger, 'warn');
+    const handler = createMonitorHandler({
+      config: lambdaConfig([{ name, port: sim.port }]),
+      logger,
+      sinks: [],
+    });
+    sim.setClockOffset(40 * DAY_MS);
+    await handler({ site: name }, lambdaContext());
+    sim.setClockOffset(null);
+    warn.mockClear();
+
+    await handler({ site: name }, lambdaContext());
+
+    const messages = warn.mock.calls.map(([message]) => String(message));
+    expect(messages).toContainEqual(expect.stringMatching(/^Clock not checked: QRS sent no Date/));
+    expect(messages.filter((message) => /clocks disagree/.test(message))).toEqual([]);
+  });
+});
+
 describe('duplicates from QRS', () => {
   it('P9 the same allocation id twice in a list is one allocation: one DELETE, counted once, a warning', async () => {
     const plan = releaseOf(await cli(['release', '--config', configFile(), '--dry-run', '--json']));

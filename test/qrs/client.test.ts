@@ -297,6 +297,16 @@ describe('QrsClient DELETE', () => {
     expect(error).toMatchObject({ name: 'QrsHttpError', status: 500, method: 'DELETE' });
     expect(sim.requestCount('DELETE /qrs/license/professionalaccesstype/{id}')).toBe(1);
   });
+
+  it.each(['..', '.', '../user', ''])(
+    'sends no request for an id that is not a GUID (%j would address another resource)',
+    async (id) => {
+      await expect(client().deleteAllocation('professional', id)).rejects.toThrow(
+        /is not a QRS id \(GUID\): no DELETE sent/,
+      );
+      expect(sim.methodCounters.get('DELETE')?.requests ?? 0).toBe(0);
+    },
+  );
 });
 
 describe('QrsClient users', () => {

@@ -158,6 +158,51 @@ describe("the purpose override is for Qlik's layout only", () => {
   });
 });
 
+describe('the purpose override accepts server certificates only', () => {
+  // OpenSSL's INVALID_PURPOSE also covers key usage and CA certificates as leaves: the in-code
+  // check must not accept what OpenSSL refused for those reasons (docs/certificates.md).
+  it.each([
+    ['leafKeyCertSignOnly', 'EE_KEY_USAGE', /key usage that does not allow a TLS server/],
+    ['leafIsCa', 'EE_IS_CA', /is a CA certificate \(basicConstraints CA:TRUE\)/],
+  ] as const)('%s: refused, no request sent', async (variant, code, advice) => {
+    // TLS 1.3: at 1.2 the server cannot sign the handshake with such a key at all.
+    const pki = await createQlikPki({ name: NODE, variant });
+    const sim = await startSimulator({ site: createSampleSite(), pki, tlsMaxVersion: 'TLSv1.3' });
+    open.push(sim);
+
+    const error = await refusal(client(sim, { servername: NODE }));
+
+    expect(error.code).toBe(code);
+    expect(error.message).toMatch(advice);
+    expect(sim.requestCount()).toBe(0);
+  });
+
+  it("the site's own client certificate presented as the server's is refused, no request sent", async () => {
+    const pki = await createQlikPki({ name: NODE });
+    const sim = await startSimulator({ site: createSampleSite(), pki, serverCert: pki.client });
+    open.push(sim);
+
+    const error = await refusal(client(sim, { servername: 'QlikClient' }));
+
+    expect(error.code).toBe('SERVER_IS_CLIENT_CERTIFICATE');
+    expect(error.message).toMatch(/this site's own client certificate/);
+    expect(sim.requestCount()).toBe(0);
+  });
+
+  it.each(['rsa1024', 'rsa1024PurposeQuirk'] as const)(
+    'a 1024-bit RSA server key is refused on both paths (%s), no request sent',
+    async (variant) => {
+      const sim = await site(await createQlikPki({ name: NODE, variant }));
+
+      const error = await refusal(client(sim, { servername: NODE }));
+
+      expect(error.code).toBe('EE_KEY_TOO_SMALL');
+      expect(error.message).toMatch(/RSA key of 1024 bits \(at least 2048 needed\)/);
+      expect(sim.requestCount()).toBe(0);
+    },
+  );
+});
+
 describe('the CLI with Qlik-like certificates', () => {
   let dir: string | undefined;
   afterEach(async () => {

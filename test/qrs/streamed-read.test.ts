@@ -19,6 +19,7 @@ import { generateSite } from '#test/simulator/site.ts';
 import { releaseConfig } from '../release/fixtures.ts';
 
 const ANALYZER_FULL = '/qrs/license/analyzeraccesstype/full';
+const [A1, A2, A3] = [1, 2, 3].map((n) => `7a1c3e0a-9a7b-4d7e-8f00-00000000000${n}`);
 const RULES = {
   neverRelease: {
     tag: ['License do not release'],
@@ -138,9 +139,9 @@ describe('streamed allocation lists', () => {
       status: 200,
       body: JSON.stringify([
         { createdDate: old, lastUsed: old, quarantined: false, user },
-        { id: 'a1', createdDate: old, lastUsed: old, quarantined: 'no', user },
-        { id: 'a2', createdDate: old, lastUsed: old, quarantined: false, user: 'LAB\\u' },
-        { id: 'a3', createdDate: old, lastUsed: 17, quarantined: false, user },
+        { id: A1, createdDate: old, lastUsed: old, quarantined: 'no', user },
+        { id: A2, createdDate: old, lastUsed: old, quarantined: false, user: 'LAB\\u' },
+        { id: A3, createdDate: old, lastUsed: 17, quarantined: false, user },
       ]),
     });
     const policy = releasePolicy(
@@ -152,16 +153,20 @@ describe('streamed allocation lists', () => {
     expect(plan.malformed).toBe(1);
     expect(plan.candidates).toEqual([]);
     expect(plan.kept.map((item) => [item.accessTypeId, item.reason])).toEqual([
-      ['a1', 'quarantined'],
-      ['a2', 'no-user'],
-      ['a3', 'no-date'],
+      [A1, 'quarantined'],
+      [A2, 'no-user'],
+      [A3, 'no-date'],
     ]);
   });
 
   it.each([
     ['an object', '{"items":[]}', /expected a JSON array, got an object/],
     ['a string', '"busy"', /expected a JSON array, got a string/],
-    ['cut mid-item', '[{"id":"a1","createdDate":"2020-01-0', /ended mid-document after 36 bytes: truncated/],
+    [
+      'cut mid-item',
+      '[{"id":"a1","createdDate":"2020-01-0',
+      /ended mid-document after 36 bytes: truncated/,
+    ],
     ['not JSON', '<html>Gateway</html>', /not valid JSON/],
     ['two documents', '[] []', /not valid JSON/],
     ['empty', '', /not valid JSON \(it is empty\)/],

@@ -3,10 +3,13 @@
  * `release --dry-run --json`, reviewed (and perhaps edited), then applied. Only the plan's
  * candidates are ever released, each re-checked against fresh QRS data and today's rules.
  */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_PLAN_BYTES } from '#shared/licensing/release/plan-file.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, createSampleSite, type SimSite } from '#test/simulator/site.ts';
@@ -348,5 +351,84 @@ describe('release --plan', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/cannot read the plan/);
     expect(sim.requestCount()).toBe(0);
+  });
+
+  it('plan files: a device, a FIFO, a huge file and deep nesting are refused (exit 2, no request); a BOM is read', async () => {
+    const config = writeConfig(rules());
+    const file = await makePlan(config);
+    const bom = path.join(folder, 'bom.json');
+    writeFileSync(bom, `\uFEFF${readFileSync(file, 'utf8')}`);
+    const fifo = path.join(folder, 'plan.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const huge = path.join(folder, 'huge.json');
+    writeFileSync(huge, Buffer.alloc(MAX_PLAN_BYTES + 1, 0x20));
+    const deep = path.join(folder, 'deep.json');
+    const nested = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    writeFileSync(
+      deep,
+      readFileSync(file, 'utf8').replace(/"rules":\s*/, `"rules": ${nested}, "madeWith": `),
+    );
+    sim.resetCounters();
+
+    const apply = (planFile: string) =>
+      runCliCaptured(['release', '--config', config, '--plan', planFile, '--dry-run']);
+    const runs = {
+      zero: await apply('/dev/zero'),
+      fifo: await apply(fifo),
+      huge: await apply(huge),
+      deep: await apply(deep),
+    };
+    const requestsBeforeBom = sim.requestCount();
+    const withBom = await apply(bom);
+
+    expect(runs.zero).toMatchObject({ code: 2, stdout: '' });
+    expect(runs.zero.stderr).toMatch(/\/dev\/zero is not a regular file/);
+    expect(runs.fifo.code).toBe(2);
+    expect(runs.fifo.stderr).toMatch(/plan\.fifo is not a regular file/);
+    expect(runs.huge.code).toBe(2);
+    expect(runs.huge.stderr).toMatch(/larger than a plan may be \(5 MB\)/);
+    expect(runs.deep.code).toBe(2);
+    expect(runs.deep.stderr).toMatch(/nests deeper than 32 levels/);
+    expect(requestsBeforeBom).toBe(0);
+    expect(withBom.code).toBe(0);
+  });
+
+  it('refuses (exit 2, no request) a plan with more candidates than twice maxReleasesPerRun', async () => {
+    const config = writeConfig(rules());
+    const file = await makePlan(config);
+    editPlan(file, (plan) => {
+      const entry = plan.sites[0] as { candidates: Array<Record<string, unknown>> };
+      const template = entry.candidates[0] ?? {};
+      entry.candidates = Array.from({ length: 20_000 }, () => ({
+        ...template,
+        accessTypeId: randomUUID(),
+      }));
+    });
+    sim.resetCounters();
+
+    const run = await runCliCaptured(['release', '--config', config, '--plan', file, '--dry-run']);
+
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/holds 20000 candidates, more than 2 × maxReleasesPerRun \(50\)/);
+    expect(sim.requestCount()).toBe(0);
+  });
+
+  it('a plan whose candidates are all skipped before any request is not refused for an unread clock', async () => {
+    const config = writeConfig(rules());
+    const file = await makePlan(config);
+    editPlan(file, (plan) => {
+      const entry = plan.sites[0] as { candidates: Array<{ accessTypeId: string }> };
+      for (const item of entry.candidates) item.accessTypeId = `x-${item.accessTypeId}`;
+    });
+    sim.resetCounters();
+
+    const run = await runCliCaptured(['release', '--config', config, '--plan', file, '--json']);
+
+    expect(run.code).toBe(0);
+    expect(sim.requestCount()).toBe(0);
+    const result = JSON.parse(run.stdout).sites[0];
+    expect(result.error).toBeUndefined();
+    expect(result.skipped.length).toBeGreaterThan(0);
+    expect(result.released).toEqual([]);
   });
 });

@@ -47,6 +47,19 @@ async function newKeys(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
+async function newRsaKeys(bits: number): Promise<CryptoKeyPair> {
+  return (await webcrypto.subtle.generateKey(
+    {
+      name: 'RSASSA-PKCS1-v1_5',
+      modulusLength: bits,
+      publicExponent: new Uint8Array([1, 0, 1]),
+      hash: 'SHA-256',
+    },
+    true,
+    ['sign', 'verify'],
+  )) as CryptoKeyPair;
+}
+
 async function keyPem(keys: CryptoKeyPair): Promise<string> {
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', keys.privateKey);
   return x509.PemConverter.encode(pkcs8, 'PRIVATE KEY');
@@ -91,9 +104,15 @@ async function issue(
     extendedKeyUsage?: x509.ExtendedKeyUsage[];
     /** Added as they are (e.g. a critical extension no checker knows). */
     extraExtensions?: x509.Extension[];
+    /** Overrides the key usage (default: digitalSignature). */
+    keyUsage?: x509.KeyUsageFlags;
+    /** basicConstraints CA:TRUE on what should be an end-entity certificate. */
+    ca?: boolean;
+    /** An RSA key of this size instead of the usual P-256 key. */
+    rsaBits?: number;
   } = {},
 ): Promise<PemPair> {
-  const keys = await newKeys();
+  const keys = options.rsaBits ? await newRsaKeys(options.rsaBits) : await newKeys();
   const altNames = [
     ...(options.names ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(options.ips ?? []).map((value) => ({ type: 'ip' as const, value })),
@@ -108,8 +127,8 @@ async function issue(
     publicKey: keys.publicKey,
     signingKey: issuer.keys.privateKey,
     extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+      new x509.BasicConstraintsExtension(options.ca ?? false, undefined, true),
+      new x509.KeyUsagesExtension(options.keyUsage ?? x509.KeyUsageFlags.digitalSignature, true),
       new x509.ExtendedKeyUsageExtension(
         options.extendedKeyUsage ?? [
           usage === 'server' ? x509.ExtendedKeyUsage.serverAuth : x509.ExtendedKeyUsage.clientAuth,
@@ -184,7 +203,15 @@ export type QlikCertificateVariant =
    * Not Qlik's: a CA with a client-only purpose, then an intermediate limited to no further CA
    * (`pathLength: 0`) that still issues a CA, which issues the server certificate (refused).
    */
-  | 'purposeBehindIntermediates';
+  | 'purposeBehindIntermediates'
+  /** Not Qlik's: a server certificate whose key usage is only keyCertSign (refused). */
+  | 'leafKeyCertSignOnly'
+  /** Not Qlik's: Qlik's purpose quirk on a server certificate that is a CA (CA:TRUE; refused). */
+  | 'leafIsCa'
+  /** A server certificate with a 1024-bit RSA key and the standard purpose (refused). */
+  | 'rsa1024'
+  /** A 1024-bit RSA key and Qlik's purpose quirk (refused). */
+  | 'rsa1024PurposeQuirk';
 
 export interface QlikPkiOptions {
   /** The node's Host.cfg name: server `CN=<name>`, CA `CN=<name>-CA`. */
@@ -221,9 +248,15 @@ export async function createQlikPki(options: QlikPkiOptions): Promise<TestPki> {
     server: await issue(serverIssuer, options.name, 'server', {
       ...(options.serverNotBefore ? { notBefore: options.serverNotBefore } : {}),
       ...(options.serverNotAfter ? { notAfter: options.serverNotAfter } : {}),
-      ...(variant === 'serverClientPurposeOnly' || variant === 'purposeAndUnknownCriticalExtension'
+      ...(variant === 'serverClientPurposeOnly' ||
+      variant === 'purposeAndUnknownCriticalExtension' ||
+      variant === 'rsa1024PurposeQuirk' ||
+      variant === 'leafIsCa'
         ? { extendedKeyUsage: [x509.ExtendedKeyUsage.clientAuth] }
         : {}),
+      ...(variant === 'leafKeyCertSignOnly' ? { keyUsage: x509.KeyUsageFlags.keyCertSign } : {}),
+      ...(variant === 'leafIsCa' ? { ca: true } : {}),
+      ...(variant === 'rsa1024' || variant === 'rsa1024PurposeQuirk' ? { rsaBits: 1024 } : {}),
       ...(variant === 'purposeAndUnknownCriticalExtension'
         ? { extraExtensions: [new x509.Extension('1.2.3.4.5.6.7', true, new Uint8Array([5, 0]))] }
         : {}),

@@ -1,11 +1,11 @@
 /** `release --plan FILE`: reads the plan and pairs its sites with the configured ones, or exit 2. */
-import { readFileSync } from 'node:fs';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import {
   PlanError,
   type PlannedSite,
   parsePlan,
   plannedSitesToApply,
+  readPlanFile,
 } from '#shared/licensing/release/plan-file.ts';
 import type { ParsedArgs } from '../args.ts';
 import { UsageError } from '../io.ts';
@@ -19,14 +19,8 @@ export function readPlanFor(
   const file = args.plan as string;
   // An unknown --site is the usual usage error, before the plan is read.
   if (args.site !== undefined) selectSites(config, args.site);
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`cannot read the plan ${file}: ${(error as Error).message}`);
-  }
-  try {
-    return plannedSitesToApply(parsePlan(text, file), config.sites, {
+    return plannedSitesToApply(parsePlan(readPlanFile(file), file), config.sites, {
       now,
       ...(args.site !== undefined ? { site: args.site } : {}),
       ...(args.maxPlanAgeHours !== undefined ? { maxAgeHours: args.maxPlanAgeHours } : {}),

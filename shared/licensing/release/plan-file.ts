@@ -5,6 +5,7 @@
  * that is not usable, names a site the configuration lacks or is too old is refused before any
  * site is touched.
  */
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
 import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import { describeIssues } from '#shared/qrs/schemas.ts';
@@ -22,6 +23,13 @@ export const DEFAULT_MAX_PLAN_AGE_HOURS = 24;
 /** A plan "made" later than now by more than this is a clock or editing problem, not a plan. */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const HOUR_MS = 3_600_000;
+/** A plan of 50 sites at the default cap is about 1 MB: 5 MB is far above any real one. */
+export const MAX_PLAN_BYTES = 5 * 1024 * 1024;
+/** A site's plan may hold this many times today's `maxReleasesPerRun` candidates, no more. */
+export const MAX_PLAN_CANDIDATES_PER_CAP = 2;
+/** A plan nests about 7 levels deep (sites, rules, neverRelease, user); far more is no plan. */
+const MAX_PLAN_DEPTH = 32;
+const DEFAULT_MAX_RELEASES_PER_RUN = 50;
 
 const itemSchema = z.object({
   accessTypeId: z.string().min(1),
@@ -56,7 +64,51 @@ export interface PlannedSite {
   rules: Record<string, unknown> | undefined;
 }
 
-export function parsePlan(text: string, source: string): PlannedSite[] {
+/**
+ * The plan file's text: a regular file only (a device such as /dev/zero would never end, a FIFO
+ * never answer), at most `MAX_PLAN_BYTES`. A `PlanError` says what else it is.
+ */
+export function readPlanFile(file: string): string {
+  let fd: number;
+  try {
+    // Non-blocking, so that opening a FIFO returns at once and fstat can refuse it.
+    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    throw new PlanError(
+      `cannot read the plan ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile())
+      throw new PlanError(
+        `${file} is not a regular file (a device, FIFO or folder): a plan is the file \`release --dry-run --json\` wrote`,
+      );
+    const tooLarge = () =>
+      new PlanError(
+        `${file} is larger than a plan may be (${MAX_PLAN_BYTES / 1024 / 1024} MB): make a plan of the sites to apply`,
+      );
+    if (stat.size > MAX_PLAN_BYTES) throw tooLarge();
+    // Read one byte past the limit, so that a file grown since fstat is refused too.
+    const buffer = Buffer.alloc(MAX_PLAN_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+      if (length > MAX_PLAN_BYTES) throw tooLarge();
+    }
+    return buffer.toString('utf8', 0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function parsePlan(raw: string, source: string): PlannedSite[] {
+  // Windows Notepad starts UTF-8 files with a byte order mark: not part of the JSON.
+  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+  if (nestingDepth(text) > MAX_PLAN_DEPTH)
+    throw new PlanError(`${source} nests deeper than ${MAX_PLAN_DEPTH} levels: not a release plan`);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -80,12 +132,31 @@ export function parsePlan(text: string, source: string): PlannedSite[] {
   });
 }
 
+/** The deepest nesting of `[` and `{` outside strings (the reading of the rules recurses). */
+function nestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < text.length; index++) {
+    const character = text[index];
+    if (inString) {
+      if (character === '\\') index++;
+      else if (character === '"') inString = false;
+    } else if (character === '"') inString = true;
+    else if (character === '[' || character === '{') deepest = Math.max(deepest, ++depth);
+    else if (character === ']' || character === '}') depth--;
+  }
+  return deepest;
+}
+
 /**
  * The plan's sites to apply, each with its configured site: the one `--site` names (which the
  * plan must hold), else all of them. Every one must be in the configuration and no older than
  * `maxAgeHours`.
  */
-export function plannedSitesToApply<Site extends { name: string }>(
+export function plannedSitesToApply<
+  Site extends { name: string; licenseRelease?: { maxReleasesPerRun: number } | undefined },
+>(
   plan: readonly PlannedSite[],
   sites: readonly Site[],
   options: { site?: string; now: Date; maxAgeHours?: number },
@@ -108,6 +179,13 @@ export function plannedSitesToApply<Site extends { name: string }>(
     if (ageMs > maxAgeHours * HOUR_MS)
       throw new PlanError(
         `the plan for site "${planned.site}" was made ${(ageMs / HOUR_MS).toFixed(1)} hours ago (at ${planned.evaluatedAt.toISOString()}), more than ${maxAgeHours}: make a new plan, or allow an older one with --max-plan-age HOURS`,
+      );
+    // Each 50 planned ids are one read against production QRS: a plan far above the cap is no
+    // reviewed plan of this configuration.
+    const cap = site.licenseRelease?.maxReleasesPerRun ?? DEFAULT_MAX_RELEASES_PER_RUN;
+    if (planned.candidates.length > cap * MAX_PLAN_CANDIDATES_PER_CAP)
+      throw new PlanError(
+        `the plan for site "${planned.site}" holds ${planned.candidates.length} candidates, more than ${MAX_PLAN_CANDIDATES_PER_CAP} × maxReleasesPerRun (${cap}): make a new plan under the current rules`,
       );
     if (ageMs < -FUTURE_TOLERANCE_MS)
       throw new PlanError(

@@ -9,6 +9,7 @@
  */
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import { type Allocation, LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
+import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
@@ -94,6 +95,17 @@ export function screenAllocations(
       );
       continue;
     }
+    // Ids become request paths (DELETE …/{id}) and filters: anything but a GUID is doubt.
+    if (!isGuid(allocation.id)) {
+      kept.push(
+        keptItem(
+          item,
+          'no-user',
+          `the access type id ${shownId(allocation.id)} is not a QRS id (GUID): kept on doubt`,
+        ),
+      );
+      continue;
+    }
     if (!allocation.user) {
       const userProblem = problemOf(allocation, 'user:');
       kept.push(
@@ -101,6 +113,16 @@ export function screenAllocations(
           item,
           'no-user',
           userProblem ?? 'the allocation has no user (deleted from the repository?)',
+        ),
+      );
+      continue;
+    }
+    if (!isGuid(allocation.user.id)) {
+      kept.push(
+        keptItem(
+          item,
+          'no-user',
+          `the user id ${shownId(allocation.user.id)} is not a QRS id (GUID): kept on doubt`,
         ),
       );
       continue;
@@ -142,6 +164,11 @@ export function screenAllocations(
       a.lastActivityMs - b.lastActivityMs || (a.item.accessTypeId < b.item.accessTypeId ? -1 : 1),
   );
   return { kept, eligible };
+}
+
+/** A hostile id as a short quoted text: control characters escaped, at most 64 characters. */
+function shownId(id: string): string {
+  return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }
 
 /**

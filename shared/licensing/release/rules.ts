@@ -1,11 +1,13 @@
 /**
- * Butler's `neverRelease` protection rules, compiled once per run into lower-cased sets so that
+ * Butler's `neverRelease` protection rules, compiled once per run into sets of name keys so that
  * each allocation is judged in constant time (50,000 allocations must not mean 50,000 × rules).
- * All matching is case-insensitive, as QRS itself compares strings.
+ * Names match when they are "the same name" (`sameName`: NFKC, case folded, invisible characters
+ * removed; docs/release.md, "Matching"), so a look-alike spelling never escapes a protection.
  */
 import type { FlagRule, NeverRelease } from '#shared/config/schema.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import type { UserColumns } from '#shared/qrs/user-table.ts';
+import { nameKey } from '#shared/same-name.ts';
 import type { KeepReason } from './types.ts';
 
 export interface Protection {
@@ -36,7 +38,15 @@ export interface ProtectionRules {
   readonly summary: string;
 }
 
-const fold = (text: string): string => text.toLowerCase();
+/**
+ * Whether a name from a rule and one from QRS are the same name, the one comparison every
+ * protection rule makes (user, userDirectory, tag, customProperty name and value).
+ */
+export function sameName(a: string, b: string): boolean {
+  return nameKey(a) === nameKey(b);
+}
+
+const fold = nameKey;
 /** Joins two folded parts; NUL cannot occur in QRS names, so pairs cannot collide. */
 const pair = (a: string, b: string): string => `${fold(a)}\u0000${fold(b)}`;
 

@@ -6,7 +6,7 @@
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
-import type { ServerClock } from '#shared/qrs/client.ts';
+import type { ClockReading } from '#shared/qrs/client.ts';
 import { requireClocksAgree } from '../clock-guard.ts';
 import { type ReleaseSink, writeToSinks } from '../sinks.ts';
 import { fetchPlannedRelease } from './apply-plan.ts';
@@ -36,7 +36,8 @@ export interface SiteReleaseInput {
   release: LicenseReleaseConfig;
   dryRun: boolean;
   runId: string;
-  qrs: ReleaseQrs & DeleteQrs & { readonly serverClock?: ServerClock | undefined };
+  /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
+  qrs: ReleaseQrs & DeleteQrs & { readClock?(): ClockReading };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -59,6 +60,8 @@ export interface SiteReleaseInput {
 export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
   const now = input.now ?? (() => new Date());
   const evaluatedAt = now();
+  // This run's own reading: a warm client's earlier answers say nothing about this run's clock.
+  const clock = input.qrs.readClock?.();
   const policy = releasePolicy(input.release);
   const audit: AuditContext = {
     site: input.site,
@@ -76,10 +79,11 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
-      input.qrs.serverClock,
+      clock?.current(),
       input.maxClockSkewSeconds,
       (message) => input.logger.warn(message, { site: input.site, runId: input.runId }),
-      { releases: !input.dryRun },
+      // Nothing to release (every planned candidate skipped, say): an unread clock decides nothing.
+      { releases: !input.dryRun && judged.candidates.length > 0 },
     );
   // Stop now rather than be killed half-way through the DELETEs (docs/release.md, "Memory").
   if (!input.dryRun && judged.candidates.length > 0)

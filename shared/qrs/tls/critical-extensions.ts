@@ -1,9 +1,10 @@
 /**
- * The OIDs of a certificate's critical extensions, read from its DER. Node's X509Certificate does
- * not expose criticality, and OpenSSL reports only its last error: when it refuses a Qlik server
- * certificate for its purpose, an unknown critical extension it also found goes unreported. The
- * purpose override (qlik-server-certificate.ts) therefore refuses any critical extension it does
- * not know itself. A DER it cannot read is reported as `undefined`: no override then.
+ * A certificate's critical extensions and its key usage bits, read from its DER: node's
+ * X509Certificate exposes neither (its `keyUsage` is the extended key usage). OpenSSL reports
+ * only its last error: when it refuses a Qlik server certificate for its purpose, an unknown
+ * critical extension or a key usage that forbids a TLS server goes unreported. The purpose
+ * override (qlik-server-certificate.ts) therefore checks both itself. A DER it cannot read is
+ * reported as `undefined`: no override then.
  */
 import type { X509Certificate } from 'node:crypto';
 
@@ -63,8 +64,17 @@ const SEQUENCE = 0x30;
 const EXTENSIONS = 0xa3; // [3] EXPLICIT in TBSCertificate
 const OID = 0x06;
 const BOOLEAN = 0x01;
+const OCTET_STRING = 0x04;
 
-export function criticalExtensions(certificate: X509Certificate): string[] | undefined {
+interface Extension {
+  oid: string;
+  critical: boolean;
+  /** The extension's value (the content of its OCTET STRING). */
+  value: Buffer;
+}
+
+/** Every extension of the certificate, or `undefined` when its DER cannot be read. */
+function extensionsOf(certificate: X509Certificate): Extension[] | undefined {
   try {
     const der = certificate.raw;
     const outer = readTlv(der, 0, der.length);
@@ -74,14 +84,78 @@ export function criticalExtensions(certificate: X509Certificate): string[] | und
     if (!wrapper) return [];
     const [list] = children(der, wrapper);
     if (list?.tag !== SEQUENCE) return undefined;
-    const critical: string[] = [];
+    const extensions: Extension[] = [];
     for (const extension of children(der, list)) {
-      const [id, flag] = children(der, extension);
-      if (id?.tag !== OID) return undefined;
-      if (flag?.tag === BOOLEAN && der[flag.start] !== 0)
-        critical.push(dotted(der.subarray(id.start, id.end)));
+      const parts = children(der, extension);
+      const [id, flag] = parts;
+      const value = parts[parts.length - 1];
+      if (id?.tag !== OID || value?.tag !== OCTET_STRING) return undefined;
+      extensions.push({
+        oid: dotted(der.subarray(id.start, id.end)),
+        critical: flag?.tag === BOOLEAN && der[flag.start] !== 0,
+        value: der.subarray(value.start, value.end),
+      });
     }
-    return critical;
+    return extensions;
+  } catch {
+    return undefined;
+  }
+}
+
+export function criticalExtensions(certificate: X509Certificate): string[] | undefined {
+  return extensionsOf(certificate)
+    ?.filter((extension) => extension.critical)
+    .map((extension) => extension.oid);
+}
+
+const KEY_USAGE = '2.5.29.15';
+const BIT_STRING = 0x03;
+
+export interface KeyUsage {
+  digitalSignature: boolean;
+  keyEncipherment: boolean;
+  keyCertSign: boolean;
+}
+
+/**
+ * The key usage extension's bits (RFC 5280 4.2.1.3): `null` when the certificate has none (any
+ * use allowed), `undefined` when it cannot be read.
+ */
+export function keyUsageOf(certificate: X509Certificate): KeyUsage | null | undefined {
+  const extension = extensionsOf(certificate)?.find((each) => each.oid === KEY_USAGE);
+  if (extension === undefined) return extensionsOf(certificate) ? null : undefined;
+  try {
+    const bits = readTlv(extension.value, 0, extension.value.length);
+    if (bits.tag !== BIT_STRING || bits.end - bits.start < 2) return undefined;
+    // The first content byte counts the unused bits; bit 0 is the first byte's highest bit.
+    const first = extension.value[bits.start + 1] as number;
+    return {
+      digitalSignature: (first & 0x80) !== 0,
+      keyEncipherment: (first & 0x20) !== 0,
+      keyCertSign: (first & 0x04) !== 0,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const BASIC_CONSTRAINTS = '2.5.29.19';
+
+/**
+ * Whether basicConstraints says CA:TRUE. Node's `X509Certificate.ca` is OpenSSL's "may act as a
+ * CA", false for CA:TRUE without keyCertSign: a leaf claiming to be a CA must be seen as one.
+ * `undefined` when it cannot be read.
+ */
+export function claimsCa(certificate: X509Certificate): boolean | undefined {
+  const extensions = extensionsOf(certificate);
+  if (!extensions) return undefined;
+  const extension = extensions.find((each) => each.oid === BASIC_CONSTRAINTS);
+  if (!extension) return false;
+  try {
+    const sequence = readTlv(extension.value, 0, extension.value.length);
+    if (sequence.tag !== SEQUENCE) return undefined;
+    const [first] = children(extension.value, sequence);
+    return first?.tag === BOOLEAN && extension.value[first.start] !== 0;
   } catch {
     return undefined;
   }

@@ -16,11 +16,17 @@
  * - the host name (`servername`, else `host`) matches the certificate, by node's own
  *   `tls.checkServerIdentity` (subject alternative names; the CN when there are none);
  * - for the override itself (`purposeOverride`): Qlik's layout, the server certificate issued by a
- *   root.pem certificate, and no unknown critical extension (OpenSSL's last error may hide both).
+ *   root.pem certificate, and no unknown critical extension (OpenSSL's last error may hide both);
+ *   and a server certificate indeed: not a CA, a key usage (when present) that allows a TLS server
+ *   (digitalSignature or keyEncipherment), not the site's own client certificate. OpenSSL's
+ *   INVALID_PURPOSE covers all of those, not only Qlik's extended key usage.
+ *
+ * The RSA minimum (`keySizeProblem`) applies to certificates OpenSSL accepted as well, so that
+ * both paths accept the same keys.
  */
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
-import { criticalExtensions } from './critical-extensions.ts';
+import { claimsCa, criticalExtensions, keyUsageOf } from './critical-extensions.ts';
 
 export type CertificateVerdict = { ok: true } | { ok: false; code: string; advice: string };
 
@@ -71,6 +77,8 @@ export interface ServerCertificateInput {
    * no critical extension but the four known ones, since OpenSSL's last error may hide those.
    */
   purposeOverride?: boolean;
+  /** SHA-256 fingerprints of the site's client certificate(s): never accepted as the server's. */
+  clientFingerprints?: readonly string[];
 }
 
 /** basicConstraints, keyUsage, extKeyUsage, subjectAltName: what this check reads itself. */
@@ -96,12 +104,33 @@ export function checkServerCertificate(input: ServerCertificateInput): Certifica
   const identity = checkServerIdentity(input.hostname, input.peer);
   if (identity) return nameMismatch(input.peer, input.hostname);
   return input.purposeOverride
-    ? (overrideProblem(chain.certificates) ?? { ok: true })
+    ? (overrideProblem(chain.certificates, input.clientFingerprints ?? []) ?? { ok: true })
     : { ok: true };
 }
 
+/**
+ * An RSA key under 2048 bits anywhere in the chain the server presented (node links the verified
+ * chain up to the root): the check for connections OpenSSL accepted, which at node's default
+ * security level allows 1024-bit keys.
+ */
+export function keySizeProblem(peer: DetailedPeerCertificate): CertificateVerdict | undefined {
+  for (const [index, certificate] of presentedChain(peer).entries()) {
+    const problem = weakKey(certificate, describe(certificate, index === 0));
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** What keeps a chain that passed every other check from overriding INVALID_PURPOSE. */
-function overrideProblem(chain: readonly X509Certificate[]): CertificateVerdict | undefined {
+function overrideProblem(
+  chain: readonly X509Certificate[],
+  clientFingerprints: readonly string[],
+): CertificateVerdict | undefined {
+  const [leaf] = chain;
+  if (leaf) {
+    const problem = notAServerCertificate(leaf, clientFingerprints);
+    if (problem) return problem;
+  }
   if (chain.length > 2)
     return refuse(
       'INVALID_PURPOSE',
@@ -116,6 +145,33 @@ function overrideProblem(chain: readonly X509Certificate[]): CertificateVerdict 
         `the certificate ${name(certificate.subject)} is refused for its purpose and ${critical ? `has critical extension(s) ${unknown?.join(', ')} that are not checked` : 'cannot be read'}: not accepted`,
       );
   }
+  return undefined;
+}
+
+/** A leaf OpenSSL refused for its purpose that is no TLS server certificate at all. */
+function notAServerCertificate(
+  leaf: X509Certificate,
+  clientFingerprints: readonly string[],
+): CertificateVerdict | undefined {
+  const which = `the server's certificate ${name(leaf.subject)}`;
+  if (clientFingerprints.includes(leaf.fingerprint256))
+    return refuse(
+      'SERVER_IS_CLIENT_CERTIFICATE',
+      `${which} is this site's own client certificate (client.pem), not the QRS server's: check host and port (is something relaying the connection back?)`,
+    );
+  if (leaf.ca || claimsCa(leaf) === true)
+    return refuse(
+      'EE_IS_CA',
+      `${which} is a CA certificate (basicConstraints CA:TRUE), not a server certificate: not accepted`,
+    );
+  const usage = keyUsageOf(leaf);
+  if (usage === undefined)
+    return refuse('INVALID_PURPOSE', `${which} has a key usage that cannot be read: not accepted`);
+  if (usage && !usage.digitalSignature && !usage.keyEncipherment)
+    return refuse(
+      'EE_KEY_USAGE',
+      `${which} has a key usage that does not allow a TLS server (neither digitalSignature nor keyEncipherment): not accepted`,
+    );
   return undefined;
 }
 
@@ -155,9 +211,7 @@ function certificateProblem(
   isLeaf: boolean,
   now: Date,
 ): CertificateVerdict | undefined {
-  const which = isLeaf
-    ? `the server's certificate ${name(certificate.subject)}`
-    : `the CA certificate ${name(certificate.subject)}`;
+  const which = describe(certificate, isLeaf);
   if (!isLeaf && !certificate.ca)
     return refuse('INVALID_CA', `${which} is not a CA (basicConstraints) but signed the next one`);
   const validTo = Date.parse(certificate.validTo);
@@ -172,6 +226,16 @@ function certificateProblem(
       'CERT_NOT_YET_VALID',
       `${which} is not valid before ${new Date(validFrom).toISOString()}: check the clock of this machine and of the Qlik server`,
     );
+  return weakKey(certificate, which);
+}
+
+function describe(certificate: X509Certificate, isLeaf: boolean): string {
+  return isLeaf
+    ? `the server's certificate ${name(certificate.subject)}`
+    : `the CA certificate ${name(certificate.subject)}`;
+}
+
+function weakKey(certificate: X509Certificate, which: string): CertificateVerdict | undefined {
   const details = certificate.publicKey.asymmetricKeyDetails;
   if (
     certificate.publicKey.asymmetricKeyType === 'rsa' &&

@@ -27,6 +27,7 @@ import type { TLSSocket } from 'node:tls';
 import {
   type CertificateVerdict,
   checkServerCertificate,
+  keySizeProblem,
   parseCertificates,
 } from './qlik-server-certificate.ts';
 
@@ -62,6 +63,8 @@ type Callback = (error: Error | null, stream: Duplex) => void;
 
 export class QrsHttpsAgent extends https.Agent {
   private readonly trusted: X509Certificate[];
+  /** The site's client certificate: never accepted as the server's. */
+  private readonly clientFingerprints: string[];
   private readonly handshakeTimeoutMs: number;
   private readonly now: () => Date;
   /** Sockets still in their handshake: not yet the agent's, closed by `destroy()`. */
@@ -71,6 +74,9 @@ export class QrsHttpsAgent extends https.Agent {
     const { handshakeTimeoutMs, now, ...agentOptions } = options;
     super({ ...agentOptions, rejectUnauthorized: true, maxCachedSessions: 0 });
     this.trusted = parseCertificates(options.ca);
+    this.clientFingerprints = parseCertificates(
+      typeof options.cert === 'string' ? options.cert : '',
+    ).map((certificate) => certificate.fingerprint256);
     this.handshakeTimeoutMs = handshakeTimeoutMs;
     this.now = now ?? (() => new Date());
   }
@@ -126,7 +132,11 @@ export class QrsHttpsAgent extends https.Agent {
 
   /** `null` to accept the connection, else the error that refuses it. */
   private refusal(socket: TLSSocket, hostname: string): ServerCertificateError | null {
-    if (socket.authorized) return null;
+    if (socket.authorized) {
+      // The same RSA minimum as the in-code check: both paths accept the same keys.
+      const weak = keySizeProblem(socket.getPeerCertificate(true));
+      return weak && !weak.ok ? new ServerCertificateError(weak.code, weak.advice) : null;
+    }
     const code = String(socket.authorizationError ?? 'UNKNOWN');
     const verdict: CertificateVerdict = checkServerCertificate({
       peer: socket.getPeerCertificate(true),
@@ -134,6 +144,7 @@ export class QrsHttpsAgent extends https.Agent {
       hostname,
       now: this.now(),
       purposeOverride: code === 'INVALID_PURPOSE',
+      clientFingerprints: this.clientFingerprints,
     });
     if (code === 'INVALID_PURPOSE' && verdict.ok) return null;
     // Refused as node refuses it; the in-code check only finds the words for what is wrong.

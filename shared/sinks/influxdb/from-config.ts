@@ -7,6 +7,7 @@
  */
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
 import { readSecretTexts, SecretError, type TextSecretSource } from '#shared/secrets/read.ts';
+import { describeSource } from '#shared/secrets/source-name.ts';
 import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import type { InfluxDbTarget } from './writer.ts';
 import { InfluxDbWriter, type InfluxDbWriterOptions } from './writer.ts';
@@ -94,9 +95,7 @@ export function influxDbWriterFromConfig(
 }
 
 function where(source: NonNullable<InfluxDbConfig['token']>): string {
-  if ('ssmParameter' in source) return `SSM parameter ${source.ssmParameter}`;
-  if ('env' in source) return `environment variable ${source.env}`;
-  return `file ${source.file}`;
+  return describeSource(source);
 }
 
 /** A token is one header value: visible ASCII, no spaces. Its text is never echoed. */

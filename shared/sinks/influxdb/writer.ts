@@ -31,6 +31,7 @@ import {
   secretTexts,
   statusHint,
 } from './endpoint.ts';
+import { redactSecrets } from './redact.ts';
 
 export type { InfluxDbCredentials, InfluxDbTarget, InfluxDbVersion } from './endpoint.ts';
 
@@ -209,13 +210,16 @@ export class InfluxDbWriter {
       return this.networkFailure(error);
     }
     if (response.status >= 200 && response.status < 300) return undefined;
-    const answer = answerOf(response);
+    const answer = answerOf(response, secrets);
     const permanent = permanentFailure(this.target, response.status, answer);
     return {
       retryable: RETRYABLE_STATUS.has(response.status) && permanent === undefined,
       status: response.status,
       retryAfter: response.headers['retry-after'],
-      message: redact(`${permanent ?? statusHint(this.target, response.status)}${answer}`, secrets),
+      message: redactSecrets(
+        `${permanent ?? statusHint(this.target, response.status)}${answer}`,
+        secrets,
+      ),
     };
   }
 
@@ -270,8 +274,11 @@ export class InfluxDbWriter {
   }
 }
 
-/** `: <message>` from InfluxDB's error body (`{"code","message"}` in v2, `{"error"}` in v1 and v3). */
-function answerOf(response: AxiosResponse<string>): string {
+/**
+ * `: <message>` from InfluxDB's error body (`{"code","message"}` in v2, `{"error"}` in v1 and v3),
+ * secrets blanked before it is cut to 300 characters (a cut would leave a secret's start).
+ */
+function answerOf(response: AxiosResponse<string>, secrets: readonly string[]): string {
   const raw = typeof response.data === 'string' ? response.data.trim() : '';
   if (raw === '') return '';
   let text = raw;
@@ -282,10 +289,6 @@ function answerOf(response: AxiosResponse<string>): string {
   } catch {
     // Not JSON: the text as it is.
   }
-  const oneLine = text.replace(/\s+/g, ' ');
+  const oneLine = redactSecrets(text, secrets).replace(/\s+/g, ' ');
   return `: ${oneLine.length > 300 ? `${oneLine.slice(0, 300)}…` : oneLine}`;
-}
-
-function redact(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((redacted, secret) => redacted.split(secret).join('***'), text);
 }
