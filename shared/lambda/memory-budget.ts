@@ -10,7 +10,7 @@
 export const RELEASE_BASE_MB = 180;
 /**
  * Peak memory per allocation, whole-site dry run (every candidate with its user record; the
- * usual run needs less: 0.75 kB), from the benchmark's 50,000 → 200,000 slope (1.22 kB).
+ * usual run needs less: 0.75 kB), from the benchmark's 50,000 → 200,000 slope (0.91–1.22 kB).
  */
 export const RELEASE_KB_PER_ALLOCATION = 1.25;
 /** The share of the function's memory a run may plan into (the memory guard's). */
