@@ -12,7 +12,7 @@ import {
   releaseSafetyMarginMs,
   sinksBudgetMs,
   worstCaseQrsRequestMs,
-} from '#shared/lambda/time-budget.ts';
+} from '#shared/config/time-budget.ts';
 
 /** Lambda's own ceiling. */
 const LAMBDA_MAX_TIMEOUT_SECONDS = 900;

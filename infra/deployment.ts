@@ -4,6 +4,7 @@
  * Every problem names the key, e.g. `sites[0].qrs.certificates.key: ...`.
  */
 import { isIPv4 } from 'node:net';
+import { certificateParameters } from '#shared/certificates/sources.ts';
 import { ConfigError } from '#shared/config/errors.ts';
 import { formatPath } from '#shared/config/issues.ts';
 import { loadConfig } from '#shared/config/load.ts';
@@ -14,8 +15,6 @@ import { memoryFitWarnings } from './memory-fit.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
 export const DEFAULT_CONFIG_FILE = 'examples/license-steward.aws.yaml';
-
-const CERTIFICATE_PARTS = ['cert', 'key', 'ca'] as const;
 
 export interface DeployedSite {
   site: SiteConfig;
@@ -64,17 +63,11 @@ export function checkDeployable(config: Config, source: string): Deployment {
 
   const sites: DeployedSite[] = [];
   config.sites.forEach((site, index) => {
-    const certificateParameters: string[] = [];
-    for (const part of CERTIFICATE_PARTS) {
-      const source = site.qrs.certificates[part];
-      if ('ssmParameter' in source) {
-        certificateParameters.push(source.ssmParameter);
-      } else {
-        problems.push(
-          `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
-        );
-      }
-    }
+    const parameters = certificateParameters(site.qrs.certificates);
+    for (const part of parameters.notInSsm)
+      problems.push(
+        `${at('sites', index, 'qrs', 'certificates', part)}: is { file: ... }, but the Lambda functions read certificates from SSM: use { ssmParameter: NAME } and store the PEM with \`license-steward certs put --site ${site.name} --dir DIR\``,
+      );
     const qrsCidr =
       site.aws?.qrsCidr ?? (isIPv4(site.qrs.host) ? `${site.qrs.host}/32` : undefined);
     if (!qrsCidr) {
@@ -82,7 +75,12 @@ export function checkDeployable(config: Config, source: string): Deployment {
         `${at('sites', index, 'aws', 'qrsCidr')}: is required because ${at('sites', index, 'qrs', 'host')} ("${site.qrs.host}") is a host name: the security group egress rule needs the QRS address, e.g. qrsCidr: 10.1.2.3/32 (the name must also resolve in the VPC)`,
       );
     }
-    sites.push({ site, qrsCidr: qrsCidr ?? '', qrsPort: site.qrs.port, certificateParameters });
+    sites.push({
+      site,
+      qrsCidr: qrsCidr ?? '',
+      qrsPort: site.qrs.port,
+      certificateParameters: parameters.names,
+    });
   });
 
   const create = aws.network.create;

@@ -5,8 +5,8 @@
  * refusal: the figure is the administrator's estimate, and the memory guard still protects.
  */
 import { formatPath } from '#shared/config/issues.ts';
+import { releaseMemoryMbFor } from '#shared/config/memory-budget.ts';
 import type { AwsConfig, Config } from '#shared/config/schema.ts';
-import { releaseMemoryMbFor } from '#shared/lambda/memory-budget.ts';
 
 export function memoryFitWarnings(config: Config, aws: AwsConfig): string[] {
   const memoryMb = aws.functions.release.memoryMb;

@@ -41,16 +41,39 @@ export const CLOUDWATCH_METRIC = {
   unavailableMinutes: 'UnavailableMinutes',
   /** license */
   daysUntilExpiry: 'DaysUntilExpiry',
-  /** license: 1 when the expiry could not be read (`license.problem`), else 0 */
+  /** license: 1 when `license.problem` is set (expiry unreadable, or QRS says expired/invalid), else 0 */
   licenseExpiryUnreadable: 'LicenseExpiryUnreadable',
 } as const;
 export type CloudWatchMetricName = (typeof CLOUDWATCH_METRIC)[keyof typeof CLOUDWATCH_METRIC];
+
+/** The release types (docs/release.md): the word `licenseType` holds in the release output. */
+export const RELEASE_LICENSE_TYPES = [
+  LICENSE_TYPE.professional,
+  LICENSE_TYPE.analyzer,
+  LICENSE_TYPE.userAccess,
+] as const;
+export type ReleaseLicenseType = (typeof RELEASE_LICENSE_TYPES)[number];
+
+/** The outcome of one allocation in a release run, as the release records store it. */
+export const RELEASE_ACTION = {
+  released: 'released',
+  alreadyGone: 'already_gone',
+  failed: 'failed',
+  wouldRelease: 'would_release',
+} as const;
 
 /** Timestream dimension names (plus the static tags of `destinations.tags`). */
 export const TIMESTREAM_DIMENSION = {
   site: 'site',
   licenseType: 'license_type',
+  /** Release records only. */
+  userDirectory: 'user_directory',
+  userId: 'user_id',
+  accessTypeId: 'access_type_id',
 } as const;
+
+/** Dimension names Timestream rejects or reserves: `time`, `measure_name`, `measure_value*`, `ts_*`. */
+export const TIMESTREAM_RESERVED_DIMENSION = /^(time|measure_name|measure_value.*|ts_.*)$/i;
 
 /** The multi-measure record name of every usage record in the usage table. */
 export const USAGE_MEASURE_NAME = 'license_usage';
@@ -90,17 +113,34 @@ export const RELEASED_METRIC = 'Released';
 export const RELEASE_FAILED_METRIC = 'ReleaseFailed';
 /** Candidates not attempted because the Lambda's time ran short (released by the next run). */
 export const RELEASE_DEFERRED_METRIC = 'ReleaseDeferred';
+/**
+ * 1 when the run did not trust the bulk user table (an unknown List cell form, the cross-check
+ * disagreed, no table answer) and read users by id instead, else 0; the same for each type.
+ */
+export const USER_TABLE_NOT_TRUSTED_METRIC = 'UserTableNotTrusted';
 
 export const RELEASE_METRIC_NAMES = [
   RELEASE_CANDIDATES_METRIC,
   RELEASED_METRIC,
   RELEASE_FAILED_METRIC,
   RELEASE_DEFERRED_METRIC,
+  USER_TABLE_NOT_TRUSTED_METRIC,
 ] as const;
 export type ReleaseMetricName = (typeof RELEASE_METRIC_NAMES)[number];
 
 /** The multi-measure record name of every release record in the release table. */
 export const RELEASE_MEASURE_NAME = 'license_release';
+
+/** Measure names inside a release record. */
+export const RELEASE_MEASURE = {
+  /** a `RELEASE_ACTION` value */
+  action: 'action',
+  dryRun: 'dry_run',
+  runId: 'run_id',
+  inactiveDays: 'inactive_days',
+  lastActivity: 'last_activity',
+  error: 'error',
+} as const;
 
 // ---------------------------------------------------------------------------------------------
 // InfluxDB

@@ -17,7 +17,8 @@ import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import { DEFAULT_TIMEOUT_SECONDS } from '#shared/config/schema/aws.ts';
-import { CONFIG_ENV, configFromEnv } from '#shared/lambda/config-from-env.ts';
+import { CONFIG_ENV } from '#shared/env-names.ts';
+import { configFromEnv } from '#shared/lambda/config-from-env.ts';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
 
 export const INVOKE_USAGE = `Usage:

@@ -1,4 +1,5 @@
 /** What a CLI command may touch: its output streams and a logger (stderr). Injected for tests. */
+import { StewardError } from '#shared/errors.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
 
 export interface CliIo {
@@ -11,9 +12,9 @@ export interface CliIo {
 }
 
 /** Bad usage or configuration: exit status 2. */
-export class UsageError extends Error {
+export class UsageError extends StewardError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitKind: 'usage' });
     this.name = 'UsageError';
   }
 }

@@ -4,9 +4,9 @@
  */
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
-import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
+import { exitKindOf } from '#shared/errors.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { type ParsedArgs, parseCliArgs, USAGE } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
@@ -14,7 +14,7 @@ import { runDoctor } from './commands/doctor.ts';
 import { runImportButler } from './commands/import-butler.ts';
 import { runMonitor } from './commands/monitor.ts';
 import { runRelease } from './commands/release.ts';
-import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './io.ts';
+import { type CliIo, EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './io.ts';
 
 export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Promise<number> {
   const stdout = io?.stdout ?? ((text: string) => process.stdout.write(text));
@@ -69,12 +69,8 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
         return await runCertsPut(config, args, cliIo);
     }
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof UsageError) {
-      stderr(`license-steward: ${error.message}\n`);
-      return EXIT_USAGE;
-    }
     stderr(`license-steward: ${(error as Error).message}\n`);
-    return EXIT_FAILED;
+    return exitKindOf(error) === 'usage' ? EXIT_USAGE : EXIT_FAILED;
   }
 }
 

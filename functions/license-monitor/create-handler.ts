@@ -6,13 +6,14 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#shared/config/schema.ts';
+import { StewardError } from '#shared/errors.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
 import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
+import { usageWarnings } from '#shared/licensing/monitor/usage-warnings.ts';
 import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
 
@@ -38,7 +39,7 @@ export type MonitorSummary =
       snapshot: LicenseSnapshot;
     };
 
-export class MonitorRunError extends Error {
+export class MonitorRunError extends StewardError {
   constructor(site: string, detail: string) {
     super(`license monitor run for site ${site} failed: ${detail}`);
     this.name = 'MonitorRunError';

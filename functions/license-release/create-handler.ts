@@ -14,10 +14,10 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
+import { releaseSafetyMarginMs, sinksBudgetMs } from '#shared/config/time-budget.ts';
 import type { QrsClientFactory } from '#shared/lambda/qrs-client-pool.ts';
 import type { RunLedger } from '#shared/lambda/run-ledger.ts';
 import { createSiteJobHandler } from '#shared/lambda/site-job-handler.ts';
-import { releaseSafetyMarginMs, sinksBudgetMs } from '#shared/lambda/time-budget.ts';
 import {
   type ReleaseMode,
   type ReviewPlan,
@@ -143,6 +143,8 @@ export function createReleaseHandler(dependencies: ReleaseHandlerDependencies) {
         ...resultCounts(result),
         sinkErrors: result.sinkErrors,
         qrsRequests: qrs.stats.requests - requestsBefore,
+        userRead: result.userRead ?? null,
+        ...(result.warnings ? { warnings: result.warnings } : {}),
         ...(plan ? { plan } : {}),
       };
     },

@@ -10,15 +10,16 @@ import { runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
 import { createLambdaLogger } from '#shared/observability/logger.ts';
 import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { sinksFromConfig } from '#shared/sinks/from-config.ts';
-import { reportSinksFromEnv } from '#shared/sinks/report/sns.ts';
 import { createReleaseHandler } from './create-handler.ts';
 
 const config = configFromEnv();
 const logger = createLambdaLogger();
 const ssm = new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
-const { release } = await sinksFromConfig(config.destinations, { ssm, logger });
-// The report last, so it can say which of the sinks before it failed.
-const sinks = [...release, ...reportSinksFromEnv(config.sites)];
+const { release: sinks } = await sinksFromConfig(
+  config.destinations,
+  { ssm, logger },
+  { sites: config.sites },
+);
 
 const ledger = runLedgerFromEnv();
 

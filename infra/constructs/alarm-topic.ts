@@ -12,41 +12,43 @@ import type { Construct } from 'constructs';
 
 export interface AlarmTopicProps {
   /** Alarm names start with `${alarmPrefix}-` (the stack name). */
-  alarmPrefix: string;
+  readonly alarmPrefix: string;
   /** aws.alarms.emails: each receives a confirmation e-mail once. */
-  emails: readonly string[];
+  readonly emails: readonly string[];
 }
 
-export function createAlarmTopic(scope: Construct, id: string, props: AlarmTopicProps): Topic {
-  const topic = new Topic(scope, id, {
-    displayName: `license-steward alarms (${props.alarmPrefix})`,
-    enforceSSL: true,
-  });
-  const stack = Stack.of(scope);
-  topic.addToResourcePolicy(
-    new PolicyStatement({
-      sid: 'AllowCloudWatchAlarms',
-      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: {
-        StringEquals: { 'aws:SourceAccount': stack.account },
-        ArnLike: {
-          'aws:SourceArn': stack.formatArn({
-            service: 'cloudwatch',
-            resource: 'alarm',
-            resourceName: `${props.alarmPrefix}-*`,
-            arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-          }),
+/** A topic of its own kind (not a wrapper), so its place in the construct tree is the topic's. */
+export class AlarmTopic extends Topic {
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id, {
+      displayName: `license-steward alarms (${props.alarmPrefix})`,
+      enforceSSL: true,
+    });
+    const stack = Stack.of(this);
+    this.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarms',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': stack.account },
+          ArnLike: {
+            'aws:SourceArn': stack.formatArn({
+              service: 'cloudwatch',
+              resource: 'alarm',
+              resourceName: `${props.alarmPrefix}-*`,
+              arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+            }),
+          },
         },
-      },
-    }),
-  );
-  Validations.of(topic).acknowledge({
-    id: 'AwsSolutions-SNS2',
-    reason:
-      'Alarm notifications only (alarm name, metric value, site name; never certificates or user data). CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a customer managed key would add USD 1 per month per deployment for nothing secret.',
-  });
-  for (const email of props.emails) topic.addSubscription(new EmailSubscription(email));
-  return topic;
+      }),
+    );
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-SNS2',
+      reason:
+        'Alarm notifications only (alarm name, metric value, site name; never certificates or user data). CloudWatch alarms cannot publish to a topic encrypted with the AWS managed aws/sns key, and a customer managed key would add USD 1 per month per deployment for nothing secret.',
+    });
+    for (const email of props.emails) this.addSubscription(new EmailSubscription(email));
+  }
 }

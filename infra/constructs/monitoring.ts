@@ -11,7 +11,6 @@ import {
   Dashboard,
   GraphWidget,
   MathExpression,
-  Metric,
   Stats,
   TextWidget,
   TreatMissingData,
@@ -23,27 +22,33 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import { siteJob } from '#shared/config/site-job.ts';
-import { CLOUDWATCH_DIMENSION, CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
-import { createAlarmTopic } from './alarm-topic.ts';
-import { releaseMetrics } from './release-metrics.ts';
+import { CLOUDWATCH_METRIC, LICENSE_TYPE } from '#shared/names.ts';
+import { AlarmTopic } from './alarm-topic.ts';
 import { silentMinutesFor } from './silent-minutes.ts';
 import { type AlarmSpec, expiryUnreadableAlarm, releaseAlarms } from './site-alarms.ts';
+import { siteDashboardRows } from './site-dashboard.ts';
+import { LEVEL_PERIOD, type SiteMetric, siteMetric } from './site-metric.ts';
 
 export interface StewardMonitoringProps {
   /** Prefix of the dashboard and alarm names (the stack name). */
-  name: string;
-  sites: readonly SiteConfig[];
-  /** CloudWatch metrics from the functions (destinations.cloudwatch); off: function health only. */
-  namespace: string | undefined;
-  monitor: IFunction;
-  release: IFunction;
-  failureQueue: IQueue;
-  emails: readonly string[];
-  /** aws.alarms.monitorSilentMinutes (default: from each site's monitor schedule). */
-  monitorSilentMinutes: number | undefined;
+  readonly name: string;
+  readonly sites: readonly SiteConfig[];
+  /**
+   * The namespace of the functions' CloudWatch metrics (destinations.cloudwatch).
+   * @default - no license metrics: the dashboard and alarms cover function health only
+   */
+  readonly namespace?: string;
+  readonly monitor: IFunction;
+  readonly release: IFunction;
+  readonly failureQueue: IQueue;
+  readonly emails: readonly string[];
+  /**
+   * How long without usage data before the silence alarm (aws.alarms.monitorSilentMinutes).
+   * @default - from each site's monitor schedule (silent-minutes.ts)
+   */
+  readonly monitorSilentMinutes?: number;
 }
 
-const LEVEL_PERIOD = Duration.hours(1);
 const FUNCTION_PERIOD = Duration.minutes(5);
 
 export class StewardMonitoring extends Construct {
@@ -55,7 +60,7 @@ export class StewardMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: StewardMonitoringProps) {
     super(scope, id);
     this.props = props;
-    this.topic = createAlarmTopic(this, 'AlarmTopic', {
+    this.topic = new AlarmTopic(this, 'AlarmTopic', {
       alarmPrefix: props.name,
       emails: props.emails,
     });
@@ -85,147 +90,56 @@ export class StewardMonitoring extends Construct {
   }
 
   private addSite(site: SiteConfig, namespace: string): void {
-    const metric = (
-      metricName: string,
-      licenseType: string,
-      statistic: string,
-      period: Duration,
-      label?: string,
-    ) =>
-      new Metric({
-        namespace,
-        metricName,
-        dimensionsMap: {
-          [CLOUDWATCH_DIMENSION.site]: site.name,
-          [CLOUDWATCH_DIMENSION.licenseType]: licenseType,
-        },
-        statistic,
-        period,
-        ...(label ? { label } : {}),
-      });
-    const level = (name: string, type: string, label: string) =>
-      metric(name, type, Stats.MINIMUM, LEVEL_PERIOD, label);
-
-    this.dashboard.addWidgets(
-      new TextWidget({
-        markdown: `## Site ${site.name}\nMonitor: ${scheduleText(site, 'monitor')} · Release: ${scheduleText(site, 'release')} · ${site.timezone}`,
-        width: 24,
-        height: 2,
-      }),
-    );
-
-    const typeWidgets = (['professional', 'analyzer'] as const).map((type) => {
-      const threshold = site.alarms.availableBelow[type];
-      return new GraphWidget({
-        title: `${site.name} ${type}: allocated vs total, available`,
-        left: [
-          level(CLOUDWATCH_METRIC.total, LICENSE_TYPE[type], 'Total'),
-          level(CLOUDWATCH_METRIC.allocated, LICENSE_TYPE[type], 'Allocated'),
-          level(CLOUDWATCH_METRIC.available, LICENSE_TYPE[type], 'Available'),
-        ],
-        leftAnnotations: [
-          { value: threshold, label: `alarm below ${threshold}`, color: '#d62728' },
-        ],
-        leftYAxis: { min: 0 },
-        width: 8,
-      });
-    });
-    this.dashboard.addWidgets(
-      ...typeWidgets,
-      new GraphWidget({
-        title: `${site.name}: days until license expiry`,
-        left: [level(CLOUDWATCH_METRIC.daysUntilExpiry, LICENSE_TYPE.license, 'Days until expiry')],
-        leftAnnotations: [
-          {
-            value: site.alarms.expiryWithinDays,
-            label: `alarm within ${site.alarms.expiryWithinDays} days`,
-            color: '#d62728',
-          },
-        ],
-        leftYAxis: { min: 0 },
-        width: 8,
-      }),
-    );
-
-    const day = Duration.days(1);
-    this.dashboard.addWidgets(
-      new GraphWidget({
-        title: `${site.name}: analyzer capacity (minutes)`,
-        left: [
-          level(CLOUDWATCH_METRIC.allocatedMinutes, LICENSE_TYPE.analyzerCapacity, 'Allocated'),
-          level(CLOUDWATCH_METRIC.usedMinutes, LICENSE_TYPE.analyzerCapacity, 'Used'),
-          level(CLOUDWATCH_METRIC.unavailableMinutes, LICENSE_TYPE.analyzerCapacity, 'Unavailable'),
-        ],
-        leftYAxis: { min: 0 },
-        width: 8,
-      }),
-      new GraphWidget({
-        title: `${site.name}: tokens (empty when the site has no tokens)`,
-        left: [
-          level(CLOUDWATCH_METRIC.total, LICENSE_TYPE.tokens, 'Total'),
-          level(CLOUDWATCH_METRIC.available, LICENSE_TYPE.tokens, 'Available'),
-        ],
-        leftYAxis: { min: 0 },
-        width: 8,
-      }),
-      new GraphWidget({
-        title: `${site.name}: releases per day`,
-        left: releaseMetrics(site, metric, day),
-        leftYAxis: { min: 0 },
-        period: day,
-        width: 8,
-      }),
-    );
-
-    if (siteJob(site, 'monitor').enabled) {
-      for (const type of ['professional', 'analyzer'] as const) {
-        const threshold = site.alarms.availableBelow[type];
-        this.alarm({
-          id: `${site.name}-${type}-available-low`,
-          metric: metric(
-            CLOUDWATCH_METRIC.available,
-            LICENSE_TYPE[type],
-            Stats.MINIMUM,
-            LEVEL_PERIOD,
-          ),
-          threshold,
-          comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-          // Missing data keeps the state: a daily monitor must not flap back to OK in between.
-          treatMissingData: TreatMissingData.IGNORE,
-          description: `Site ${site.name}: fewer than ${threshold} ${type} allocations available (sites[].alarms.availableBelow.${type}). Release inactive allocations or buy more.`,
-        });
-      }
-      const days = site.alarms.expiryWithinDays;
-      this.alarm({
-        id: `${site.name}-license-expiry`,
-        metric: metric(
-          CLOUDWATCH_METRIC.daysUntilExpiry,
-          LICENSE_TYPE.license,
-          Stats.MINIMUM,
-          LEVEL_PERIOD,
-        ),
-        threshold: days,
-        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
-        treatMissingData: TreatMissingData.IGNORE,
-        description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
-      });
-      this.alarm(expiryUnreadableAlarm(site, metric));
-      this.addSilenceAlarm(site, metric);
-    }
-
+    const metric = siteMetric(namespace, site.name);
+    for (const row of siteDashboardRows(site, metric)) this.dashboard.addWidgets(...row);
+    if (siteJob(site, 'monitor').enabled) this.addUsageAlarms(site, metric);
     if (siteJob(site, 'release').enabled) {
       for (const spec of releaseAlarms(site, metric)) this.alarm(spec);
     }
+  }
+
+  /** Pool low per type, expiry near, expiry unreadable, and no data at all. */
+  private addUsageAlarms(site: SiteConfig, metric: SiteMetric): void {
+    for (const type of ['professional', 'analyzer'] as const) {
+      const threshold = site.alarms.availableBelow[type];
+      this.alarm({
+        id: `${site.name}-${type}-available-low`,
+        metric: metric(
+          CLOUDWATCH_METRIC.available,
+          LICENSE_TYPE[type],
+          Stats.MINIMUM,
+          LEVEL_PERIOD,
+        ),
+        threshold,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        // Missing data keeps the state: a daily monitor must not flap back to OK in between.
+        treatMissingData: TreatMissingData.IGNORE,
+        description: `Site ${site.name}: fewer than ${threshold} ${type} allocations available (sites[].alarms.availableBelow.${type}). Release inactive allocations or buy more.`,
+      });
+    }
+    const days = site.alarms.expiryWithinDays;
+    this.alarm({
+      id: `${site.name}-license-expiry`,
+      metric: metric(
+        CLOUDWATCH_METRIC.daysUntilExpiry,
+        LICENSE_TYPE.license,
+        Stats.MINIMUM,
+        LEVEL_PERIOD,
+      ),
+      threshold: days,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.IGNORE,
+      description: `Site ${site.name}: the Qlik Sense license expires within ${days} days (sites[].alarms.expiryWithinDays).`,
+    });
+    this.alarm(expiryUnreadableAlarm(site, metric));
+    this.addSilenceAlarm(site, metric);
   }
 
   /**
    * No usage data from the site for a while: the monitor is failing, QRS is unreachable or the
    * schedule is off. Any of professional, analyzer or tokens counts (a site has at least one).
    */
-  private addSilenceAlarm(
-    site: SiteConfig,
-    metric: (name: string, type: string, statistic: string, period: Duration) => Metric,
-  ): void {
+  private addSilenceAlarm(site: SiteConfig, metric: SiteMetric): void {
     const minutes =
       this.props.monitorSilentMinutes ?? silentMinutesFor(site.licenseMonitor.schedule);
     const period = minutes >= 60 ? Duration.hours(1) : Duration.minutes(minutes);
@@ -337,18 +251,4 @@ export class StewardMonitoring extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
-}
-
-/**
- * `rate(15 minutes)`, `cron(0 2 * * ? *) (dry run)`, `… (review: plans only)` or `off`, for the
- * dashboard's site header.
- */
-function scheduleText(site: SiteConfig, job: 'monitor' | 'release'): string {
-  const state = siteJob(site, job);
-  if (!state.enabled) return 'off';
-  if (job === 'release' && site.licenseRelease?.mode === 'review')
-    return `${state.schedule} (review: plans only)`;
-  return job === 'release' && site.licenseRelease?.dryRun
-    ? `${state.schedule} (dry run)`
-    : state.schedule;
 }

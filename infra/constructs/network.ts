@@ -45,13 +45,13 @@ export interface EgressDestination {
 }
 
 export interface StewardNetworkProps {
-  network: AwsConfig['network'];
-  vpcEndpoints: AwsConfig['vpcEndpoints'];
-  logRetention: RetentionDays;
+  readonly network: AwsConfig['network'];
+  readonly vpcEndpoints: AwsConfig['vpcEndpoints'];
+  readonly logRetention: RetentionDays;
   /** Timestream is written to (only then is its ingest endpoint worth creating). */
-  timestream: boolean;
+  readonly timestream: boolean;
   /** The release report is published to SNS. */
-  report: boolean;
+  readonly report: boolean;
 }
 
 export class StewardNetwork extends Construct {

@@ -4,33 +4,27 @@
  * Analyzer, so a site whose release is off still has its (empty) graph.
  */
 import type { Duration } from 'aws-cdk-lib';
-import { type IMetric, MathExpression, type Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IMetric, MathExpression, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import {
   LICENSE_TYPE,
   RELEASE_CANDIDATES_METRIC,
   RELEASE_DEFERRED_METRIC,
   RELEASE_FAILED_METRIC,
+  RELEASE_LICENSE_TYPES,
   RELEASED_METRIC,
+  type ReleaseLicenseType,
 } from '#shared/names.ts';
-import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
+import type { SiteMetric } from './site-metric.ts';
 
-type MetricOf = (
-  name: string,
-  licenseType: string,
-  statistic: string,
-  period: Duration,
-  label?: string,
-) => Metric;
-
-export function releaseTypesOf(site: SiteConfig): LicenseType[] {
+export function releaseTypesOf(site: SiteConfig): ReleaseLicenseType[] {
   const rules = site.licenseRelease?.licenseType;
-  const enabled = rules ? LICENSE_TYPES.filter((type) => rules[type].enable) : [];
+  const enabled = rules ? RELEASE_LICENSE_TYPES.filter((type) => rules[type].enable) : [];
   return enabled.length > 0 ? enabled : ['professional', 'analyzer'];
 }
 
 /** Released, failed, candidates and deferred per type, summed per `period`. */
-export function releaseMetrics(site: SiteConfig, metric: MetricOf, period: Duration): IMetric[] {
+export function releaseMetrics(site: SiteConfig, metric: SiteMetric, period: Duration): IMetric[] {
   return releaseTypesOf(site).flatMap((type) => [
     metric(RELEASED_METRIC, LICENSE_TYPE[type], Stats.SUM, period, `Released ${type}`),
     metric(RELEASE_FAILED_METRIC, LICENSE_TYPE[type], Stats.SUM, period, `Failed ${type}`),
@@ -47,7 +41,7 @@ export function releaseSum(
   site: SiteConfig,
   name: string,
   label: string,
-  metric: MetricOf,
+  metric: SiteMetric,
   period: Duration,
 ): IMetric {
   const types = releaseTypesOf(site);

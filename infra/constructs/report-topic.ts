@@ -1,6 +1,6 @@
 /**
  * The release report topic: after a real run that released or failed anything, the release
- * function publishes one short message per site (shared/sinks/report/sns.ts), and the admins get
+ * function publishes one short message per site (shared/sinks/release-report/sns.ts), and the admins get
  * it by e-mail. Encrypted with the AWS managed aws/sns key, whose key policy lets the account's
  * principals use it through SNS, so the publisher needs sns:Publish on this topic and nothing
  * else. Only the release function publishes: no service principal is allowed.
@@ -11,15 +11,14 @@ import { Alias } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { REPORT_TOPIC_ENV } from '#shared/sinks/report/sns.ts';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import type { StewardFunction } from './steward-function.ts';
 
 export interface ReleaseReportTopicProps {
   /** The stack name, for the display name. */
-  name: string;
+  readonly name: string;
   /** aws.alarms.reportEmails, default aws.alarms.emails. */
-  emails: readonly string[];
-  publisher: StewardFunction;
+  readonly emails: readonly string[];
 }
 
 export class ReleaseReportTopic extends Construct {
@@ -33,14 +32,21 @@ export class ReleaseReportTopic extends Construct {
       masterKey: Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
     });
     for (const email of props.emails) this.topic.addSubscription(new EmailSubscription(email));
-    props.publisher.role.addToPolicy(
+    new CfnOutput(scope, 'ReleaseReportTopicArn', { value: this.topic.topicArn });
+  }
+
+  /**
+   * Lets a function (the release function) publish the report: sns:Publish on this topic, and
+   * the topic's ARN in its environment, where the report sink looks for it.
+   */
+  bind(fn: StewardFunction): void {
+    fn.role.addToPolicy(
       new PolicyStatement({
         sid: 'PublishReleaseReport',
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
       }),
     );
-    props.publisher.function.addEnvironment(REPORT_TOPIC_ENV, this.topic.topicArn);
-    new CfnOutput(scope, 'ReleaseReportTopicArn', { value: this.topic.topicArn });
+    fn.function.addEnvironment(REPORT_TOPIC_ENV, this.topic.topicArn);
   }
 }

@@ -15,8 +15,9 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
-import type { IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
+import type { StewardFunction } from './steward-function.ts';
 
 /** What the Powertools DynamoDB persistence layer calls, and nothing else. */
 export const LEDGER_ACTIONS = [
@@ -41,8 +42,12 @@ export class RunLedgerTable extends Construct {
     });
   }
 
-  /** Read and write of run records for one function (the release function). */
-  grantRuns(grantee: IGrantable): void {
-    this.table.grant(grantee, ...LEDGER_ACTIONS);
+  /**
+   * Lets a function (the release function) use the ledger: the four item actions, and the table's
+   * name in its environment, where the run ledger looks for it.
+   */
+  bind(fn: StewardFunction): void {
+    this.table.grant(fn.role, ...LEDGER_ACTIONS);
+    fn.function.addEnvironment(RUNS_TABLE_ENV, this.table.tableName);
   }
 }

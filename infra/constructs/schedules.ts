@@ -30,10 +30,10 @@ export const SCHEDULE_DELIVERY = {
 } as const;
 
 export interface StewardSchedulesProps {
-  sites: readonly SiteConfig[];
-  monitor: IFunction;
-  release: IFunction;
-  deadLetterQueue: IQueue;
+  readonly sites: readonly SiteConfig[];
+  readonly monitor: IFunction;
+  readonly release: IFunction;
+  readonly deadLetterQueue: IQueue;
 }
 
 export class StewardSchedules extends Construct {

@@ -8,7 +8,6 @@ import { Duration } from 'aws-cdk-lib';
 import {
   ComparisonOperator,
   type IMetric,
-  type Metric,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -20,6 +19,7 @@ import {
   RELEASE_FAILED_METRIC,
 } from '#shared/names.ts';
 import { releaseSum } from './release-metrics.ts';
+import type { SiteMetric } from './site-metric.ts';
 
 export interface AlarmSpec {
   id: string;
@@ -29,14 +29,6 @@ export interface AlarmSpec {
   treatMissingData: TreatMissingData;
   description: string;
 }
-
-/** (metric name, LicenseType dimension, statistic, period) → the site's metric. */
-export type SiteMetric = (
-  name: string,
-  licenseType: string,
-  statistic: string,
-  period: Duration,
-) => Metric;
 
 const PERIOD = Duration.hours(1);
 
@@ -75,6 +67,6 @@ export function expiryUnreadableAlarm(site: SiteConfig, metric: SiteMetric): Ala
     comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
     // Missing data keeps the state, like the expiry alarm: a daily monitor must not flap to OK.
     treatMissingData: TreatMissingData.IGNORE,
-    description: `Site ${site.name}: the expiry date of the signed license key could not be read, so the license-expiry alarm cannot warn. Check the license in the QMC and the license-monitor log.`,
+    description: `Site ${site.name}: the license has a problem: its expiry date could not be read (so the license-expiry alarm cannot warn), or QRS reports it expired or invalid. Check the license in the QMC and the license-monitor log.`,
   };
 }

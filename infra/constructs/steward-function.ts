@@ -17,7 +17,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import type { Config } from '#shared/config/schema.ts';
-import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
+import { CONFIG_ENV } from '#shared/env-names.ts';
 
 /** The runtime the project is tested on (package.json engines; @middy 7 needs Node ≥ 22). */
 export const FUNCTION_RUNTIME = Runtime.NODEJS_22_X;
@@ -28,27 +28,36 @@ const ESM_REQUIRE_BANNER =
 
 export interface StewardFunctionProps {
   /** The handler file (exports `handler`). */
-  entry: string;
-  description: string;
+  readonly entry: string;
+  readonly description: string;
   /**
    * The validated configuration: its runtime part (no `aws:` deployment settings) is inlined into
    * the bundle as process.env.LICENSE_STEWARD_CONFIG.
    */
-  config: Config;
-  memoryMb: number;
-  timeout: Duration;
-  logRetention: RetentionDays;
-  vpc: IVpc;
-  subnets: SubnetSelection;
-  securityGroup: ISecurityGroup;
+  readonly config: Config;
+  readonly memoryMb: number;
+  readonly timeout: Duration;
+  readonly logRetention: RetentionDays;
+  readonly vpc: IVpc;
+  readonly subnets: SubnetSelection;
+  readonly securityGroup: ISecurityGroup;
   /** Asynchronous invocations that still fail after `retryAttempts` go here. */
-  failureQueue: IQueue;
+  readonly failureQueue: IQueue;
   /** Lambda's own retries of a failed asynchronous invocation (0-2; the schedules invoke asynchronously). */
-  retryAttempts: number;
+  readonly retryAttempts: number;
   /** How long an asynchronous invocation may wait in Lambda's queue before it is dropped to the failure queue. */
-  maxEventAge: Duration;
-  reservedConcurrency?: number;
-  environment?: Record<string, string>;
+  readonly maxEventAge: Duration;
+  /**
+   * Reserved concurrent executions.
+   * @default - none: the account's unreserved pool
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Environment variables besides NODE_OPTIONS (source maps). A resource a function uses sets its
+   * own variable through its `bind(fn)`.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
 }
 
 export class StewardFunction extends Construct {

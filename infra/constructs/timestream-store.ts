@@ -10,10 +10,13 @@ import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-timestream';
 import { Construct } from 'constructs';
 import type { AwsConfig, DestinationsConfig } from '#shared/config/schema.ts';
+import type { StewardFunction } from './steward-function.ts';
 
 export interface TimestreamStoreProps {
-  destination: DestinationsConfig['timestream'];
-  settings: AwsConfig['timestream'];
+  /** `destinations.timestream`: the database and table names. */
+  readonly destination: DestinationsConfig['timestream'];
+  /** `aws.timestream`: create the database or use an existing one, retention. */
+  readonly settings: AwsConfig['timestream'];
 }
 
 export class TimestreamStore extends Construct {
@@ -62,6 +65,14 @@ export class TimestreamStore extends Construct {
       destination.releaseTable,
       settings.releaseRetentionDays,
     ).attrArn;
+  }
+
+  /**
+   * Lets a function write to one of the tables (the monitor: usage, the release function: release
+   * records). No environment: the functions know the names from their inlined configuration.
+   */
+  bind(fn: StewardFunction, table: 'usage' | 'release'): void {
+    fn.grantTimestreamWrite([table === 'usage' ? this.usageTableArn : this.releaseTableArn]);
   }
 }
 

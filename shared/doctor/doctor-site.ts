@@ -7,8 +7,11 @@
  * imports it (the CLI command in functions/cli does).
  */
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { checkRulesInQrs, describeFindings } from '#shared/licensing/release/rule-check.ts';
+import { RuleCounter } from '#shared/licensing/release/rule-counts.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { caCertificateCheck, clientCertificateCheck } from './certificate-checks.ts';
+import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './check.ts';
 import {
   clockCheck,
   connectionChecks,
@@ -17,7 +20,6 @@ import {
   reachable,
   readChecks,
 } from './qrs-checks.ts';
-import { type DoctorCheck, fail, pass, type SiteDoctorReport } from './report.ts';
 
 export interface DoctorDependencies {
   readCertificates: (site: SiteConfig) => Promise<QrsTlsMaterial>;
@@ -85,10 +87,44 @@ export async function doctorSite(
     checks.push(clockCheck(client.lastResponseDate, sentAt, deps.now().getTime()));
   } catch (error) {
     checks.push(fail('clock', `reading QRS's clock failed: ${(error as Error).message}`));
+    client.close();
+    return report;
+  }
+  try {
+    checks.push(await protectionRulesCheck(site, client));
+  } catch (error) {
+    checks.push(
+      fail('protection-rules', `the rules could not be checked: ${(error as Error).message}`),
+    );
   } finally {
     client.close();
   }
   return report;
+}
+
+/** Every `neverRelease` rule names something QRS has (docs/release.md, "Rules that match nothing"). */
+async function protectionRulesCheck(site: SiteConfig, qrs: DoctorQrs): Promise<DoctorCheck> {
+  const release = site.licenseRelease;
+  if (!release?.enable) return pass('protection-rules', 'license release is off for this site');
+  const findings = await checkRulesInQrs(release.neverRelease, new RuleCounter(qrs));
+  const unmatched = findings.filter((finding) => finding.decisive);
+  const unconfirmed = findings.filter((finding) => !finding.decisive);
+  const notes = unconfirmed.length > 0 ? ` (WARNING ${describeFindings(unconfirmed)})` : '';
+  if (unmatched.length === 0)
+    return pass(
+      'protection-rules',
+      `every neverRelease rule names a user, directory, tag or custom property QRS has${notes}`,
+    );
+  // The site said so on purpose: shown, but not a failure.
+  if (release.allowUnmatchedRules)
+    return pass(
+      'protection-rules',
+      `WARNING ${describeFindings(findings)} (allowUnmatchedRules: true, so a real release runs)`,
+    );
+  return fail(
+    'protection-rules',
+    `${describeFindings(unmatched)}: a real release refuses to run. Fix the spelling to match the QMC, or set licenseRelease.allowUnmatchedRules: true for rules meant to match nobody yet${notes}`,
+  );
 }
 
 function sourcesOf(site: SiteConfig): string {

@@ -4,18 +4,24 @@
  * runs only when the ones it builds on passed (the list ends at the first failure).
  */
 import net from 'node:net';
-import { describeLicense } from '#shared/licensing/license-info.ts';
-import { validThrough } from '#shared/licensing/usage-warnings.ts';
+import { describeLicense } from '#shared/licensing/monitor/license-info.ts';
+import { validThrough } from '#shared/licensing/monitor/usage-warnings.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { QrsHttpError, QrsNetworkError, QrsTlsError } from '#shared/qrs/errors.ts';
-import { type DoctorCheck, fail, pass } from './report.ts';
+import { type DoctorCheck, fail, pass } from './check.ts';
 
 /** Beyond this difference from QRS's clock, release decisions would be made on the wrong time. */
 export const CLOCK_TOLERANCE_MS = 2 * 60_000;
 
 export type DoctorQrs = Pick<
   QrsClient,
-  'getLicense' | 'countAllocations' | 'countUsers' | 'baseUrl' | 'lastResponseDate'
+  | 'getLicense'
+  | 'countAllocations'
+  | 'countUsers'
+  | 'getTags'
+  | 'getCustomPropertyDefinitions'
+  | 'baseUrl'
+  | 'lastResponseDate'
 >;
 
 export interface QrsTarget {

@@ -7,8 +7,7 @@
 import { ConfigError } from '#shared/config/errors.ts';
 import { formatIssues } from '#shared/config/issues.ts';
 import { type RuntimeConfig, runtimeConfigSchema } from '#shared/config/schema/runtime.ts';
-
-export const CONFIG_ENV = 'LICENSE_STEWARD_CONFIG';
+import { CONFIG_ENV } from '#shared/env-names.ts';
 
 /**
  * @param text defaults to the literal `process.env.LICENSE_STEWARD_CONFIG`: esbuild `define`

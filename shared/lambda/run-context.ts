@@ -1,6 +1,9 @@
 /**
- * The first middleware of a run, for both functions: which site the scheduled event names, a run
- * id (the Lambda request id), and both on every log line from here on (the SSM read included).
+ * What the middy chain puts on the Lambda context, typed for the handler at the end of it:
+ * `startRun` (first, for both functions) sets the site the scheduled event names, the parsed event
+ * and a run id, and puts site and run id on every log line from there on (the SSM read included);
+ * `siteCertificates` then sets whether the job is on for the site, with the site's certificates
+ * when it is. A handler after both has its TLS material whenever the job is on.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
@@ -8,18 +11,23 @@ import type { MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
-import { siteForEvent } from './site-event.ts';
+import { type SiteEvent, siteForEvent } from './site-event.ts';
 
 export interface SiteRun {
   site: SiteConfig;
   runId: string;
-  /** The site's certificates, once `siteCertificates` has read them. */
-  tls?: QrsTlsMaterial;
+  event: SiteEvent;
 }
 
-/** The Lambda context with the run `startRun` set on it. */
+/** The job on with the site's certificates, or off with the reason (naming the key). */
+export type SiteJobState =
+  | { enabled: true; tls: QrsTlsMaterial }
+  | { enabled: false; reason: string };
+
+/** The Lambda context once `startRun` and `siteCertificates` have run. */
 export interface SiteRunContext extends Context {
-  siteRun?: SiteRun;
+  siteRun: SiteRun;
+  siteJob: SiteJobState;
 }
 
 export type SiteRunMiddleware = MiddlewareObj<unknown, unknown, Error, SiteRunContext>;
@@ -36,14 +44,9 @@ export function startRun(
     before: (request) => {
       const runId = newRunId(request.context);
       logger.appendKeys({ runId });
-      const site = siteForEvent(config, request.event);
+      const { site, event } = siteForEvent(config, request.event);
       logger.appendKeys({ site: site.name });
-      request.context.siteRun = { site, runId };
+      request.context.siteRun = { site, runId, event };
     },
   };
-}
-
-export function runOf(context: SiteRunContext): SiteRun {
-  if (!context.siteRun) throw new Error('the startRun middleware did not run');
-  return context.siteRun;
 }

@@ -14,16 +14,22 @@
  * The key is the site and the event's `scheduledTime`. With a ledger, a real release without one
  * is refused (a manual run names its own time) and a dry run without one runs unrecorded.
  */
-import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import {
+  IdempotencyAlreadyInProgressError,
+  IdempotencyConfig,
+  IdempotencyUnknownError,
+  makeIdempotent,
+} from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
+import { StewardError } from '#shared/errors.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
+import type { SiteEvent } from './site-event.ts';
 
-/** The table's name; the CDK stack sets it on the release function (partition key `id`). */
-export const RUNS_TABLE_ENV = 'LICENSE_STEWARD_RUNS_TABLE';
 /** Records live a week (TTL attribute `expiration`): far longer than any retry or late delivery. */
 export const LEDGER_RECORD_SECONDS = 7 * 24 * 3600;
 /** Fixed, so a renamed function or a local `invoke` against the same table finds the same runs. */
@@ -75,12 +81,12 @@ export class RunLedger {
       })) as R;
       return finished ? { kind: 'ran', result } : { kind: 'repeat', result };
     } catch (error) {
-      if ((error as Error).name === 'IdempotencyAlreadyInProgressError')
-        return { kind: 'inProgress' };
+      if (error instanceof IdempotencyAlreadyInProgressError) return { kind: 'inProgress' };
       // The run is done (its DELETEs sent); only recording it failed. Its answer still stands.
       if (finished) return { kind: 'ran', result: finished.result, recordError: messageOf(error) };
       // Before the run: the table could not be used. Name it, with the SDK's reason.
-      if ((error as Error).name.startsWith('Idempotency'))
+      // Every Powertools idempotency error derives from IdempotencyUnknownError.
+      if (error instanceof IdempotencyUnknownError)
         throw new Error(`run ledger (DynamoDB table ${this.tableName}): ${messageOf(error)}`);
       throw error;
     }
@@ -100,23 +106,11 @@ export function runLedgerFromEnv(
   return undefined;
 }
 
-export class LedgerEventError extends Error {
+export class LedgerEventError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'LedgerEventError';
   }
-}
-
-/** The event's `scheduledTime` as a normalised ISO time; undefined when absent. */
-export function scheduledTimeOf(event: unknown): string | undefined {
-  const value = (event as { scheduledTime?: unknown } | null)?.scheduledTime;
-  if (value === undefined || value === null || value === '') return undefined;
-  const time = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (!Number.isFinite(time))
-    throw new LedgerEventError(
-      `the event's scheduledTime must be an ISO time such as "2026-01-31T02:00:00Z", not ${JSON.stringify(value)}`,
-    );
-  return new Date(time).toISOString();
 }
 
 export interface LedgerOption<Result> {
@@ -131,11 +125,12 @@ export interface LedgerOption<Result> {
 /** Runs the site's job through the ledger (see the file comment). */
 export async function runOnce<Result>(
   option: LedgerOption<Result>,
-  run: { event: unknown; site: SiteConfig; runId: string; logger: RunLogger },
+  run: { event: SiteEvent; site: SiteConfig; runId: string; logger: RunLogger },
   job: () => Promise<Result>,
 ): Promise<Result> {
   const { site, runId, logger } = run;
-  const scheduledTime = scheduledTimeOf(run.event);
+  const { scheduledTime, scheduledTimeProblem } = run.event;
+  if (scheduledTimeProblem) throw new LedgerEventError(scheduledTimeProblem);
   if (!option.ledger) return job();
   if (!scheduledTime) {
     if (option.changesLicenses(site))

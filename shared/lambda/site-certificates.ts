@@ -2,16 +2,16 @@
  * The site's client certificate, key and CA for a run, read through the function's one
  * `SsmReader` (kept for 15 minutes across warm invocations). Read on the first invocation, not at
  * import, so an unreachable SSM is a clear error and not a crashed cold start; nothing is read
- * for a site whose job is off (nothing will connect to QRS).
+ * for a site whose job is off (nothing will connect to QRS). Sets `context.siteJob` either way.
  */
-import { CERTIFICATE_KINDS } from '#shared/config/certificates.ts';
-import type { SiteConfig } from '#shared/config/schema.ts';
+import { certificateParameters } from '#shared/certificates/sources.ts';
 import { type JobName, siteJob } from '#shared/config/site-job.ts';
+import { StewardError } from '#shared/errors.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import { SecretError, type SsmReader } from '#shared/secrets/ssm-reader.ts';
-import { runOf, type SiteRunMiddleware } from './run-context.ts';
+import type { SiteRunMiddleware } from './run-context.ts';
 
-export class CertificateFetchError extends Error {
+export class CertificateFetchError extends StewardError {
   constructor(site: string, parameters: string[], reasons: string[]) {
     super(
       `cannot read the QRS certificates of site ${site} from SSM (${parameters.join(', ')}): ${reasons.join('; ')}. Check that the parameters exist in this account and region (\`license-steward certs put\`) and that the function may ssm:GetParameters and kms:Decrypt them`,
@@ -24,21 +24,22 @@ export function siteCertificates(ssm: SsmReader, job: JobName): SiteRunMiddlewar
   return {
     name: 'license-steward-site-certificates',
     before: async (request) => {
-      const run = runOf(request.context);
-      if (!siteJob(run.site, job).enabled) return;
+      const { site } = request.context.siteRun;
+      const state = siteJob(site, job);
+      if (!state.enabled) {
+        request.context.siteJob = { enabled: false, reason: state.reason };
+        return;
+      }
       try {
-        run.tls = await readSiteCertificates(run.site, ssm);
+        request.context.siteJob = { enabled: true, tls: await readSiteCertificates(site, ssm) };
       } catch (error) {
         if (!(error instanceof SecretError) || error.reasons.length === 0) throw error;
-        throw new CertificateFetchError(run.site.name, parameterNames(run.site), error.reasons);
+        throw new CertificateFetchError(
+          site.name,
+          certificateParameters(site.qrs.certificates).names,
+          error.reasons,
+        );
       }
     },
   };
-}
-
-function parameterNames(site: SiteConfig): string[] {
-  return CERTIFICATE_KINDS.flatMap((kind) => {
-    const source = site.qrs.certificates[kind];
-    return 'ssmParameter' in source ? [source.ssmParameter] : [];
-  });
 }

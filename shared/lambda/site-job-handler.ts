@@ -3,8 +3,9 @@
  * license-release so they differ only in the job they run. The middy chain:
  *
  * 1. Powertools logger context (request id, cold start) on every line;
- * 2. `startRun`: the site the event names and a run id;
- * 3. `siteCertificates`: the site's certificates through the function's SSM reader;
+ * 2. `startRun`: the event, parsed once, the site it names and a run id;
+ * 3. `siteCertificates`: whether the job is on, and then the site's certificates through the
+ *    function's SSM reader (the context's types say what each step has set: run-context.ts);
  * 4. the job, with a QRS client kept per site across warm invocations, or a "skipped" answer when
  *    the job is off for the site (docs/architecture.md); for release, through the run ledger;
  * 5. on error, one log line with the message only (never the event or an error object, which may
@@ -15,18 +16,19 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { type JobName, siteJob, skippedNotice } from '#shared/config/site-job.ts';
+import { type JobName, skippedNotice } from '#shared/config/site-job.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { asRunLogger } from '#shared/observability/powertools-run-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { newSsmClient, SECRET_CACHE_MS, SsmReader } from '#shared/secrets/ssm-reader.ts';
 import { type QrsClientFactory, QrsClientPool } from './qrs-client-pool.ts';
-import { runOf, type SiteRunContext, startRun } from './run-context.ts';
+import { type SiteRunContext, startRun } from './run-context.ts';
 import { type LedgerOption, runOnce } from './run-ledger.ts';
 import { siteCertificates } from './site-certificates.ts';
+import type { SiteEvent } from './site-event.ts';
 
 export interface SiteJobRun {
-  event: unknown;
+  event: SiteEvent;
   context: SiteRunContext;
   site: SiteConfig;
   runId: string;
@@ -43,7 +45,7 @@ export interface SiteJobHandlerOptions<Result> {
   skipped: (site: SiteConfig, runId: string, reason: string) => Result;
   /** Default: the site's QRS client from its config. */
   createQrs?: QrsClientFactory;
-  /** Default: SSM with the SDK's standard settings, values kept for 15 minutes. */
+  /** Default: SSM with the SDK's standard settings and the project's deadlines, values kept for 15 minutes. */
   ssm?: SsmReader;
   newRunId?: (context: Context) => string;
   /** Release only: one run per site and scheduled time (shared/lambda/run-ledger.ts). */
@@ -58,16 +60,15 @@ export function createSiteJobHandler<Result>(options: SiteJobHandlerOptions<Resu
   );
   const ssm = options.ssm ?? new SsmReader(newSsmClient, { cacheMs: SECRET_CACHE_MS });
 
-  const lambdaHandler = async (event: unknown, context: SiteRunContext): Promise<Result> => {
-    const { site, runId, tls } = runOf(context);
-    const state = siteJob(site, job);
+  const lambdaHandler = async (_event: unknown, context: SiteRunContext): Promise<Result> => {
+    const { site, runId, event } = context.siteRun;
+    const state = context.siteJob;
     if (!state.enabled) {
       logger.info(skippedNotice(job, state.reason));
       return options.skipped(site, runId, state.reason);
     }
-    if (!tls) throw new Error('the siteCertificates middleware did not run');
     const runJob = () =>
-      options.run({ event, context, site, runId, qrs: clients.forSite(site, tls) });
+      options.run({ event, context, site, runId, qrs: clients.forSite(site, state.tls) });
     if (!options.ledger) return runJob();
     return runOnce(options.ledger, { event, site, runId, logger: runLogger }, runJob);
   };

@@ -6,6 +6,8 @@
  * (docs/release.md). A clock that cannot be checked (no usable `Date` header) is doubt: a run
  * that would release is refused; a dry run and the monitor warn.
  */
+
+import { StewardError } from '#shared/errors.ts';
 import type { ServerClock } from '#shared/qrs/client.ts';
 
 export type ClockCheck =
@@ -13,7 +15,7 @@ export type ClockCheck =
   | { ok: false; skewMs: number; message: string }
   | { ok: 'unknown'; message: string };
 
-export class ClockSkewError extends Error {
+export class ClockSkewError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'ClockSkewError';

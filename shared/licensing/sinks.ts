@@ -7,9 +7,9 @@
  * hides what the other sinks wrote, and never undoes what the run did (docs/architecture.md).
  */
 import type { LicenseType } from '#shared/qrs/allocation.ts';
+import type { LicenseSnapshot } from './monitor/snapshot.ts';
 import type { ReleaseEvent } from './release/audit.ts';
 import type { SiteReleaseResult } from './release/types.ts';
-import type { LicenseSnapshot } from './snapshot.ts';
 
 /** `timestream`, `cloudwatch` or `influxdb` for the built-in destinations. */
 export type SinkName = string;

@@ -45,15 +45,6 @@ export class StderrLogger implements RunLogger {
     this.context = options.context ?? {};
   }
 
-  child(context: Record<string, unknown>): StderrLogger {
-    return new StderrLogger({
-      level: this.level,
-      json: this.json,
-      write: this.write,
-      context: { ...this.context, ...context },
-    });
-  }
-
   debug(message: string, extra?: LogExtra): void {
     this.log('debug', message, extra);
   }

@@ -3,37 +3,32 @@
  * network errors, and a look at the client certificate when QRS hangs up (docs/faults.md lists
  * every case with what the user sees).
  */
-import { X509Certificate } from 'node:crypto';
 import type { AxiosResponse } from 'axios';
+import { inspectPemSet, type PemProblemCode } from '#shared/certificates/pem-set.ts';
 import type { QrsTlsMaterial } from './tls-material.ts';
+
+/** What to do about each client-certificate problem QRS may hang up on. */
+const CERTIFICATE_ADVICE: Partial<Record<PemProblemCode, string>> = {
+  expired: 'export a new one from the QMC (client.pem and client_key.pem)',
+  'not-yet-valid': "check this machine's clock",
+  'not-issued-by-ca': "use client.pem, client_key.pem and root.pem from the same site's QMC export",
+};
 
 /**
  * A server that refuses a client certificate may just close the connection (no TLS alert): then
- * the certificate itself is the best clue. Reads only public material (certificate and CA).
+ * the certificate itself is the best clue. Looks only at public material (certificate and CA),
+ * at the time of the failure.
  */
-export function clientCertificateCheck(tls: QrsTlsMaterial): () => string | undefined {
-  let cert: X509Certificate;
-  let ca: X509Certificate | undefined;
-  try {
-    cert = new X509Certificate(tls.cert);
-  } catch {
-    return () => undefined;
-  }
-  try {
-    ca = new X509Certificate(tls.ca);
-  } catch {
-    ca = undefined;
-  }
+export function clientCertificateAdvice(tls: QrsTlsMaterial): () => string | undefined {
   return () => {
-    const now = Date.now();
-    const validTo = Date.parse(cert.validTo);
-    const validFrom = Date.parse(cert.validFrom);
-    if (validTo < now)
-      return `the client certificate expired on ${new Date(validTo).toISOString().slice(0, 10)}: export a new one from the QMC (client.pem and client_key.pem)`;
-    if (validFrom > now)
-      return `the client certificate is not valid before ${new Date(validFrom).toISOString()}: check this machine's clock`;
-    if (ca && !(cert.checkIssued(ca) && cert.verify(ca.publicKey)))
-      return "the client certificate is not issued by the configured CA (root.pem): use client.pem, client_key.pem and root.pem from the same site's QMC export";
+    const { problems } = inspectPemSet(
+      { cert: tls.cert, ca: tls.ca },
+      { now: new Date(), name: (kind) => (kind === 'ca' ? 'root.pem' : kind) },
+    );
+    for (const problem of problems) {
+      const advice = problem.kind === 'cert' ? CERTIFICATE_ADVICE[problem.code] : undefined;
+      if (advice) return `${problem.message}: ${advice}`;
+    }
     return undefined;
   };
 }

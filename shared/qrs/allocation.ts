@@ -3,15 +3,16 @@
  * anything that did not match the schema kept as `null` plus a note, never guessed.
  *
  * The record is compact on purpose (docs/release.md, "Memory"): only the fields the rules and
- * the output read (id, the user's id, directory and user id, the two dates, the quarantine flag),
- * the few directory names shared by every allocation, so a site of 200,000 fits one function.
+ * the output read, the few directory names shared by every allocation, one empty problem list for
+ * all well-formed items, so a site of 200,000 fits one function.
  */
 import { z } from 'zod';
+import { RELEASE_LICENSE_TYPES, type ReleaseLicenseType } from '#shared/names.ts';
 import { accessTypeItemSchema, describeIssues, userCondensedSchema } from './schemas.ts';
 
 /** `userAccess`: the user access passes of a token site (docs/release.md, "Token sites"). */
-export type LicenseType = 'professional' | 'analyzer' | 'userAccess';
-export const LICENSE_TYPES: readonly LicenseType[] = ['professional', 'analyzer', 'userAccess'];
+export type LicenseType = ReleaseLicenseType;
+export const LICENSE_TYPES: readonly LicenseType[] = RELEASE_LICENSE_TYPES;
 
 export interface Allocation {
   id: string;
@@ -20,10 +21,19 @@ export interface Allocation {
   createdDate: string | null;
   lastUsed: string | null;
   quarantined: boolean | null;
-  user: { id: string; userId: string; userDirectory: string } | null;
-  /** What did not match the schema, for the kept allocation's `detail` (shared when empty). */
-  problems: readonly string[];
+  user: { id: string; userId: string; userDirectory: string; name: string | null } | null;
+  /** Who held it when QRS says its user was deleted (`deletedUserDirectory`, `deletedUserId`). */
+  deletedUser: { userDirectory: string; userId: string } | null;
+  /**
+   * What did not match the schema, per field (`quarantined: expected boolean`), for the kept
+   * allocation's `detail`; empty for a well-formed item.
+   */
+  problems: AllocationProblems;
 }
+
+/** The fields of an allocation the planner judges, which a schema problem may name. */
+export type AllocationField = 'createdDate' | 'lastUsed' | 'quarantined' | 'user';
+export type AllocationProblems = Partial<Record<AllocationField, string>>;
 
 /** An item that could not be used at all (no id): reported, never acted on. */
 export interface MalformedItem {
@@ -34,7 +44,8 @@ export interface MalformedItem {
 const optionalString = z.string().nullish();
 const optionalBoolean = z.boolean().nullish();
 
-const NO_PROBLEMS: readonly string[] = Object.freeze([]);
+/** What a well-formed item has: no problem (one object shared by all of them, never written). */
+const NO_PROBLEMS: AllocationProblems = Object.freeze({});
 
 /**
  * Builds the compact records of one access type list, one item at a time as the stream parser
@@ -80,11 +91,15 @@ function checked(
 ): Allocation | MalformedItem {
   const item = accessTypeItemSchema.safeParse(raw);
   if (!item.success) return { index, problem: describeIssues(item.error, `[${index}]`) };
-  const problems: string[] = [];
-  const pick = <T>(field: string, schema: z.ZodType<T>, value: unknown): NonNullable<T> | null => {
+  const problems: AllocationProblems = {};
+  const pick = <T>(
+    field: AllocationField,
+    schema: z.ZodType<T>,
+    value: unknown,
+  ): NonNullable<T> | null => {
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data ?? null;
-    problems.push(`${field}: ${describeIssues(parsed.error)}`);
+    problems[field] = `${field}: ${describeIssues(parsed.error)}`;
     return null;
   };
   const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
@@ -94,7 +109,13 @@ function checked(
     createdDate: pick('createdDate', optionalString, item.data.createdDate),
     lastUsed: pick('lastUsed', optionalString, item.data.lastUsed),
     quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
-    user: user && { id: user.id, userId: user.userId, userDirectory: user.userDirectory },
+    user: user && {
+      id: user.id,
+      userId: user.userId,
+      userDirectory: user.userDirectory,
+      name: user.name ?? null,
+    },
+    deletedUser: deletedUserOf(item.data.deletedUserDirectory, item.data.deletedUserId),
     problems,
   };
 }
@@ -109,7 +130,8 @@ function wellFormed(
   names: Map<string, string>,
 ): Allocation | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const { id, createdDate, lastUsed, quarantined, user } = raw as Record<string, unknown>;
+  const { id, createdDate, lastUsed, quarantined, user, deletedUserDirectory, deletedUserId } =
+    raw as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
   if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
@@ -128,6 +150,7 @@ function wellFormed(
       id: fields.id,
       userId: fields.userId,
       userDirectory: shared(names, fields.userDirectory),
+      name: fields.name ?? null,
     };
   }
   return {
@@ -137,8 +160,19 @@ function wellFormed(
     lastUsed: lastUsed ?? null,
     quarantined: quarantined ?? null,
     user: owner,
+    deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
     problems: NO_PROBLEMS,
   };
+}
+
+/** QRS sends empty strings while the user exists; both names are needed to say who it was. */
+function deletedUserOf(directory: unknown, userId: unknown): Allocation['deletedUser'] {
+  return typeof directory === 'string' &&
+    directory !== '' &&
+    typeof userId === 'string' &&
+    userId !== ''
+    ? { userDirectory: directory, userId }
+    : null;
 }
 
 function isOptionalString(value: unknown): value is string | null | undefined {

@@ -16,11 +16,14 @@ import { idIn, isGuid } from './filter.ts';
 import {
   type AccessTypeOverview,
   accessTypeOverviewSchema,
+  type CustomPropertyDefinition,
   countSchema,
+  customPropertyDefinitionSchema,
   describeIssues,
   type License,
   licenseSchema,
   type QrsUser,
+  tagSchema,
   userSchema,
 } from './schemas.ts';
 import { TableRowCollector } from './table-stream.ts';
@@ -204,6 +207,18 @@ export class QrsClient {
 
   countUsers(filter?: string): Promise<number> {
     return this.getJson('/user/count', countSchema, { filter });
+  }
+
+  /** Every tag of the site (`GET /qrs/tag`, condensed: a few hundred at most). */
+  getTags(): Promise<Array<{ name: string }>> {
+    return this.getJson('/tag', tagSchema.array());
+  }
+
+  /** Custom property definitions (all, or those matching a filter), with their choices. */
+  getCustomPropertyDefinitions(filter?: string): Promise<CustomPropertyDefinition[]> {
+    return this.getJson('/custompropertydefinition/full', customPropertyDefinitionSchema.array(), {
+      filter,
+    });
   }
 
   /**

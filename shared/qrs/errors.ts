@@ -2,11 +2,12 @@
  * Typed QRS errors. Every failure that leaves the QRS client is one of these, never a bare axios
  * error, and none of them carries certificate or key material or a whole response body.
  */
+import { StewardError } from '#shared/errors.ts';
 
 export type QrsMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** Base class: what was called, for the admin reading the message. */
-export class QrsError extends Error {
+export class QrsError extends StewardError {
   readonly method: QrsMethod;
   readonly path: string;
 

@@ -114,6 +114,15 @@ export const userSchema = z.looseObject({
 });
 export type QrsUser = z.infer<typeof userSchema>;
 
+/** `CustomPropertyDefinition` (`/qrs/custompropertydefinition/full`): the rule check reads its choices. */
+export const customPropertyDefinitionSchema = z.looseObject({
+  name: z.string(),
+  /** Empty (or absent) for a free-text property: any value is allowed. */
+  choiceValues: z.array(z.string()).nullish(),
+  objectTypes: z.array(z.string()).nullish(),
+});
+export type CustomPropertyDefinition = z.infer<typeof customPropertyDefinitionSchema>;
+
 /** `/count` bodies are `{"value": N}` on real servers (the spec says a bare integer). */
 export const countSchema = z.union([
   z.looseObject({ value: z.number().int().nonnegative() }).transform((body) => body.value),

@@ -7,7 +7,15 @@ import type { Readable } from 'node:stream';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import {
-  clientCertificateCheck,
+  type AttemptOutcome,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+  retrying,
+  sleep,
+} from '#shared/http/retry.ts';
+import { createTextClient } from '#shared/http/text-client.ts';
+import {
+  clientCertificateAdvice,
   errorCode,
   networkAdvice,
   statusHint,
@@ -22,14 +30,6 @@ import {
   QrsTimeoutError,
   QrsTlsError,
 } from './errors.ts';
-import {
-  type AttemptOutcome,
-  DEFAULT_RETRY_POLICY,
-  type RetryPolicy,
-  retrying,
-  sleep,
-} from './http/retry.ts';
-import { createTextClient } from './http/text-client.ts';
 import { qlikUserHeader } from './identity.ts';
 import {
   JsonBodyError,
@@ -156,7 +156,7 @@ export class QrsTransport {
     this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
     this.maxStreamedResponseBytes =
       options.maxStreamedResponseBytes ?? maxStreamedResponseBytesFor(process.env);
-    this.clientCertificateProblem = clientCertificateCheck(options.tls);
+    this.clientCertificateProblem = clientCertificateAdvice(options.tls);
     this.userHeader = qlikUserHeader(user);
     // Verification is not configurable: the CA is the site's own root.pem, nothing else is trusted
     // (Qlik's certificate purposes: tls/qrs-https-agent.ts).

@@ -5,9 +5,12 @@
  *
  * Nothing is guessed: a column QRS did not send leaves that field out of every record (the rules
  * treat a missing flag or list as doubt), and a row whose cells do not fit the schema is returned
- * in `invalid` (doubt too). A list cell is read as sub-rows in the order of the list's columns, or
- * as objects keyed by the column names.
+ * in `invalid` (doubt too). A List cell may come in several forms (`listCell`); one of a form not
+ * known here makes the whole table unusable. The table is never the only evidence for a DELETE:
+ * shared/licensing/release cross-checks it and re-reads the users it is about to release.
  */
+
+import { StewardError } from '#shared/errors.ts';
 import { describeIssues, type QrsUser, userSchema } from './schemas.ts';
 
 export type UserFlagColumn = 'inactive' | 'blacklisted' | 'removedExternally';
@@ -88,15 +91,31 @@ export interface UsersFromTable {
 }
 
 /**
- * The records of the rows whose (lower-cased) id is in `wanted`; the others are skipped unread, so
- * a page of 10,000 users costs memory only for the ones the plan needs.
+ * A List cell in a form this reader does not know: the table as a whole cannot be trusted for the
+ * run (the caller reads users by id instead), never an empty list taken on faith.
+ */
+export class UserTableShapeError extends StewardError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UserTableShapeError';
+  }
+}
+
+/** The list fields of every row, wanted or not (the cross-check counts the whole table). */
+export type TableRowLists = Pick<QrsUser, 'tags' | 'customProperties'>;
+
+/**
+ * The records of the rows whose (lower-cased) id is in `wanted`; the others are only passed to
+ * `observe` (with their lists), so a page of 10,000 users costs memory only for the ones the plan
+ * needs. Throws `UserTableShapeError` on a List cell of an unknown form.
  */
 export function usersFromTable(
   table: QrsTable,
   wanted: ReadonlySet<string>,
   into: UsersFromTable = { users: new Map(), invalid: [] },
+  observe?: (lists: TableRowLists) => void,
 ): UsersFromTable {
-  const at = (name: string) => table.columnNames.indexOf(name);
+  const at = (name: string) => indexOfName(table.columnNames, name);
   const idAt = at('id');
   if (idAt < 0) return into;
   const simple = ['userId', 'userDirectory', 'inactive', 'blacklisted', 'removedExternally']
@@ -106,12 +125,21 @@ export function usersFromTable(
   const propertiesAt = at('customProperties');
   for (const row of table.rows) {
     const id = row[idAt];
-    if (typeof id !== 'string' || !wanted.has(id.toLowerCase())) continue;
-    const record: Record<string, unknown> = { id };
-    for (const [name, index] of simple) record[name] = row[index];
-    if (tagsAt >= 0) record.tags = listCell(row[tagsAt], TAG_VALUE_COLUMNS, tagOf);
+    const isWanted = typeof id === 'string' && wanted.has(id.toLowerCase());
+    if (!isWanted && !observe) continue;
+    const lists: TableRowLists = {};
+    if (tagsAt >= 0) lists.tags = listCell(row[tagsAt], 'tags', TAG_VALUE_COLUMNS, tagOf);
     if (propertiesAt >= 0)
-      record.customProperties = listCell(row[propertiesAt], PROPERTY_VALUE_COLUMNS, propertyOf);
+      lists.customProperties = listCell(
+        row[propertiesAt],
+        'customProperties',
+        PROPERTY_VALUE_COLUMNS,
+        propertyOf,
+      );
+    observe?.(lists);
+    if (!isWanted) continue;
+    const record: Record<string, unknown> = { id, ...lists };
+    for (const [name, index] of simple) record[name] = row[index];
     // Checked by hand (the schema's rules): 50,000 rows then skip zod but for the odd one.
     if (fitsUserSchema(record)) {
       into.users.set(id, record as QrsUser);
@@ -143,36 +171,88 @@ function fitsUserSchema(record: Record<string, unknown>): boolean {
   );
 }
 
-/** A list cell as records; anything that is not a list is passed on for the schema to refuse. */
-function listCell(
+/**
+ * A List cell as records, in each form Qlik's definition leaves open (docs/release.md, "What is
+ * read from QRS"): `null`/absent (no items), an array of sub-rows in the order of the list's
+ * columns, an array of objects keyed by the column names (or nested: `definition: { name }`), or
+ * a nested table `{ columnNames, rows }`. Anything else throws: the whole table is then unusable.
+ */
+function listCell<T>(
   cell: unknown,
+  column: string,
   columns: readonly string[],
-  make: (values: readonly unknown[]) => unknown,
-): unknown {
-  if (cell === null || cell === undefined) return cell;
-  if (!Array.isArray(cell)) return cell;
-  return cell.map((item) => {
-    if (Array.isArray(item)) return make(item);
-    if (typeof item === 'object' && item !== null) {
-      const fields = item as Record<string, unknown>;
-      return make(columns.map((name) => (name in fields ? fields[name] : nested(fields, name))));
-    }
-    return item;
-  });
+  make: (values: readonly string[]) => T,
+): T[] {
+  if (cell === null || cell === undefined) return [];
+  if (Array.isArray(cell)) return cell.map((item) => make(listItem(item, column, columns)));
+  const nested = asTable(cell);
+  if (nested) {
+    const positions = columns.map((name) => indexOfName(nested.columnNames, name));
+    if (positions.some((position) => position < 0))
+      throw unknownForm(column, `a nested table without the columns ${columns.join(', ')}`);
+    return nested.rows.map((row) => make(positions.map((position) => text(row[position], column))));
+  }
+  throw unknownForm(column, describeValue(cell));
 }
 
-/** `definition.name` as a path, for a list item sent as a nested object. */
-function nested(fields: Record<string, unknown>, path: string): unknown {
+/** One item of a List cell: a sub-row (the list's columns, in order) or an object. */
+function listItem(item: unknown, column: string, columns: readonly string[]): string[] {
+  if (Array.isArray(item)) {
+    if (item.length < columns.length)
+      throw unknownForm(column, `a sub-row of ${item.length} cells for ${columns.length} columns`);
+    return columns.map((_, index) => text(item[index], column));
+  }
+  if (typeof item === 'object' && item !== null) {
+    const fields = item as Record<string, unknown>;
+    return columns.map((name) => text(fieldAt(fields, name), column));
+  }
+  throw unknownForm(column, `an item that is ${describeValue(item)}`);
+}
+
+function text(value: unknown, column: string): string {
+  if (typeof value === 'string') return value;
+  throw unknownForm(column, `a value that is ${describeValue(value)}, not text`);
+}
+
+/** `definition.name` as one key or as a path; property names matched ignoring case, as QRS does. */
+function fieldAt(fields: Record<string, unknown>, path: string): unknown {
+  const whole = keyOf(fields, path);
+  if (whole !== undefined) return fields[whole];
   let value: unknown = fields;
   for (const part of path.split('.')) {
     if (typeof value !== 'object' || value === null) return undefined;
-    value = (value as Record<string, unknown>)[part];
+    const record = value as Record<string, unknown>;
+    const key = keyOf(record, part);
+    value = key === undefined ? undefined : record[key];
   }
   return value;
 }
 
-const tagOf = ([name]: readonly unknown[]) => ({ name });
-const propertyOf = ([value, definitionName]: readonly unknown[]) => ({
-  value,
-  definition: { name: definitionName },
+function keyOf(record: Record<string, unknown>, name: string): string | undefined {
+  if (name in record) return name;
+  const lower = name.toLowerCase();
+  return Object.keys(record).find((key) => key.toLowerCase() === lower);
+}
+
+function indexOfName(names: readonly string[], name: string): number {
+  const exact = names.indexOf(name);
+  if (exact >= 0) return exact;
+  const lower = name.toLowerCase();
+  return names.findIndex((candidate) => candidate.toLowerCase() === lower);
+}
+
+function unknownForm(column: string, what: string): UserTableShapeError {
+  return new UserTableShapeError(`a ${column} cell holds ${what}`);
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object of another shape' : `a ${typeof value}`;
+}
+
+const tagOf = ([name]: readonly string[]) => ({ name: name as string });
+const propertyOf = ([value, definitionName]: readonly string[]) => ({
+  value: value as string,
+  definition: { name: definitionName as string },
 });

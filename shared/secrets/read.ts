@@ -4,7 +4,12 @@
  * name the source (file, variable, parameter) and what it is for, never the value.
  */
 import { readFile } from 'node:fs/promises';
-import { CERTIFICATE_KINDS, type CertificateKind } from '#shared/config/certificates.ts';
+import { inspectPemSet } from '#shared/certificates/pem-set.ts';
+import {
+  CERTIFICATE_FILES,
+  CERTIFICATE_KINDS,
+  type CertificateKind,
+} from '#shared/certificates/sources.ts';
 import type { SiteConfig } from '#shared/config/schema.ts';
 import type { QrsTlsMaterial } from '#shared/qrs/client.ts';
 import { describeEnvSource, describeFileSource } from './source-name.ts';
@@ -16,7 +21,7 @@ export { SecretError };
 export type TextSecretSource = { file: string } | { env: string } | { ssmParameter: string };
 
 export interface SecretReaders {
-  /** Default: a reader with an SSM client of the SDK's standard settings, nothing kept. */
+  /** Default: a reader with an SSM client of the SDK's standard settings and the project's deadlines, nothing kept. */
   ssm?: SsmReader;
   env?: NodeJS.ProcessEnv;
 }
@@ -56,15 +61,7 @@ export async function readSecretTexts<K extends string>(
   return values;
 }
 
-const PEM = /-----BEGIN [A-Z0-9 ]+-----/;
-
-const CERTIFICATE_WHAT: Record<CertificateKind, string> = {
-  cert: 'client certificate',
-  key: 'client key',
-  ca: 'CA certificate',
-};
-
-/** The site's client certificate, key and CA as PEM text (each checked to be PEM). */
+/** The site's client certificate, key and CA as PEM text (each checked to be PEM of its kind). */
 export async function readSiteCertificates(
   site: SiteConfig,
   ssm?: SsmReader,
@@ -73,7 +70,7 @@ export async function readSiteCertificates(
   const wanted = Object.fromEntries(
     CERTIFICATE_KINDS.map((kind) => [
       kind,
-      { source: sources[kind], what: CERTIFICATE_WHAT[kind] },
+      { source: sources[kind], what: CERTIFICATE_FILES[kind].what },
     ]),
   ) as Record<CertificateKind, { source: TextSecretSource; what: string }>;
   const texts = await readSecretTexts(
@@ -81,15 +78,15 @@ export async function readSiteCertificates(
     ssm ? { ssm } : {},
     'store them with `license-steward certs put`',
   );
-  for (const kind of CERTIFICATE_KINDS) {
+  const named = (kind: CertificateKind) => {
     const source = sources[kind];
     const where =
       'file' in source ? describeFileSource(source.file) : `SSM parameter ${source.ssmParameter}`;
-    if (!PEM.test(texts[kind]))
-      throw new SecretError(
-        `${CERTIFICATE_WHAT[kind]} (${where}) is not PEM text (expected -----BEGIN ...-----)`,
-      );
-  }
+    return `the ${CERTIFICATE_FILES[kind].what} (${where})`;
+  };
+  // Only the format here: a text that parses but is wrong fails at TLS, with advice.
+  const notPem = inspectPemSet(texts, { name: named }).problems.find((p) => p.code === 'not-pem');
+  if (notPem) throw new SecretError(notPem.message);
   return texts;
 }
 

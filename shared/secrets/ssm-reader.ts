@@ -10,6 +10,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm';
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
+import { StewardError } from '#shared/errors.ts';
 
 /** An SSM client with the SDK's standard settings (region, endpoint) and the project's deadlines. */
 export const newSsmClient = (): SSMClient => new SSMClient(awsClientDeadlines());
@@ -18,7 +19,7 @@ export const newSsmClient = (): SSMClient => new SSMClient(awsClientDeadlines())
 export const SECRET_CACHE_MS = 15 * 60 * 1000;
 const NAMES_PER_CALL = 10;
 
-export class SecretError extends Error {
+export class SecretError extends StewardError {
   /** One line per cause, e.g. `InvalidParameter /x` or `AccessDeniedException: …`. */
   readonly reasons: string[];
 

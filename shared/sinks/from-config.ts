@@ -2,21 +2,27 @@
  * The one builder of sinks: from `destinations`, both kinds at once, the usage sinks (monitor) and
  * the release sinks (release run), each destination's two writers side by side. A destination's
  * code (the Timestream SDK, Powertools Metrics, the InfluxDB writer) is imported only when it is
- * on, so a function pays at cold start only for what it writes to; a client is made only for a
- * destination that is on, and shared by its two writers.
+ * on, so a function pays at cold start only for what it writes to; a client is made on the first
+ * write of a destination that is on (shared/aws-clients.ts), and shared by its two writers. The
+ * release report (SNS) comes last among the release sinks, so it can say which sinks failed.
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
+import { type ClientProvider, lazyClient } from '#shared/aws-clients.ts';
 import type { DestinationsConfig } from '#shared/config/schema.ts';
 import type { ReleaseSink, UsageSink } from '#shared/licensing/sinks.ts';
 import type { MetricsLogger } from '#shared/observability/metrics.ts';
 import type { SsmReader } from '#shared/secrets/ssm-reader.ts';
 import type { PutMetricData } from './cloudwatch/put-metric-data.ts';
 import type { InfluxDbWriter } from './influxdb/writer.ts';
+import type { ReportSites } from './release-report/sns.ts';
 
 export interface SinkClients {
-  /** Default: a Timestream client with the SDK's standard settings. */
-  timestream?: () => TimestreamWriteClient;
+  /** Default: a Timestream client with the project's deadlines. */
+  timestream?: ClientProvider<TimestreamWriteClient>;
+  /** The release report's SNS client (default: with the project's deadlines). */
+  sns?: ClientProvider<Pick<SNSClient, 'send'>>;
   /** Default: Powertools Metrics (EMF) in `destinations.cloudwatch.namespace`. */
   metrics?: () => Metrics;
   /**
@@ -30,6 +36,15 @@ export interface SinkClients {
   ssm?: SsmReader;
   /** Where Powertools Metrics reports its own problems. */
   logger?: MetricsLogger;
+}
+
+/**
+ * The release report: the sites' report settings and the environment that names the topic (the
+ * CDK app sets it on the release function only; without it, no report sink).
+ */
+export interface ReleaseReportSource {
+  sites: ReportSites;
+  env?: NodeJS.ProcessEnv;
 }
 
 /** `destinations`; `influxdb` may be left out (then off). */
@@ -46,6 +61,7 @@ export interface Sinks {
 export async function sinksFromConfig(
   destinations: SinkDestinations,
   clients: SinkClients = {},
+  releaseReport?: ReleaseReportSource,
 ): Promise<Sinks> {
   const closers: Array<() => void> = [];
   const close = () => {
@@ -60,13 +76,10 @@ export async function sinksFromConfig(
         import('./timestream/usage.ts'),
         import('./timestream/release.ts'),
       ]);
-    const client = once(clients.timestream ?? createTimestreamClient);
-    // The usage sink below makes the client at once; the release sink shares it.
-    closers.push(() => client().destroy());
+    const client = lazyClient(clients.timestream ?? createTimestreamClient);
+    closers.push(() => client.ifMade((made) => made.destroy()));
     const { database } = timestream;
-    sinks.usage.push(
-      timestreamUsageSink(client(), { database, table: timestream.usageTable }, tags),
-    );
+    sinks.usage.push(timestreamUsageSink(client, { database, table: timestream.usageTable }, tags));
     sinks.release.push(
       timestreamReleaseSink(client, { database, table: timestream.releaseTable }, tags),
     );
@@ -106,14 +119,10 @@ export async function sinksFromConfig(
     sinks.usage.push(influxDbUsageSink(writer, staticTags));
     sinks.release.push(release.influxDbReleaseSink(writer, staticTags));
   }
+  if (releaseReport) {
+    const { createSnsClient, reportSinksFromEnv } = await import('./release-report/sns.ts');
+    const { sites, env = process.env } = releaseReport;
+    sinks.release.push(...reportSinksFromEnv(sites, env, clients.sns ?? createSnsClient));
+  }
   return sinks;
-}
-
-/** Made on first use, then the same one. */
-function once<T>(make: () => T): () => T {
-  let made: { value: T } | undefined;
-  return () => {
-    made ??= { value: make() };
-    return made.value;
-  };
 }

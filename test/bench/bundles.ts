@@ -14,7 +14,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { parseConfig } from '#shared/config/load.ts';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
-import { CONFIG_ENV } from '#shared/lambda/config-from-env.ts';
+import { CONFIG_ENV } from '#shared/env-names.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ESM_REQUIRE_BANNER =

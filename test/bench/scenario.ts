@@ -15,7 +15,7 @@ import { TimestreamWriteClient, WriteRecordsCommand } from '@aws-sdk/client-time
 import { mockClient } from 'aws-sdk-client-mock';
 import pLimit from 'p-limit';
 import { configSchema, type SiteConfig } from '#shared/config/schema.ts';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
 import { releasePolicy } from '#shared/licensing/release/planner.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';

@@ -22,7 +22,12 @@ const copyAllocations = (from: Map<string, SimAllocation>) =>
 try {
   const now = new Date(args.nowMs);
   const started = performance.now();
-  const site = generateSite({ allocations: args.allocations, seed: args.seed, now });
+  const site = generateSite({
+    allocations: args.allocations,
+    seed: args.seed,
+    now,
+    serviceAccount: true,
+  });
   const generateMs = performance.now() - started;
   const pristine = copyAllocations(site.allocations);
   const sim = await startSimulator({

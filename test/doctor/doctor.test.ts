@@ -26,6 +26,7 @@ const ALL_CHECKS = [
   'allocations-read',
   'users-read',
   'clock',
+  'protection-rules',
 ];
 
 let pki: TestPki;
@@ -60,7 +61,7 @@ async function simulator(options: Partial<SimulatorOptions> = {}) {
 
 async function config(
   port: number,
-  options: { servername?: string; cert?: string; key?: string } = {},
+  options: { servername?: string; cert?: string; key?: string; release?: string } = {},
 ): Promise<string> {
   const file = path.join(dir, `config-${port}-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(
@@ -76,7 +77,7 @@ async function config(
         cert: { file: ./${options.cert ?? 'client.pem'} }
         key: { file: ./${options.key ?? 'client_key.pem'} }
         ca: { file: ./root.pem }
-`,
+${options.release ?? ''}`,
   );
   return file;
 }
@@ -224,5 +225,43 @@ describe('license-steward doctor', () => {
   it('is a usage error (exit 2) for an unknown site', async () => {
     const run = await runCliCaptured(['doctor', '--config', await config(1), '--site', 'nope']);
     expect(run.code).toBe(2);
+  });
+
+  describe('protection-rules: each neverRelease rule names something QRS has', () => {
+    const typos = (allow = '') => `    licenseRelease:
+${allow}      neverRelease:
+        user: [ { userDir: INTERNAL, userId: sa_repositry } ]
+        userDirectory: [ INTERNL, ADMIN ]
+        tag: [ License do not release ]
+        customProperty: [ { name: LicenseManage, value: do-not-relase } ]
+`;
+
+    it('fails naming every rule that matches nothing, and leaves the correct ones alone', async () => {
+      const sim = await simulator();
+
+      const { code, checks } = await doctorJson(await config(sim.port, { release: typos() }));
+
+      expect(code).toBe(1);
+      expect(failed(checks).map((check) => check.check)).toEqual(['protection-rules']);
+      const detail = failed(checks)[0]?.detail ?? '';
+      expect(detail).toMatch(/neverRelease\.user INTERNAL\\sa_repositry: QRS has no such user/);
+      expect(detail).toMatch(/neverRelease\.userDirectory "INTERNL": no user in QRS/);
+      expect(detail).toMatch(
+        /customProperty LicenseManage=do-not-relase: "do-not-relase" is not one of its choices \(do-not-release\)/,
+      );
+      expect(detail).not.toMatch(/ADMIN|License do not release/);
+      expect(detail).toMatch(/allowUnmatchedRules: true/);
+    });
+
+    it('passes with a WARNING when the site allows unmatched rules', async () => {
+      const sim = await simulator();
+      const release = typos('      allowUnmatchedRules: true\n');
+
+      const { code, checks } = await doctorJson(await config(sim.port, { release }));
+
+      expect(code).toBe(0);
+      expect(checks.at(-1)).toMatchObject({ check: 'protection-rules', ok: true });
+      expect(checks.at(-1)?.detail).toMatch(/^WARNING .*sa_repositry/);
+    });
   });
 });

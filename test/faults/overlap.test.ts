@@ -93,6 +93,9 @@ function clientsBehindBarrier(runs: number) {
     return {
       deleteAllocation: client.deleteAllocation.bind(client),
       getUsersByIds: client.getUsersByIds.bind(client),
+      countUsers: client.countUsers.bind(client),
+      getTags: client.getTags.bind(client),
+      getCustomPropertyDefinitions: client.getCustomPropertyDefinitions.bind(client),
       listAllocations: async (...args: Parameters<QrsClient['listAllocations']>) => {
         const list = await client.listAllocations(...args);
         if (++arrived === lists) open();

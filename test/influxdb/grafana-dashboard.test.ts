@@ -7,10 +7,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AccessTypeUsage } from '#shared/licensing/monitor/snapshot.ts';
 import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
 import type { CompletedReleaseRun } from '#shared/licensing/sinks.ts';
-import type { AccessTypeUsage } from '#shared/licensing/snapshot.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
 import { type Influxd, SKIP_INFLUXD, SKIP_NOTE, startInfluxd } from './influxd.ts';
 import { influxOnlySinks } from './v1-sinks.ts';

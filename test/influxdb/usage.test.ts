@@ -4,7 +4,7 @@
  * expect (every number a float), and nothing made up for what the server did not report.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import { influxDbUsageSink, usagePoints } from '#shared/sinks/influxdb/usage.ts';
 import { InfluxDbWriter } from '#shared/sinks/influxdb/writer.ts';
 import { sampleSnapshot as sharedSnapshot } from '#test/support/snapshot.ts';

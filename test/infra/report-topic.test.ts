@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { REPORT_TOPIC_ENV } from '#shared/sinks/report/sns.ts';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import { configWith, logicalId, synth } from './helpers.ts';
 
 describe('the release report topic', () => {

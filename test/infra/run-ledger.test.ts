@@ -4,7 +4,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { RUNS_TABLE_ENV } from '#shared/lambda/run-ledger.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
 import { LEDGER_ACTIONS } from '../../infra/constructs/run-ledger-table.ts';
 import { logicalId, synth } from './helpers.ts';
 

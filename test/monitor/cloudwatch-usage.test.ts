@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import { CLOUDWATCH_METRIC } from '#shared/names.ts';
 import { createServiceMetrics } from '#shared/observability/metrics.ts';
 import { cloudWatchUsageSink } from '#shared/sinks/cloudwatch/usage.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { expiryFromDate, LicenseDateError } from '#shared/licensing/expiry.ts';
-import { readLicenseDate } from '#shared/licensing/license-date.ts';
-import { signedKeyExpiry, validToValues } from '#shared/licensing/signed-key-expiry.ts';
+import { expiryFromDate, LicenseDateError } from '#shared/licensing/monitor/expiry.ts';
+import { readLicenseDate } from '#shared/licensing/monitor/license-date.ts';
+import { signedKeyExpiry, validToValues } from '#shared/licensing/monitor/signed-key-expiry.ts';
 
 describe('expiryFromDate', () => {
   it('treats date D as valid through the end of D UTC: expiresAt is D+1 at 00:00Z', () => {

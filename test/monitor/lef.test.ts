@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lefLicensedCounts, lefTimeLimit, parseLef } from '#shared/licensing/lef.ts';
+import { lefLicensedCounts, lefTimeLimit, parseLef } from '#shared/licensing/monitor/lef.ts';
 
 /** A P/A LEF in the layout of Qlik's published example, CRLF as QRS returns it. */
 const PA_LEF = [

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import type { LicenseSnapshot, SnapshotSource } from '#shared/licensing/monitor/snapshot.ts';
 import type { SinkName, UsageSink } from '#shared/licensing/sinks.ts';
-import type { LicenseSnapshot, SnapshotSource } from '#shared/licensing/snapshot.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
 import { QrsHttpError } from '#shared/qrs/errors.ts';
 import { NOW } from './helpers.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { collectSnapshot, type SnapshotSource } from '#shared/licensing/snapshot.ts';
+import { collectSnapshot, type SnapshotSource } from '#shared/licensing/monitor/snapshot.ts';
 import type { AccessTypeOverview, License } from '#shared/qrs/schemas.ts';
 import { NOW } from './helpers.ts';
 
@@ -185,6 +185,49 @@ describe('collectSnapshot', () => {
       problem: expect.stringMatching(/^License expiry unknown: .*"some day" cannot be read/),
     });
     expect(warnings).toEqual([snapshot.license?.problem]);
+  });
+
+  it.each([
+    [
+      'isExpired with its reason',
+      { isExpired: true, expiredReason: 'Time limit passed' },
+      /^QRS reports the license as expired \(Time limit passed\)\.$/,
+    ],
+    ['isInvalid', { isInvalid: true }, /^QRS reports the license as invalid\.$/],
+  ])(
+    'reports QRS’s %s as license.problem (the alarm input), keeping the dates it read',
+    async (_, status, sentence) => {
+      // Prepare
+      const warnings: string[] = [];
+      const license: License = {
+        lef: 'PRODUCTLEVEL;50;;2031-01-31\r\nTIMELIMIT;;;2031-01-31',
+        expiredReason: '',
+        ...status,
+      };
+
+      // Act
+      const snapshot = await collectSnapshot(source(BUTLER_OVERVIEW, license), 'x', NOW, (w) =>
+        warnings.push(w.message),
+      );
+
+      // Assess
+      expect(snapshot.license?.problem).toMatch(sentence);
+      expect(snapshot.license?.expiresAt).toBe('2031-02-01T00:00:00.000Z');
+      expect(warnings).toEqual([snapshot.license?.problem]);
+    },
+  );
+
+  it('a license QRS reports valid has no problem', async () => {
+    const license: License = {
+      lef: 'TIMELIMIT;;;2031-01-31',
+      isExpired: false,
+      isInvalid: false,
+      expiredReason: '',
+    };
+
+    const snapshot = await collectSnapshot(source(BUTLER_OVERVIEW, license), 'x', NOW);
+
+    expect(snapshot.license?.problem).toBeNull();
   });
 
   it('fails when either QRS call fails (no half snapshot)', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-timestream-write';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import { MAX_RECORDS_PER_WRITE, writeTimestreamRecords } from '#shared/sinks/timestream/client.ts';
 import { timestreamUsageSink } from '#shared/sinks/timestream/usage.ts';
 import { sampleSnapshot } from '#test/support/snapshot.ts';
@@ -37,9 +37,11 @@ beforeEach(() => {
 describe('Timestream usage sink', () => {
   it('writes one multi-measure record per license type in a single WriteRecords call', async () => {
     // Prepare
-    const sink = timestreamUsageSink(new TimestreamWriteClient({ region: 'eu-north-1' }), TARGET, [
-      { name: 'env', value: 'prod' },
-    ]);
+    const sink = timestreamUsageSink(
+      () => new TimestreamWriteClient({ region: 'eu-north-1' }),
+      TARGET,
+      [{ name: 'env', value: 'prod' }],
+    );
 
     // Act
     await sink.write(SNAPSHOT);
@@ -73,7 +75,7 @@ describe('Timestream usage sink', () => {
   it('stores the counts as typed measures with names Timestream accepts', async () => {
     // Act
     await timestreamUsageSink(
-      new TimestreamWriteClient({ region: 'eu-north-1' }),
+      () => new TimestreamWriteClient({ region: 'eu-north-1' }),
       TARGET,
       [],
     ).write(SNAPSHOT);
@@ -128,7 +130,7 @@ describe('Timestream usage sink', () => {
 
     // Act
     await timestreamUsageSink(
-      new TimestreamWriteClient({ region: 'eu-north-1' }),
+      () => new TimestreamWriteClient({ region: 'eu-north-1' }),
       TARGET,
       [],
     ).write(tokenSite);
@@ -169,7 +171,7 @@ describe('Timestream usage sink', () => {
 
     // Act
     await timestreamUsageSink(
-      new TimestreamWriteClient({ region: 'eu-north-1' }),
+      () => new TimestreamWriteClient({ region: 'eu-north-1' }),
       TARGET,
       [],
     ).write(partial);
@@ -194,9 +196,11 @@ describe('Timestream usage sink', () => {
 
     // Act / Assess
     await expect(
-      timestreamUsageSink(new TimestreamWriteClient({ region: 'eu-north-1' }), TARGET, []).write(
-        SNAPSHOT,
-      ),
+      timestreamUsageSink(
+        () => new TimestreamWriteClient({ region: 'eu-north-1' }),
+        TARGET,
+        [],
+      ).write(SNAPSHOT),
     ).rejects.toThrow(/rejected 1 record\(s\).*#2 The record timestamp is outside the time range/);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { usageWarnings, validThrough } from '#shared/licensing/usage-warnings.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
+import { usageWarnings, validThrough } from '#shared/licensing/monitor/usage-warnings.ts';
 
 const ALARMS = { availableBelow: { professional: 5, analyzer: 5 }, expiryWithinDays: 30 };
 

@@ -9,12 +9,8 @@ import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ReleaseSummary } from '#functions/license-release/create-handler.ts';
-import {
-  LEDGER_RECORD_SECONDS,
-  RUNS_TABLE_ENV,
-  RunLedger,
-  runLedgerFromEnv,
-} from '#shared/lambda/run-ledger.ts';
+import { RUNS_TABLE_ENV } from '#shared/env-names.ts';
+import { LEDGER_RECORD_SECONDS, RunLedger, runLedgerFromEnv } from '#shared/lambda/run-ledger.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import {
   deleteCount,

@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FetchedPlan, fetchReleasePlan } from '#shared/licensing/release/fetch.ts';
 import { releasePolicy } from '#shared/licensing/release/planner.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
-import { usersFromTable } from '#shared/qrs/user-table.ts';
+import { UserTableShapeError, usersFromTable } from '#shared/qrs/user-table.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { generateSite } from '#test/simulator/site.ts';
@@ -79,10 +79,16 @@ describe('user records for the plan: id batches or a bulk read', () => {
 
     const plan = await fetchReleasePlan(qrs, policy, now, { userPageSize: 2_000 });
 
-    // 2 lists + 1 count + 5 pages of 2,000 (10,000 users), where id batches would be over 100.
+    // 2 lists + 1 count + 5 pages of 2,000 (10,000 users) + the cross-check's 2 counts (the tag
+    // and the custom property rule), where id batches would be over 100.
     expect(plan.userRecordsRequested).toBeGreaterThan(5_000);
-    expect(sim.requestCount()).toBe(8);
-    expect(sim.requestCount(COUNT)).toBe(1);
+    expect(plan.userRead).toBe('bulk table, cross-checked');
+    expect(sim.requestCount()).toBe(10);
+    expect(sim.requestCount(COUNT)).toBe(3);
+    expect(sim.filters.get(COUNT)).toEqual([
+      "tags.name eq 'License do not release'",
+      "customProperties.definition.name eq 'LicenseManage' and customProperties.value eq 'do-not-release'",
+    ]);
     expect(sim.requestCount(TABLE)).toBe(5);
     expect(sim.requestCount(BY_IDS)).toBe(0);
     expect(plan.kept.some((item) => item.reason === 'protected:tag')).toBe(true);
@@ -175,20 +181,63 @@ describe('user table rows → user records', () => {
     });
   });
 
-  it('a column QRS did not send leaves the field out (the rules keep on doubt); odd cells are invalid', () => {
+  it('a column QRS did not send leaves the field out (the rules keep on doubt); odd flags are invalid', () => {
     const { users, invalid } = usersFromTable(
       {
-        columnNames: ['id', 'userId', 'userDirectory', 'tags'],
+        columnNames: ['id', 'userId', 'userDirectory', 'blacklisted', 'tags'],
         rows: [
-          ['u1', 'ann', 'LAB', []],
-          ['u2', 'bo', 'LAB', 'not a list'],
+          ['u1', 'ann', 'LAB', false, []],
+          ['u2', 'bo', 'LAB', 'no', []],
         ],
       },
       wanted,
     );
 
-    expect(users.get('u1')).not.toHaveProperty('blacklisted');
+    expect(users.get('u1')).not.toHaveProperty('inactive');
     expect(users.get('u1')).not.toHaveProperty('customProperties');
-    expect(invalid).toEqual([{ id: 'u2', problem: expect.stringMatching(/tags/) }]);
+    expect(invalid).toEqual([{ id: 'u2', problem: expect.stringMatching(/blacklisted/) }]);
+  });
+
+  it('reads nested tables, null and absent List cells, in any column order', () => {
+    const { users, invalid } = usersFromTable(
+      {
+        columnNames: ['customProperties', 'tags', 'userDirectory', 'userId', 'id'],
+        rows: [
+          [
+            { columnNames: ['definition.name', 'value'], rows: [['LicenseManage', 'no']] },
+            { columnNames: ['name'], rows: [['keep']] },
+            'LAB',
+            'ann',
+            'u1',
+          ],
+          [null, undefined, 'LAB', 'bo', 'u2'],
+        ],
+      },
+      wanted,
+    );
+
+    expect(invalid).toEqual([]);
+    expect(users.get('u1')).toMatchObject({
+      userId: 'ann',
+      tags: [{ name: 'keep' }],
+      customProperties: [{ value: 'no', definition: { name: 'LicenseManage' } }],
+    });
+    expect(users.get('u2')).toMatchObject({ tags: [], customProperties: [] });
+  });
+
+  it.each([
+    ['a string', 'not a list'],
+    ['bare strings', ['keep']],
+    ['a number in a sub-row', [[7]]],
+    ['an object without the name', [{ label: 'keep' }]],
+    ['a nested table without the name column', { columnNames: ['id'], rows: [['x']] }],
+  ])('a List cell holding %s makes the whole table unusable', (_, cell) => {
+    const table = {
+      columnNames: ['id', 'userId', 'userDirectory', 'tags'],
+      rows: [['u9', 'x', 'LAB', cell]],
+    };
+
+    // Even a row the plan does not need: the form says how the server sends every row.
+    expect(() => usersFromTable(table, wanted, undefined, () => {})).toThrow(UserTableShapeError);
   });
 });

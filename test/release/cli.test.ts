@@ -174,6 +174,36 @@ describe('license-steward release', () => {
     ]);
   });
 
+  it('refuses a real release whose protection rule matches nothing in QRS: exit 1, no DELETE', async () => {
+    const config = writeConfig(
+      SAMPLE_RELEASE.replace('userDirectory: [ ADMIN ]', 'userDirectory: [ ADMN ]'),
+    );
+
+    const { code, stdout, stderr } = await cli(['release', '--config', config, '--json']);
+
+    expect(code).toBe(1);
+    expect(deletes()).toBe(0);
+    const [result] = JSON.parse(stdout).sites;
+    expect(result.error).toMatch(
+      /^release refused: a protection rule matches nothing in QRS, so it protects nobody: neverRelease\.userDirectory "ADMN": no user in QRS has this user directory/,
+    );
+    expect(stderr).toMatch(/allowUnmatchedRules: true/);
+  });
+
+  it('a dry run names the rule that matches nothing and the read it used', async () => {
+    const config = writeConfig(
+      SAMPLE_RELEASE.replace('userDirectory: [ ADMIN ]', 'userDirectory: [ ADMN ]'),
+    );
+
+    const { code, stdout } = await cli(['release', '--config', config, '--dry-run']);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /WARNING: neverRelease\.userDirectory "ADMN" matches nothing in QRS \(no user in QRS has this user directory\): it protects nobody/,
+    );
+    expect(stdout).toMatch(/User records read: id batches/);
+  });
+
   it('exits 2 for an unknown --site', async () => {
     const config = writeConfig(SAMPLE_RELEASE);
 

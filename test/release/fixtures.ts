@@ -57,6 +57,7 @@ export function testUser(
       id: record.id,
       userId: record.userId,
       userDirectory: record.userDirectory,
+      name: record.name ?? null,
     },
   };
 }
@@ -71,7 +72,8 @@ export function testAllocation(
     lastUsed: daysAgo(100),
     quarantined: false,
     user: testUser().allocationUser,
-    problems: [],
+    deletedUser: null,
+    problems: {},
     ...overrides,
   };
 }

@@ -188,6 +188,33 @@ describe('license-release handler', () => {
     expect(summary).toMatchObject({ status: 'failures', failed: 1 });
   });
 
+  it('fails the run (throws, no DELETE) when a protection rule matches nothing in QRS', async () => {
+    const { handler } = handlerFor({
+      enable: true,
+      dryRun: false,
+      neverRelease: { tag: ['License do not relase'] },
+    });
+
+    await expect(handler({ site: 'sample' }, context())).rejects.toThrow(
+      /^release refused: a protection rule matches nothing in QRS.*neverRelease\.tag "License do not relase"/,
+    );
+    expect(deletes()).toBe(0);
+  });
+
+  it('with allowUnmatchedRules: true the same rule only warns, and the run releases', async () => {
+    const { handler } = handlerFor({
+      enable: true,
+      dryRun: false,
+      allowUnmatchedRules: true,
+      neverRelease: { tag: ['License do not relase'] },
+    });
+
+    const summary = await handler({ site: 'sample' }, context());
+
+    expect(summary).toMatchObject({ status: 'ok', failed: 0 });
+    expect(deletes()).toBeGreaterThan(0);
+  });
+
   it('skips a site without licenseRelease, without reading SSM', async () => {
     const { handler } = handlerFor(null);
 

@@ -188,6 +188,8 @@ describe('release --plan', () => {
     // Prepare
     const file = await makePlan(writeConfig(rules()));
     const stricter = writeConfig(rules({ professionalDays: 90, tag: 'Keep' }));
+    // A tag made in the QMC and given to nobody yet: the rule names something QRS has.
+    sim.site.extraTags = ['Keep'];
 
     // Act
     const { code, stdout, stderr } = await runCliCaptured([

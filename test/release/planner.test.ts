@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planRelease, releasePolicy } from '#shared/licensing/release/planner.ts';
 import type { KeepReason } from '#shared/licensing/release/types.ts';
-import type { Allocation } from '#shared/qrs/allocation.ts';
+import { type Allocation, normaliseAllocations } from '#shared/qrs/allocation.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import {
   ago,
@@ -122,7 +122,7 @@ const allocationState: Case[] = [
   },
   {
     name: 'quarantined flag unreadable',
-    allocation: { quarantined: null, problems: ['quarantined: expected boolean'] },
+    allocation: { quarantined: null, problems: { quarantined: 'quarantined: expected boolean' } },
     expected: 'quarantined',
   },
   { name: 'quarantined false', allocation: { quarantined: false }, expected: 'release' },
@@ -567,5 +567,56 @@ describe('planRelease at scale', () => {
     expect(plan.candidates).toHaveLength(1000);
     expect(plan.candidates.length + plan.kept.length).toBe(50_000);
     expect(elapsedMs).toBeLessThan(5_000);
+  });
+});
+
+describe('an allocation of a deleted user', () => {
+  it('is kept as no-user, naming the deleted user QRS kept on it', () => {
+    const allocation = testAllocation({
+      user: null,
+      deletedUser: { userDirectory: 'LAB', userId: 'olle' },
+    });
+
+    const plan = planRelease({
+      allocations: [allocation],
+      policy: releasePolicy(releaseConfig()),
+      now: NOW,
+      users: new Map(),
+    });
+
+    expect(plan.kept).toEqual([
+      expect.objectContaining({
+        reason: 'no-user',
+        userId: null,
+        detail:
+          "the allocation's user LAB\\olle was deleted from the repository (deletedUserDirectory, deletedUserId)",
+      }),
+    ]);
+  });
+});
+
+describe('deletedUserDirectory and deletedUserId as QRS sends them', () => {
+  it('become deletedUser when both are set; the empty strings of a living user are no one', () => {
+    const { allocations } = normaliseAllocations(
+      [
+        {
+          id: 'a1',
+          quarantined: false,
+          user: null,
+          deletedUserId: 'olle',
+          deletedUserDirectory: 'LAB',
+        },
+        { id: 'a2', quarantined: false, user: null, deletedUserId: '', deletedUserDirectory: '' },
+        // An odd item (a numeric date) takes the schema path: the same answer.
+        { id: 'a3', lastUsed: 7, user: null, deletedUserId: 'per', deletedUserDirectory: 'LAB' },
+      ],
+      'analyzer',
+    );
+
+    expect(allocations.map((allocation) => allocation.deletedUser)).toEqual([
+      { userDirectory: 'LAB', userId: 'olle' },
+      null,
+      { userDirectory: 'LAB', userId: 'per' },
+    ]);
   });
 });

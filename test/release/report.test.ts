@@ -7,10 +7,11 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import { parsePlan } from '#shared/licensing/release/plan-file.ts';
 import { formatReportMessage, shouldReport } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseItem, SiteReleaseResult } from '#shared/licensing/release/types.ts';
-import { REPORT_TOPIC_ENV, reportSinksFromEnv, snsReportSink } from '#shared/sinks/report/sns.ts';
+import { reportSinksFromEnv, snsReportSink } from '#shared/sinks/release-report/sns.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite } from '#test/simulator/site.ts';
@@ -110,6 +111,17 @@ describe('formatReportMessage', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('carries the run’s warnings whole (rules that match nothing, a user table not trusted)', () => {
+    const warning =
+      'neverRelease.tag "Keep" matches nothing in QRS (QRS has no tag of this name): it protects nobody. Check the spelling, or set licenseRelease.allowUnmatchedRules: true if it is meant to match nobody yet';
+    const message = formatReportMessage({
+      runId: 'run-1',
+      result: result({ released: [item(2)], warnings: [warning] }),
+    });
+
+    expect(message.body).toContain(`Warning: ${warning}\nKept: 0`);
   });
 
   it('cuts long lists with a count of the rest and keeps the subject within SNS limits', () => {

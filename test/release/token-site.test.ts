@@ -4,9 +4,9 @@
  * quarantine on DELETE, and the monitor warns when the LEF's token pool has shrunk.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectSnapshot } from '#shared/licensing/monitor/snapshot.ts';
+import { usageWarnings } from '#shared/licensing/monitor/usage-warnings.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
-import { collectSnapshot } from '#shared/licensing/snapshot.ts';
-import { usageWarnings } from '#shared/licensing/usage-warnings.ts';
 import { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';

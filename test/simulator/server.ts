@@ -52,7 +52,25 @@ export interface SimulatorOptions {
   clockOffsetMs?: number;
   /** Highest TLS version offered. Windows Server 2016/2019 (where QRS runs) stop at 1.2. */
   tlsMaxVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** The form of the user table's List cells; `subRows` by default. */
+  tableListForm?: TableListForm;
+  /** Sends the user table's columns in reverse order (a server free to order them). */
+  reverseTableColumns?: boolean;
 }
+
+/**
+ * How `POST /qrs/user/table` sends a List cell (Qlik's definition leaves it open): sub-rows in
+ * the order of the list's columns (the default), objects keyed by the column names, a nested
+ * table `{ columnNames, rows }`, sub-rows but `null` for a user without items, every List cell
+ * empty (a server that resolves lists differently), or bare strings (a form no reader knows).
+ */
+export type TableListForm =
+  | 'subRows'
+  | 'objects'
+  | 'nestedTable'
+  | 'nullWhenEmpty'
+  | 'empty'
+  | 'strings';
 
 export interface RouteCounter {
   requests: number;
@@ -87,6 +105,7 @@ export interface Simulator {
    * sends no `Date` header at all (a proxy that strips it).
    */
   setClockOffset(ms: number | null): void;
+  setTableListForm(form: TableListForm): void;
   close(): Promise<void>;
 }
 
@@ -119,6 +138,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let clockOffsetMs: number | null = options.clockOffsetMs ?? 0;
   let latencyMs = options.latencyMs ?? 0;
   let deleteLatencyMs = options.deleteLatencyMs ?? 0;
+  const table = {
+    listForm: options.tableListForm ?? ('subRows' as TableListForm),
+    reverse: options.reverseTableColumns ?? false,
+  };
   const sockets = new Set<Socket>();
 
   const routes: Array<{ method: string; pattern: string; handler: Handler }> = [
@@ -156,7 +179,44 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       }),
     },
     { method: 'GET', pattern: '/qrs/user/{id}', handler: getUser },
-    { method: 'POST', pattern: '/qrs/user/table', handler: userTable },
+    { method: 'POST', pattern: '/qrs/user/table', handler: (c) => userTable(c, table) },
+    {
+      method: 'GET',
+      pattern: '/qrs/tag',
+      handler: (c) => ({
+        status: 200,
+        body: filterItems(
+          c,
+          tagsOf(c.site).map((name, index) => tagCondensed(name, index)),
+        ),
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/qrs/tag/count',
+      handler: (c) => ({
+        status: 200,
+        body: {
+          value: filterItems(
+            c,
+            tagsOf(c.site).map((name) => ({ name })),
+          ).length,
+        },
+      }),
+    },
+    {
+      method: 'GET',
+      pattern: '/qrs/custompropertydefinition/full',
+      handler: (c) => ({ status: 200, body: filterItems(c, propertyDefinitionsOf(c.site)) }),
+    },
+    {
+      method: 'GET',
+      pattern: '/qrs/custompropertydefinition/count',
+      handler: (c) => ({
+        status: 200,
+        body: { value: filterItems(c, propertyDefinitionsOf(c.site)).length },
+      }),
+    },
   ];
 
   const server = https.createServer(
@@ -389,6 +449,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setClockOffset(ms: number | null) {
       clockOffsetMs = ms;
     },
+    setTableListForm(form: TableListForm) {
+      table.listForm = form;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -543,7 +606,10 @@ const sortedUsers = new WeakMap<
   { column: string; size: number; users: object[] }
 >();
 
-function userTable(context: RequestContext): Answer {
+function userTable(
+  context: RequestContext,
+  shape: { listForm: TableListForm; reverse: boolean },
+): Answer {
   let definition: { columns?: TableColumnSpec[] };
   try {
     definition = JSON.parse(context.body) as { columns?: TableColumnSpec[] };
@@ -603,20 +669,110 @@ function userTable(context: RequestContext): Answer {
   const page = slice.map((user) => ('schemaPath' in user ? user : userFull(user as SimUser)));
   const cell = (user: object, column: TableColumnSpec): unknown => {
     if (column.columnType === 'Property') return valueAt(user, column.definition) ?? null;
-    const items = valueAt(user, USER_LISTS[column.definition.toLowerCase()] as string);
-    return Array.isArray(items)
-      ? items.map((item: object) => (column.list ?? []).map((sub) => cell(item, sub)))
-      : [];
+    const found = valueAt(user, USER_LISTS[column.definition.toLowerCase()] as string);
+    const items: object[] = Array.isArray(found) ? found : [];
+    return listCell(items, column.list ?? [], shape.listForm, (item, sub) => cell(item, sub));
   };
+  const ordered = shape.reverse ? [...columns].reverse() : columns;
   return {
     status: 201,
     body: {
       id: '00000000-0000-0000-0000-000000000000',
       schemaPath: 'Table',
-      columnNames: columns.map((column) => column.name),
-      rows: page.map((user) => columns.map((column) => cell(user, column))),
+      columnNames: ordered.map((column) => column.name),
+      rows: page.map((user) => ordered.map((column) => cell(user, column))),
     },
   };
+}
+
+/** One List cell in the form the simulator is set to send (`TableListForm`). */
+function listCell(
+  items: object[],
+  columns: TableColumnSpec[],
+  form: TableListForm,
+  value: (item: object, column: TableColumnSpec) => unknown,
+): unknown {
+  const subRows = () => items.map((item) => columns.map((column) => value(item, column)));
+  switch (form) {
+    case 'empty':
+      return [];
+    case 'nullWhenEmpty':
+      return items.length === 0 ? null : subRows();
+    case 'strings':
+      return items.map((item) => (columns[0] ? value(item, columns[0]) : null));
+    case 'nestedTable':
+      return { columnNames: columns.map((column) => column.name), rows: subRows() };
+    case 'objects':
+      return items.map((item) => {
+        const object: Record<string, unknown> = {};
+        for (const column of columns) setPath(object, column.name, value(item, column));
+        return object;
+      });
+    default:
+      return subRows();
+  }
+}
+
+/** `definition.name` → `{ definition: { name } }`, as a serializer of the item's type would. */
+function setPath(object: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let at = object;
+  for (const part of parts.slice(0, -1)) {
+    at[part] = (at[part] as Record<string, unknown> | undefined) ?? {};
+    at = at[part] as Record<string, unknown>;
+  }
+  at[parts[parts.length - 1] as string] = value;
+}
+
+/** `TagCondensed` as `GET /qrs/tag` lists it. */
+function tagCondensed(name: string, index: number) {
+  return {
+    id: `00000000-0000-4000-c000-${String(index).padStart(12, '0')}`,
+    name,
+    privileges: null,
+  };
+}
+
+/** The site's tags: those its users carry, and those made but not given to anyone. */
+function tagsOf(site: SimSite): string[] {
+  const names = new Map<string, string>();
+  for (const name of site.extraTags ?? []) names.set(name.toLowerCase(), name);
+  for (const user of site.users.values())
+    for (const name of user.tags) names.set(name.toLowerCase(), name);
+  return [...names.values()];
+}
+
+/**
+ * `CustomPropertyDefinition`s: those the site declares, else one per property name its users
+ * carry, with the values they use as the choices (object type `User`).
+ */
+function propertyDefinitionsOf(site: SimSite) {
+  const definitions = new Map<
+    string,
+    { name: string; choiceValues: string[]; objectTypes: string[] }
+  >();
+  for (const user of site.users.values())
+    for (const property of user.customProperties) {
+      const key = property.name.toLowerCase();
+      const definition = definitions.get(key) ?? {
+        name: property.name,
+        choiceValues: [],
+        objectTypes: ['User'],
+      };
+      if (!definition.choiceValues.includes(property.value))
+        definition.choiceValues.push(property.value);
+      definitions.set(key, definition);
+    }
+  for (const declared of site.propertyDefinitions ?? [])
+    definitions.set(declared.name.toLowerCase(), { objectTypes: ['User'], ...declared });
+  return [...definitions.values()].map((definition, index) => ({
+    id: `00000000-0000-4000-b000-${String(index).padStart(12, '0')}`,
+    valueType: 'Text',
+    description: '',
+    privileges: null,
+    schemaPath: 'CustomPropertyDefinition',
+    ...definition,
+  }));
 }
 
 /** A property path such as `definition.name`, matched case-insensitively as QRS does. */

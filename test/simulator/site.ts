@@ -84,6 +84,13 @@ export interface SimSite {
   } | null;
   /** Old servers (before analyzer capacity) send no `analyzerTimeAccess` block. */
   oldServer: boolean;
+  /** Tags that exist but no user carries (`/qrs/tag`). */
+  extraTags?: string[];
+  /**
+   * Custom property definitions as declared in the QMC; without one, a property name users carry
+   * is a definition whose choices are the values they use.
+   */
+  propertyDefinitions?: Array<{ name: string; choiceValues: string[]; objectTypes?: string[] }>;
 }
 
 export function lefText(lines: string[]): string {
@@ -275,6 +282,11 @@ export interface GenerateOptions {
   /** Share of allocations that are Professional (the rest Analyzer). */
   professionalShare?: number;
   name?: string;
+  /**
+   * The first user is INTERNAL\sa_repository, as on every real site (a `neverRelease.user` rule
+   * naming it then names a user QRS has); the site is otherwise the same.
+   */
+  serviceAccount?: boolean;
 }
 
 /**
@@ -332,5 +344,12 @@ export function generateSite(options: GenerateOptions): SimSite {
     if (allocation.quarantined) allocation.quarantineEnd = daysAgo(now, -3);
     site.allocations.set(allocation.id, allocation);
   }
+  const first = site.users.values().next().value;
+  if (options.serviceAccount && first)
+    Object.assign(first, {
+      userId: 'sa_repository',
+      userDirectory: 'INTERNAL',
+      name: 'sa_repository',
+    });
   return site;
 }

@@ -1,5 +1,5 @@
 /** A Professional/Analyzer site's usage snapshot, as the sink tests start from it. */
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 
 export function sampleSnapshot(overrides: Partial<LicenseSnapshot> = {}): LicenseSnapshot {
   return {

@@ -7,25 +7,23 @@
  * nothing is sent when one is wrong. Existing parameters are replaced only with --overwrite.
  * PEM text is never printed or logged: output names files and parameters only.
  */
-import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsClientDeadlines } from '#shared/aws-clients.ts';
+import { inspectPemSet, type PemProblemCode } from '#shared/certificates/pem-set.ts';
+import {
+  CERTIFICATE_FILES,
+  CERTIFICATE_KINDS,
+  type CertificateKind,
+  certificateParameters,
+} from '#shared/certificates/sources.ts';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
 
-type Part = 'cert' | 'key' | 'ca';
-
-/** The QMC's export file names ("Export certificates", PEM format). */
-export const CERTIFICATE_FILES: Record<Part, { file: string; what: string }> = {
-  cert: { file: 'client.pem', what: 'client certificate' },
-  key: { file: 'client_key.pem', what: 'client key' },
-  ca: { file: 'root.pem', what: 'root CA certificate' },
-};
-const PARTS: readonly Part[] = ['cert', 'key', 'ca'];
+type Part = CertificateKind;
 
 export interface CertsPutDependencies {
   /** The SSM client (default: the AWS SDK's credential chain, aws.region when configured). */
@@ -61,7 +59,7 @@ export async function runCertsPut(
   const keyId = config.aws?.certificatesKmsKeyArn;
   const results: Stored[] = [];
   try {
-    for (const part of PARTS) {
+    for (const part of CERTIFICATE_KINDS) {
       const { file, what } = CERTIFICATE_FILES[part];
       const name = parameters[part];
       try {
@@ -117,73 +115,46 @@ export async function runCertsPut(
 
 /** The site's three parameter names; a part configured as a file is a usage error naming its key. */
 function parameterNames(site: SiteConfig, index: number): Record<Part, string> {
-  const names = {} as Record<Part, string>;
-  const problems: string[] = [];
-  for (const part of PARTS) {
-    const source = site.qrs.certificates[part];
-    if ('ssmParameter' in source) names[part] = source.ssmParameter;
-    else
-      problems.push(
-        `sites[${index}].qrs.certificates.${part} is { file: ... }: certs put stores into the parameter named by { ssmParameter: NAME }`,
-      );
-  }
-  if (problems.length > 0) throw new UsageError(problems.join('; '));
-  return names;
+  const { byKind, notInSsm } = certificateParameters(site.qrs.certificates);
+  if (notInSsm.length > 0)
+    throw new UsageError(
+      notInSsm
+        .map(
+          (part) =>
+            `sites[${index}].qrs.certificates.${part} is { file: ... }: certs put stores into the parameter named by { ssmParameter: NAME }`,
+        )
+        .join('; '),
+    );
+  return byKind as Record<Part, string>;
 }
+
+/** What `certs put` refuses: a text that is not a usable certificate or key of this pair. */
+const REFUSED: ReadonlySet<PemProblemCode> = new Set([
+  'not-pem',
+  'unreadable',
+  'encrypted-key',
+  'key-mismatch',
+]);
 
 /** Reads the three files and checks them; every problem names the file, never its content. */
 async function readAndCheck(dir: string): Promise<Record<Part, string>> {
   const problems: string[] = [];
   const text = {} as Record<Part, string>;
-  for (const part of PARTS) {
-    const file = path.join(dir, CERTIFICATE_FILES[part].file);
-    try {
-      text[part] = await readFile(file, 'utf8');
-    } catch (error) {
-      problems.push(`cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
-  }
-  if (problems.length > 0) throw new UsageError(problems.join('; '));
-
   const where = (part: Part) => path.join(dir, CERTIFICATE_FILES[part].file);
-  const certificate = (part: 'cert' | 'ca'): X509Certificate | undefined => {
-    if (!/-----BEGIN CERTIFICATE-----/.test(text[part])) {
+  for (const part of CERTIFICATE_KINDS) {
+    try {
+      text[part] = await readFile(where(part), 'utf8');
+    } catch (error) {
       problems.push(
-        `${where(part)} is not a PEM certificate (no -----BEGIN CERTIFICATE----- line)`,
+        `cannot read ${where(part)} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
       );
-      return undefined;
     }
-    try {
-      return new X509Certificate(text[part]);
-    } catch {
-      problems.push(`${where(part)} is not a valid PEM certificate`);
-      return undefined;
-    }
-  };
-  const cert = certificate('cert');
-  certificate('ca');
-
-  let key: KeyObject | undefined;
-  const keyText = text.key;
-  if (/ENCRYPTED/.test(keyText)) {
-    problems.push(
-      `${where('key')} is an encrypted key: export the certificates from the QMC again without a password`,
-    );
-  } else if (!/-----BEGIN (RSA |EC )?PRIVATE KEY-----/.test(keyText)) {
-    problems.push(
-      `${where('key')} is not a PEM private key (no -----BEGIN ... PRIVATE KEY----- line)`,
-    );
-  } else {
-    try {
-      key = createPrivateKey(keyText);
-    } catch {
-      problems.push(`${where('key')} is not a valid PEM private key`);
-    }
-  }
-  if (cert && key && !cert.checkPrivateKey(key)) {
-    problems.push(`${where('key')} does not belong to the certificate in ${where('cert')}`);
   }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
+  const { problems: found } = inspectPemSet(text, { name: where });
+  const refused = found.filter((problem) => REFUSED.has(problem.code));
+  if (refused.length > 0)
+    throw new UsageError(refused.map((problem) => problem.message).join('; '));
   return text;
 }
 

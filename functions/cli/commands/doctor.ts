@@ -4,26 +4,25 @@
  * configuration errors, before this runs).
  */
 import type { Config } from '#shared/config/schema.ts';
+import type { SiteDoctorReport } from '#shared/doctor/check.ts';
 import { doctorSite } from '#shared/doctor/doctor-site.ts';
-import type { SiteDoctorReport } from '#shared/doctor/report.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
-import { selectSites } from '../select-sites.ts';
+import { forEverySite, selectSites } from '../select-sites.ts';
 
 export async function runDoctor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
-  const reports = await Promise.all(
-    selectSites(config, args.site).map((site) =>
-      doctorSite(site, {
-        readCertificates: (each) => readSiteCertificates(each),
-        // No retries: the doctor reports the first answer as it is.
-        createClient: (each, tls) =>
-          createQrsClient({ ...each, qrs: { ...each.qrs, maxRetries: 0 } }, tls),
-        now,
-      }),
-    ),
+  // Every site is checked, its jobs on or off: the doctor answers "could it run".
+  const reports = await forEverySite(selectSites(config, args.site), (site) =>
+    doctorSite(site, {
+      readCertificates: (each) => readSiteCertificates(each),
+      // No retries: the doctor reports the first answer as it is.
+      createClient: (each, tls) =>
+        createQrsClient({ ...each, qrs: { ...each.qrs, maxRetries: 0 } }, tls),
+      now,
+    }),
   );
   io.stdout(
     args.json ? `${JSON.stringify({ sites: reports }, null, 2)}\n` : renderChecklist(reports),

@@ -1,7 +1,7 @@
 /** The human-readable `monitor` output: one block per site, a row per license type, warnings. */
 import type { SiteConfig } from '#shared/config/schema.ts';
-import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/snapshot.ts';
-import { usageWarnings, validThrough } from '#shared/licensing/usage-warnings.ts';
+import type { AccessTypeUsage, LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
+import { usageWarnings, validThrough } from '#shared/licensing/monitor/usage-warnings.ts';
 
 export type SiteReport =
   | { site: SiteConfig; snapshot: LicenseSnapshot; error?: undefined }
@@ -52,12 +52,14 @@ function describeLicense(snapshot: LicenseSnapshot): string {
   const license = snapshot.license;
   if (!license) return 'not reported by this server';
   const model = license.model === 'lef' ? 'serial + control number (LEF)' : 'signed key';
-  if (license.problem) return `${model}, expiry unknown (see the warning below)`;
+  if (license.problem && license.expiresAt === null)
+    return `${model}, expiry unknown or license not valid (see the warning below)`;
+  const flagged = license.problem ? ' (see the warning below)' : '';
   if (license.expiresAt === null || license.daysUntilExpiry === null)
-    return `${model}, no time limit`;
+    return `${model}, no time limit${flagged}`;
   const days = Math.floor(license.daysUntilExpiry);
   const left = days < 0 ? 'expired' : `${days} day(s) left`;
-  return `${model}, valid through ${validThrough(license.expiresAt)} (${left})`;
+  return `${model}, valid through ${validThrough(license.expiresAt)} (${left})${flagged}`;
 }
 
 function describeCapacity(snapshot: LicenseSnapshot): string {

@@ -6,33 +6,29 @@
  * One failing site does not stop the others; any failure is exit 1.
  */
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import { warnIfClocksDisagree } from '#shared/licensing/clock-guard.ts';
-import { monitorSite } from '#shared/licensing/monitor-site.ts';
+import { monitorSite } from '#shared/licensing/monitor/monitor-site.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
-import { selectSites } from '../select-sites.ts';
+import { forEverySite, jobIsOn, selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
 import { renderMonitorTable, type SiteReport } from './monitor-table.ts';
 
 export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
-  const sites = selectSites(config, args.site).filter((site) => {
-    const state = siteJob(site, 'monitor');
-    if (state.enabled) return true;
-    io.logger.info(skippedNotice('monitor', state.reason), { site: site.name });
-    return false;
-  });
+  const sites = selectSites(config, args.site).filter((site) =>
+    jobIsOn(site, 'monitor', io.logger),
+  );
   const now = io.now ?? (() => new Date());
   const sinks = await cliSinks(config, args.write, io.logger);
   let reports: SiteReport[];
   try {
-    reports = await Promise.all(sites.map((site) => monitorCliSite(site, now(), sinks.usage, io)));
+    reports = await forEverySite(sites, (site) => monitorCliSite(site, now(), sinks.usage, io));
   } finally {
     sinks.close();
   }

@@ -9,9 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import { siteJob, skippedNotice } from '#shared/config/site-job.ts';
 import type { PlannedSite } from '#shared/licensing/release/plan-file.ts';
-import { formatReleaseReport } from '#shared/licensing/release/report.ts';
 import { rulesRecord } from '#shared/licensing/release/rules-record.ts';
 import { runSiteRelease } from '#shared/licensing/release/run.ts';
 import type { SiteReleaseResult } from '#shared/licensing/release/types.ts';
@@ -22,9 +20,10 @@ import { readSiteCertificates } from '#shared/secrets/read.ts';
 import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { writeJsonDocument } from '../json-output.ts';
-import { selectSites } from '../select-sites.ts';
+import { forEverySite, jobIsOn, selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
 import { readPlanFor } from './release-plan.ts';
+import { formatReleaseReport } from './release-table.ts';
 
 type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
 
@@ -34,21 +33,13 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
   const jobs = args.plan
     ? readPlanFor(config, args, now())
     : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
-  const results: SiteReleaseResult[] = [];
+  let results: SiteReleaseResult[];
   const sinks = await cliSinks(config, args.write, io.logger);
   try {
-    for (const { site, planned } of jobs) {
-      const release = site.licenseRelease;
-      const state = siteJob(site, 'release');
-      if (!state.enabled || !release) {
-        io.logger.warn(
-          `Site ${site.name}: ${skippedNotice('release', state.enabled ? '' : state.reason)}`,
-        );
-        continue;
-      }
-      const dryRun = dryRunOf(site, release, args, io);
-      results.push(await releaseSite(site, dryRun, sinks.release, io, now, planned));
-    }
+    const enabled = jobs.filter(({ site }) => jobIsOn(site, 'release', io.logger));
+    results = await forEverySite(enabled, ({ site, planned }) =>
+      releaseSite(site, dryRunOf(site, args, io), sinks.release, io, now, planned),
+    );
   } finally {
     sinks.close();
   }
@@ -68,8 +59,9 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
  * `--plan` is the reviewed apply step: it releases unless `--dry-run` is given, whatever
  * `dryRun` and `mode` say. Otherwise `mode: review` makes every run a plan (a dry run).
  */
-function dryRunOf(site: SiteConfig, release: ReleaseConfig, args: ParsedArgs, io: CliIo): boolean {
+function dryRunOf(site: SiteConfig, args: ParsedArgs, io: CliIo): boolean {
   if (args.plan !== undefined || args.dryRun) return args.dryRun;
+  const release = site.licenseRelease as ReleaseConfig;
   if (release.mode === 'review') {
     io.logger.info(
       `Site ${site.name}: licenseRelease.mode is review, so this run only makes a plan (dry run); apply it with release --plan FILE`,

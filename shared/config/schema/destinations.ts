@@ -3,8 +3,15 @@
  * static tags added to every stored record (docs/monitor.md, docs/influxdb.md).
  */
 import { z } from 'zod';
-import { INFLUX_RESERVED_TAG_NAMES } from '#shared/names.ts';
+import {
+  INFLUX_RESERVED_TAG_NAMES,
+  TIMESTREAM_DIMENSION,
+  TIMESTREAM_RESERVED_DIMENSION,
+} from '#shared/names.ts';
 import { nonEmpty, ruleList, secretSourceSchema, tokenSourceSchema } from './common.ts';
+
+/** The dimensions every record carries; a tag cannot take their names. */
+const SET_BY_US = new Set<string>([TIMESTREAM_DIMENSION.site, TIMESTREAM_DIMENSION.licenseType]);
 
 /** Timestream dimension names: not reserved, not `ts_…`. */
 const tagName = z
@@ -13,9 +20,12 @@ const tagName = z
     /^[A-Za-z_][A-Za-z0-9_]{0,59}$/,
     'must be letters, digits and _ (a Timestream dimension name)',
   )
-  .refine((name) => !/^(time|measure_name|measure_value.*|ts_.*|site|license_type)$/i.test(name), {
-    message: 'is reserved (time, measure_name, measure_value*, ts_*, site, license_type)',
-  });
+  .refine(
+    (name) => !TIMESTREAM_RESERVED_DIMENSION.test(name) && !SET_BY_US.has(name.toLowerCase()),
+    {
+      message: 'is reserved (time, measure_name, measure_value*, ts_*, site, license_type)',
+    },
+  );
 
 // ---------------------------------------------------------------------------------------------
 // InfluxDB (`destinations.influxdb`): InfluxDB 1 (Butler's default), Amazon Timestream for InfluxDB

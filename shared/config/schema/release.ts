@@ -76,6 +76,11 @@ export const licenseReleaseSchema = z.strictObject({
   neverRelease: neverReleaseSchema
     .nullish()
     .transform((rules) => rules ?? neverReleaseSchema.parse({})),
+  /**
+   * A `neverRelease` rule that matches nothing in QRS (a typo?) refuses a real release; true lets
+   * such rules stand (meant to match nobody yet), each reported as a warning.
+   */
+  allowUnmatchedRules: z.boolean().default(false),
   licenseType: z
     .strictObject({
       analyzer: licenseTypeRuleSchema.prefault({}),

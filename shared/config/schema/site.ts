@@ -1,6 +1,6 @@
 /** `sites[]`: one Qlik Sense site, its QRS connection, its jobs and alarm thresholds. */
 import { z } from 'zod';
-import { CERTIFICATE_KINDS } from '../certificates.ts';
+import { CERTIFICATE_KINDS } from '#shared/certificates/sources.ts';
 import { nonEmpty, schedule, secretSourceSchema, timezone } from './common.ts';
 import { licenseReleaseSchema } from './release.ts';
 

@@ -7,16 +7,15 @@
 import pLimit from 'p-limit';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import { idIn, isGuid } from '#shared/qrs/filter.ts';
-import { type FetchOptions, judgeAllocations, type ReleaseQrs } from './fetch.ts';
-import type { ReleasePlan, ReleasePolicy } from './planner.ts';
+import { type FetchOptions, type JudgedPlan, judgeAllocations, type ReleaseQrs } from './fetch.ts';
+import type { ReleasePolicy } from './planner.ts';
 import type { ReleaseItem, SkippedItem } from './types.ts';
 
 const IDS_PER_REQUEST = 50;
 
-export interface PlannedRelease extends ReleasePlan {
+export interface PlannedRelease extends JudgedPlan {
   skipped: SkippedItem[];
   malformed: number;
-  userRecordsRequested: number;
 }
 
 export async function fetchPlannedRelease(

@@ -79,6 +79,8 @@ export function logRunSummary(context: AuditContext, result: SiteReleaseResult):
     runId: context.runId,
     dryRun: context.dryRun,
     ...resultCounts(result),
+    userRead: result.userRead ?? null,
+    ...(result.warnings ? { warnings: result.warnings } : {}),
     rules: context.rules,
   };
   if (result.deferred.length > 0)

@@ -7,21 +7,27 @@
  * run (a handful of batches) never asks.
  *
  * Never less safe: the records are judged by the same rules, and a user the pages did not bring
- * (removed meanwhile, a row that does not fit the schema) is doubt, kept.
+ * (removed meanwhile, a row that does not fit the schema) is doubt, kept. The table is trusted
+ * only when every List cell had a known form and the cross-check agrees (table-cross-check.ts);
+ * otherwise the caller reads id batches, and a real release re-reads what it deletes anyway.
  *
- * Memory (docs/release.md, "Memory"): a page is read as it arrives and keeps only the rows of the
- * users the plan needs; pages are read one after another, so one is done before the next starts.
+ * Memory (docs/release.md, "Memory"): a page is read as it arrives and, unless the cross-check
+ * must see every row, keeps only the rows of the users the plan needs; pages are read one after
+ * another, so one is done before the next starts.
  */
 import pLimit from 'p-limit';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { QrsHttpError, QrsResponseError } from '#shared/qrs/errors.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import {
-  type UserColumns,
   type UsersFromTable,
+  UserTableShapeError,
   usersFromTable,
   userTableDefinition,
 } from '#shared/qrs/user-table.ts';
+import type { RuleCounter } from './rule-counts.ts';
+import type { ProtectionRules } from './rules.ts';
+import { tableTally } from './table-cross-check.ts';
 
 export type BulkUserQrs = Pick<QrsClient, 'countUsers' | 'getUserTable'>;
 
@@ -33,10 +39,11 @@ export const BULK_MIN_ID_REQUESTS = 4;
 export interface BulkOptions {
   /** Id batches the plan would send otherwise (at least). */
   idRequests: number;
+  /** The run's counts (shared with the rule check, so each is asked once). */
+  counter: RuleCounter;
   pageSize?: number;
   /** Pages in flight at once (default 1: each page is done before the next is read). */
   concurrency?: number;
-  warn?: (message: string, extra?: Record<string, unknown>) => void;
 }
 
 export interface BulkRead {
@@ -46,42 +53,59 @@ export interface BulkRead {
 }
 
 /**
- * The records of `ids` read in pages, or `undefined` when batches are cheaper or QRS did not
- * answer the table request as a table (then the caller reads id batches, as before).
+ * `table`: the records, the table cross-checked; `batches`: id batches are cheaper (nothing to
+ * say); `untrusted`: the table could not be used or trusted for this run, and why.
  */
+export type BulkOutcome =
+  | ({ kind: 'table' } & BulkRead)
+  | { kind: 'batches' }
+  | { kind: 'untrusted'; reason: string };
+
 export async function readUsersInBulk(
   qrs: BulkUserQrs,
-  columns: UserColumns,
+  rules: ProtectionRules,
   ids: readonly string[],
   options: BulkOptions,
-): Promise<BulkRead | undefined> {
-  if (options.idRequests <= BULK_MIN_ID_REQUESTS) return undefined;
+): Promise<BulkOutcome> {
+  if (options.idRequests <= BULK_MIN_ID_REQUESTS) return { kind: 'batches' };
   const pageSize = Math.max(1, options.pageSize ?? DEFAULT_USER_PAGE_SIZE);
   const wanted = new Set(ids.map((id) => id.toLowerCase()));
-  const definition = userTableDefinition(columns);
+  const definition = userTableDefinition(rules.userColumns);
   const found: UsersFromTable = { users: new Map(), invalid: [] };
+  const tally = tableTally(rules.source);
+  const observe = tally.rules > 0 ? tally.observe : undefined;
   const readPage = async (index: number): Promise<void> => {
     const table = await qrs.getUserTable(
       definition,
       { skip: index * pageSize, take: pageSize },
-      { keepRow: (id) => wanted.has(id.toLowerCase()) },
+      // The cross-check tallies every row; without it only the wanted rows are kept.
+      observe ? {} : { keepRow: (id) => wanted.has(id.toLowerCase()) },
     );
-    usersFromTable(table, wanted, found);
+    usersFromTable(table, wanted, found, observe);
   };
   try {
     const pages = Math.max(1, Math.ceil((await qrs.countUsers()) / pageSize));
-    if (pages >= options.idRequests) return undefined;
+    // The cross-check's counts are part of the price: batches win a tie.
+    if (pages + tally.rules >= options.idRequests) return { kind: 'batches' };
     // A user pushed past the last page by users added since the count is not read: doubt, kept.
     const limit = pLimit(Math.max(1, options.concurrency ?? 1));
     await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => readPage(index))));
+    const disagreement = await tally.disagreement(options.counter);
+    if (disagreement)
+      return { kind: 'untrusted', reason: `the cross-check disagrees: ${disagreement}` };
   } catch (error) {
+    if (error instanceof UserTableShapeError)
+      return {
+        kind: 'untrusted',
+        reason: `QRS sent the user table in a form not known here: ${error.message}`,
+      };
     if (!(error instanceof QrsHttpError || error instanceof QrsResponseError)) throw error;
-    options.warn?.('QRS did not answer the user table request; reading users by id instead', {
-      error: error.message,
-    });
-    return undefined;
+    return {
+      kind: 'untrusted',
+      reason: `QRS did not answer the user table request: ${error.message}`,
+    };
   }
   const unusable = new Map<string, string>();
   for (const entry of found.invalid) if (entry.id) unusable.set(entry.id, entry.problem);
-  return { users: found.users, unusable };
+  return { kind: 'table', users: found.users, unusable };
 }

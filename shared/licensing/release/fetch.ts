@@ -15,7 +15,7 @@ import type { RunLogger } from '#shared/observability/logger.ts';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { isGuid, qrsDate } from '#shared/qrs/filter.ts';
-import { type BulkUserQrs, readUsersInBulk } from './bulk-users.ts';
+import { readUsersInBulk } from './bulk-users.ts';
 import { dropDuplicateAllocations } from './duplicates.ts';
 import {
   cutoffFor,
@@ -28,10 +28,14 @@ import {
   type UserRecordLookup,
   type UserRecords,
 } from './planner.ts';
+import { RuleCounter, type RuleCountQrs } from './rule-counts.ts';
+import type { UserRead } from './types.ts';
 
 /** Without the bulk methods (test doubles), user records are read in id batches only. */
 export type ReleaseQrs = Pick<QrsClient, 'listAllocations' | 'getUsersByIds'> &
-  Partial<BulkUserQrs>;
+  Partial<
+    Pick<QrsClient, 'countUsers' | 'getUserTable' | 'getTags' | 'getCustomPropertyDefinitions'>
+  >;
 
 export interface FetchOptions {
   /** User ids per `GET /qrs/user/full?filter=id eq … or …` request. */
@@ -41,12 +45,25 @@ export interface FetchOptions {
   /** Rows per `/qrs/user/table` page of the bulk read. */
   userPageSize?: number;
   logger?: RunLogger;
+  /** The run's server-side counts (rule-counts.ts), shared with the rule check. */
+  counter?: RuleCounter;
 }
 
-export interface FetchedPlan extends ReleasePlan {
+export interface JudgedPlan extends ReleasePlan {
+  userRecordsRequested: number;
+  /** Which read gave the user records; `null` when no rule reads them. */
+  userRead: UserRead | null;
+  /** What the run should say about how it read (the table not trusted, and why). */
+  warnings: string[];
+  /** Why the bulk user table was not trusted, when it was asked for and not trusted. */
+  userTableNotTrusted?: string;
+  /** `licenseType/accessTypeId` (lower-cased) of each candidate → its user's QRS id. */
+  candidateUsers: Map<string, string>;
+}
+
+export interface FetchedPlan extends JudgedPlan {
   /** Items QRS sent without an id: reported, never acted on. */
   malformed: number;
-  userRecordsRequested: number;
 }
 
 const DEFAULT_USER_BATCH_SIZE = 50;
@@ -90,37 +107,69 @@ export async function judgeAllocations(
   policy: ReleasePolicy,
   now: Date,
   options: FetchOptions = {},
-): Promise<ReleasePlan & { userRecordsRequested: number }> {
+): Promise<JudgedPlan> {
   const batchSize = Math.max(1, options.userBatchSize ?? DEFAULT_USER_BATCH_SIZE);
   const screening = screenAllocations(allocations, policy, now);
+  const candidateUsers = (plan: ReleasePlan) => {
+    const users = new Map<string, string>();
+    for (const entry of screening.eligible) users.set(candidateKey(entry.item), entry.userRecordId);
+    const chosen = new Map<string, string>();
+    for (const item of plan.candidates) {
+      const key = candidateKey(item);
+      const user = users.get(key);
+      if (user) chosen.set(key, user);
+    }
+    return chosen;
+  };
   const records = new UserRecordCache();
   const first = selectCandidates(screening.eligible, policy, records);
+  const warnings: string[] = [];
+  let notTrusted: { userTableNotTrusted: string } | undefined;
   if (first.awaiting > 0 && qrs.countUsers && qrs.getUserTable) {
     const ids = first.unresolvedUserIds;
     const firstRound = Math.min(ids.length, Math.ceil(first.awaiting / batchSize) * batchSize);
     const bulk = await readUsersInBulk(
       { countUsers: qrs.countUsers.bind(qrs), getUserTable: qrs.getUserTable.bind(qrs) },
-      policy.rules.userColumns,
+      policy.rules,
       ids,
       {
         idRequests: Math.ceil(firstRound / batchSize),
+        counter: options.counter ?? new RuleCounter(qrs as RuleCountQrs),
         ...(options.userPageSize ? { pageSize: options.userPageSize } : {}),
         ...(options.userConcurrency ? { concurrency: options.userConcurrency } : {}),
-        ...(options.logger ? { warn: options.logger.warn.bind(options.logger) } : {}),
       },
     );
-    if (bulk) {
+    if (bulk.kind === 'table') {
       const plan = planRelease({ allocations, policy, now, screening, ...bulk });
-      return { ...plan, userRecordsRequested: ids.length };
+      return {
+        ...plan,
+        userRecordsRequested: ids.length,
+        userRead: 'bulk table, cross-checked',
+        warnings,
+        candidateUsers: candidateUsers(plan),
+      };
+    }
+    if (bulk.kind === 'untrusted') {
+      const warning = `The bulk user table was not trusted for this run (${bulk.reason}); users were read by id instead`;
+      warnings.push(warning);
+      options.logger?.warn(warning);
+      notTrusted = { userTableNotTrusted: bulk.reason };
     }
   }
   for (;;) {
     const selection = selectCandidates(screening.eligible, policy, records);
     if (selection.awaiting === 0) {
-      return {
+      const plan = {
         candidates: selection.candidates,
         kept: [...screening.kept, ...selection.kept],
+      };
+      return {
+        ...plan,
         userRecordsRequested: records.size,
+        userRead: policy.rules.needsUserRecord ? 'id batches' : null,
+        warnings,
+        ...notTrusted,
+        candidateUsers: candidateUsers(plan),
       };
     }
     // Ask for enough users to fill the cap at the pass rate seen so far, in whole batches.
@@ -132,6 +181,11 @@ export async function judgeAllocations(
     if (ids.length === 0) throw new Error('release plan: user records awaited but none to look up');
     await records.load(qrs, ids, batchSize, options.userConcurrency);
   }
+}
+
+/** The key of an allocation in `candidateUsers`: type and id (ids are unique per type). */
+export function candidateKey(item: { licenseType: LicenseType; accessTypeId: string }): string {
+  return `${item.licenseType}/${item.accessTypeId.toLowerCase()}`;
 }
 
 function countJudgedByRecord(kept: ReadonlyArray<{ reason: string }>): number {

@@ -7,14 +7,15 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { z } from 'zod';
+import { StewardError } from '#shared/errors.ts';
 import { LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
 import { describeIssues } from '#shared/qrs/schemas.ts';
 import type { ReleaseItem } from './types.ts';
 
 /** A plan refused as a whole: the CLI's exit 2. */
-export class PlanError extends Error {
+export class PlanError extends StewardError {
   constructor(message: string) {
-    super(message);
+    super(message, { exitKind: 'usage' });
     this.name = 'PlanError';
   }
 }

@@ -8,7 +8,12 @@
  * `planRelease` runs both with every user record at hand (the bulk user read of fetch.ts).
  */
 import type { LicenseReleaseConfig } from '#shared/config/schema.ts';
-import { type Allocation, LICENSE_TYPES, type LicenseType } from '#shared/qrs/allocation.ts';
+import {
+  type Allocation,
+  type AllocationField,
+  LICENSE_TYPES,
+  type LicenseType,
+} from '#shared/qrs/allocation.ts';
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
@@ -83,7 +88,7 @@ export function screenAllocations(
     }
     if (allocation.quarantined !== false) {
       // Absent or unreadable: QRS always sends the flag, so its absence is doubt.
-      const quarantineProblem = problemOf(allocation, 'quarantined:');
+      const quarantineProblem = problemOf(allocation, 'quarantined');
       kept.push(
         keptItem(
           item,
@@ -107,12 +112,16 @@ export function screenAllocations(
       continue;
     }
     if (!allocation.user) {
-      const userProblem = problemOf(allocation, 'user:');
+      const userProblem = problemOf(allocation, 'user');
+      const deleted = allocation.deletedUser;
       kept.push(
         keptItem(
           item,
           'no-user',
-          userProblem ?? 'the allocation has no user (deleted from the repository?)',
+          userProblem ??
+            (deleted
+              ? `the allocation's user ${deleted.userDirectory}\\${deleted.userId} was deleted from the repository (deletedUserDirectory, deletedUserId)`
+              : 'the allocation has no user (deleted from the repository?)'),
         ),
       );
       continue;
@@ -195,11 +204,9 @@ export function keptItem(
     : { accessTypeId, licenseType, userDirectory, userId, lastActivity, inactiveDays, reason };
 }
 
-/** The schema problem noted for a field (`user:`, `quarantined:`), if any; most items have none. */
-function problemOf(allocation: Allocation, prefix: string): string | undefined {
-  return allocation.problems.length === 0
-    ? undefined
-    : allocation.problems.find((problem) => problem.startsWith(prefix));
+/** The schema problem noted for a field, if any; most items have none. */
+function problemOf(allocation: Allocation, field: AllocationField): string | undefined {
+  return allocation.problems[field];
 }
 
 /** What is known about one user record: found, missing/invalid (doubt), or not asked yet. */
@@ -318,7 +325,7 @@ interface Activity {
 function lastActivity(allocation: Allocation): Activity {
   // A lastUsed QRS sent but that is not text (a number, an object) is doubt, not "never used":
   // falling back to createdDate would judge a possibly recent user by an old allocation date.
-  const lastUsedProblem = problemOf(allocation, 'lastUsed:');
+  const lastUsedProblem = problemOf(allocation, 'lastUsed');
   if (lastUsedProblem) return { ms: null, source: '', detail: `${lastUsedProblem}: kept on doubt` };
   const lastUsed = parseQrsDate(allocation.lastUsed);
   if (lastUsed.kind === 'date') return { ms: lastUsed.ms, source: 'last used', detail: '' };

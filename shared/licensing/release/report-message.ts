@@ -62,6 +62,8 @@ export function formatReportMessage(
       ...section('Deferred to the next run (time ran out)', result.deferred, maxListed),
     );
   }
+  // Whole: a warning names the rule or the read, and says what to do.
+  for (const warning of result.warnings ?? []) lines.push(`Warning: ${warning}`);
   lines.push(`Kept: ${result.kept.length}`);
   for (const error of result.sinkErrors) lines.push(`Not recorded in ${shorten(error)}`);
   lines.push('', 'Each release is in the license-release log under this run id.');

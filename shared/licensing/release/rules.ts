@@ -36,6 +36,8 @@ export interface ProtectionRules {
   matchUserRecord(record: QrsUser): Protection | undefined;
   /** A short description for audit log lines. */
   readonly summary: string;
+  /** The rules as configured (the checks against QRS read them). */
+  readonly source: NeverRelease;
 }
 
 /**
@@ -68,6 +70,7 @@ export function compileProtectionRules(neverRelease: NeverRelease): ProtectionRu
       customProperties: properties.size > 0,
     },
     summary: describeRules(neverRelease),
+    source: neverRelease,
     matchAllocationUser(user) {
       if (users.has(pair(user.userDirectory, user.userId)))
         return {

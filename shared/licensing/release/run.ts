@@ -18,6 +18,7 @@ import {
   logRunSummary,
   type ReleaseEvent,
 } from './audit.ts';
+import { confirmCandidates } from './confirm.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
 import {
@@ -28,6 +29,8 @@ import {
 } from './memory-guard.ts';
 import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
+import { checkRulesInQrs, findingWarning, UnmatchedRulesError } from './rule-check.ts';
+import { RuleCounter, type RuleCountQrs } from './rule-counts.ts';
 import { type RulesRecord, ruleDifferences, rulesRecord } from './rules-record.ts';
 import type { AppliedPlan, SiteReleaseResult, SkippedItem } from './types.ts';
 
@@ -37,7 +40,7 @@ export interface SiteReleaseInput {
   dryRun: boolean;
   runId: string;
   /** `readClock` (the QRS client has it): without it the clock counts as not checked. */
-  qrs: ReleaseQrs & DeleteQrs & { readClock?(): ClockReading };
+  qrs: ReleaseQrs & DeleteQrs & Required<RuleCountQrs> & { readClock?(): ClockReading };
   logger: RunLogger;
   now?: () => Date;
   /** Stop starting DELETEs (e.g. the Lambda's remaining time is short). */
@@ -72,11 +75,17 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   };
   const rules = rulesRecord(input.release);
   const applied = input.plan ? describePlan(input.plan, rules, audit) : undefined;
+  const counter = new RuleCounter(input.qrs);
+  // A reviewed plan is checked once its allocations are read: one with nothing left to judge
+  // (every candidate skipped) releases nothing, so its rules decide nothing.
+  const warnings = input.plan ? [] : await ruleWarnings(input, counter);
+  const options = { logger: input.logger, counter };
   const judged: FetchedPlan & { skipped?: SkippedItem[] } = input.plan
-    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, {
-        logger: input.logger,
-      })
-    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, { logger: input.logger });
+    ? await fetchPlannedRelease(input.qrs, policy, evaluatedAt, input.plan.candidates, options)
+    : await fetchReleasePlan(input.qrs, policy, evaluatedAt, options);
+  if (input.plan && judged.candidates.length + judged.kept.length > 0)
+    warnings.push(...(await ruleWarnings(input, counter)));
+  warnings.push(...judged.warnings);
   if (input.maxClockSkewSeconds !== undefined)
     requireClocksAgree(
       clock?.current(),
@@ -85,6 +94,22 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
       // Nothing to release (every planned candidate skipped, say): an unread clock decides nothing.
       { releases: !input.dryRun && judged.candidates.length > 0 },
     );
+  if (!input.dryRun && policy.rules.needsUserRecord && judged.candidates.length > 0) {
+    // No DELETE rests on the plan's read alone: the users to be released are read once more.
+    const confirmed = await confirmCandidates(
+      input.qrs,
+      judged.candidates,
+      judged.candidateUsers,
+      policy.rules,
+    );
+    for (const item of confirmed.kept)
+      input.logger.warn('Kept after re-reading the user before the DELETE', {
+        ...auditKeys(audit),
+        ...item,
+      });
+    judged.candidates = confirmed.candidates;
+    judged.kept = [...judged.kept, ...confirmed.kept];
+  }
   // Stop now rather than be killed half-way through the DELETEs (docs/release.md, "Memory").
   if (!input.dryRun && judged.candidates.length > 0)
     requireMemoryForReleases(
@@ -106,6 +131,9 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     sinkErrors: [],
     rules,
     ...(applied ? { plan: applied, skipped: judged.skipped ?? [] } : {}),
+    userRead: judged.userRead,
+    ...(judged.userTableNotTrusted ? { userTableNotTrusted: judged.userTableNotTrusted } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
   for (const item of result.skipped ?? [])
     input.logger.warn('Planned release not applied', { ...auditKeys(audit), ...item });
@@ -145,6 +173,22 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
   }
   logRunSummary(audit, result);
   return result;
+}
+
+/**
+ * The `neverRelease` rules held against QRS (rule-check.ts): a rule that matches nothing refuses
+ * a real release (before anything is read for the plan) unless the site allows it; otherwise it
+ * is a warning of the run.
+ */
+async function ruleWarnings(input: SiteReleaseInput, counter: RuleCounter): Promise<string[]> {
+  const findings = await checkRulesInQrs(input.release.neverRelease, counter);
+  const unmatched = findings.filter((finding) => finding.decisive);
+  if (unmatched.length > 0 && !input.dryRun && !input.release.allowUnmatchedRules)
+    throw new UnmatchedRulesError(unmatched);
+  const warnings = findings.map(findingWarning);
+  for (const warning of warnings)
+    input.logger.warn(warning, { site: input.site, runId: input.runId });
+  return warnings;
 }
 
 function auditKeys(audit: AuditContext) {

@@ -22,6 +22,9 @@ export const KEEP_REASONS = [
 ] as const;
 export type KeepReason = (typeof KEEP_REASONS)[number];
 
+/** Which read gave the user records the rules judged (docs/release.md, "What is read from QRS"). */
+export type UserRead = 'bulk table, cross-checked' | 'id batches';
+
 /** `A` in docs/release.md ("Output"). */
 export interface ReleaseItem {
   accessTypeId: string;
@@ -83,6 +86,12 @@ export interface SiteReleaseResult {
   /** Addition, with `--plan` only: the plan applied, and its candidates not judged. */
   plan?: AppliedPlan;
   skipped?: SkippedItem[];
+  /** Addition: which read gave the user records (`null`: no rule reads them). */
+  userRead?: UserRead | null;
+  /** Addition, only when it happened: why the bulk user table was not trusted (users read by id). */
+  userTableNotTrusted?: string;
+  /** Addition, when it holds something: rules that match nothing in QRS, a table not trusted. */
+  warnings?: string[];
 }
 
 export function countByReason(kept: readonly KeptItem[]): Partial<Record<KeepReason, number>> {

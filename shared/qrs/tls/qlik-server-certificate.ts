@@ -26,6 +26,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { checkServerIdentity, type DetailedPeerCertificate } from 'node:tls';
+import { issuedBy } from '#shared/certificates/pem-set.ts';
 import { claimsCa, criticalExtensions, keyUsageOf } from './critical-extensions.ts';
 
 export type CertificateVerdict = { ok: true } | { ok: false; code: string; advice: string };
@@ -33,18 +34,6 @@ export type CertificateVerdict = { ok: true } | { ok: false; code: string; advic
 /** Longest chain accepted (server certificate, intermediates, root). */
 const MAX_DEPTH = 8;
 const MIN_RSA_BITS = 2048;
-
-/** Every certificate in a PEM text (root.pem may hold several). */
-export function parseCertificates(pem: string): X509Certificate[] {
-  const blocks = pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.flatMap((block) => {
-    try {
-      return [new X509Certificate(block)];
-    } catch {
-      return [];
-    }
-  });
-}
 
 /** The certificates the server presented, leaf first (node links each one to its issuer). */
 function presentedChain(peer: DetailedPeerCertificate): X509Certificate[] {
@@ -57,10 +46,6 @@ function presentedChain(peer: DetailedPeerCertificate): X509Certificate[] {
     current = current.issuerCertificate;
   }
   return chain;
-}
-
-function issuedBy(certificate: X509Certificate, issuer: X509Certificate): boolean {
-  return certificate.checkIssued(issuer) && certificate.verify(issuer.publicKey);
 }
 
 export interface ServerCertificateInput {

@@ -24,15 +24,16 @@ import type { X509Certificate } from 'node:crypto';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
+import { parseCertificates } from '#shared/certificates/pem-set.ts';
+import { StewardError } from '#shared/errors.ts';
 import {
   type CertificateVerdict,
   checkServerCertificate,
   keySizeProblem,
-  parseCertificates,
 } from './qlik-server-certificate.ts';
 
 /** The server certificate was refused; `advice` names the certificate and the fix. */
-export class ServerCertificateError extends Error {
+export class ServerCertificateError extends StewardError {
   readonly code: string;
   readonly advice: string;
 

@@ -13,6 +13,7 @@ import {
   RELEASE_FAILED_METRIC,
   RELEASED_METRIC,
   type ReleaseMetricName,
+  USER_TABLE_NOT_TRUSTED_METRIC,
 } from '#shared/names.ts';
 import type { LicenseType } from '#shared/qrs/allocation.ts';
 
@@ -33,6 +34,7 @@ export function releaseCounts(
         [RELEASED_METRIC]: 0,
         [RELEASE_FAILED_METRIC]: 0,
         [RELEASE_DEFERRED_METRIC]: 0,
+        [USER_TABLE_NOT_TRUSTED_METRIC]: result.userTableNotTrusted ? 1 : 0,
       },
     ]),
   );

@@ -5,8 +5,8 @@
  * `Available` must not fire on a made-up zero).
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import {
   CLOUDWATCH_DIMENSION,
   CLOUDWATCH_METRIC,

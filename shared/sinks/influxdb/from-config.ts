@@ -5,6 +5,8 @@
  * by the `SsmReader` (like the QRS certificates), so a rotated secret is picked up without a
  * deploy; a failed read is not kept, the next run tries again.
  */
+
+import { hasPemCertificate } from '#shared/certificates/pem-set.ts';
 import type { DestinationsConfig, InfluxDbConfig } from '#shared/config/schema.ts';
 import { readSecretTexts, SecretError, type TextSecretSource } from '#shared/secrets/read.ts';
 import { describeSource } from '#shared/secrets/source-name.ts';
@@ -124,7 +126,7 @@ function checkedPassword(text: string, source: NonNullable<InfluxDbConfig['passw
 }
 
 function checkedPem(text: string): string {
-  if (!/-----BEGIN CERTIFICATE-----/.test(text))
+  if (!hasPemCertificate(text))
     throw new SecretError(
       'the InfluxDB CA (destinations.influxdb.ca) is not a PEM certificate (expected -----BEGIN CERTIFICATE-----)',
     );

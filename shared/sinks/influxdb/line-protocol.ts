@@ -10,6 +10,7 @@
  * be written in any part of a line: in names and tag values it becomes the text `\n`, in string
  * fields a space. String fields are cut at 2,048 characters.
  */
+import { StewardError } from '#shared/errors.ts';
 
 /** A field value with its line-protocol type: InfluxDB fixes a field's type per measurement. */
 export type FieldValue =
@@ -27,7 +28,7 @@ export interface InfluxPoint {
   time: Date;
 }
 
-export class LineProtocolError extends Error {
+export class LineProtocolError extends StewardError {
   constructor(message: string) {
     super(message);
     this.name = 'LineProtocolError';

@@ -11,13 +11,13 @@
  * Both carry the static tags and `site`. Each point's time is the moment of the DELETE's answer
  * (of the plan, in a dry run); `user` keeps the points of one run apart.
  */
-import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
 import {
   INFLUX_FIELD,
   INFLUX_MEASUREMENT,
   INFLUX_RELEASE_LICENSE_TYPE,
   INFLUX_TAG,
+  RELEASE_ACTION,
 } from '#shared/names.ts';
 import {
   bool,
@@ -29,14 +29,6 @@ import {
   toLine,
 } from './line-protocol.ts';
 import type { InfluxDbWriter } from './writer.ts';
-
-/** The `action` tag: the same values as the Timestream `action` measure. */
-export const INFLUX_ACTION: Record<ReleaseEvent['action'], string> = {
-  released: 'released',
-  alreadyGone: 'already_gone',
-  failed: 'failed',
-  wouldRelease: 'would_release',
-};
 
 type Field = readonly [name: string, value: FieldValue | null];
 
@@ -77,7 +69,7 @@ export function releasePoints(
     }
     point(
       INFLUX_MEASUREMENT.releaseEvent,
-      { ...tags, [INFLUX_TAG.action]: INFLUX_ACTION[event.action] },
+      { ...tags, [INFLUX_TAG.action]: RELEASE_ACTION[event.action] },
       [
         [INFLUX_FIELD.accessTypeId, text(item.accessTypeId)],
         [INFLUX_FIELD.userDirectory, item.userDirectory === null ? null : text(item.userDirectory)],

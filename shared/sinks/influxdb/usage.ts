@@ -11,8 +11,8 @@
  * the server did not report is left out (never a made-up 0); a type that is off has no point.
  */
 
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { UsageSink } from '#shared/licensing/sinks.ts';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
 import {
   INFLUX_FIELD,
   INFLUX_LICENSE_TYPE,

@@ -18,8 +18,10 @@ import https from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { gzipSync } from 'node:zlib';
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/qrs/http/retry.ts';
-import { createTextClient } from '#shared/qrs/http/text-client.ts';
+import { INFLUXDB_RETRY_DELAY } from '#shared/config/time-budget.ts';
+import { StewardError } from '#shared/errors.ts';
+import { type AttemptOutcome, type RetryPolicy, retrying, sleep } from '#shared/http/retry.ts';
+import { createTextClient } from '#shared/http/text-client.ts';
 import {
   authorizationOf,
   describeTarget,
@@ -57,7 +59,6 @@ export interface InfluxDbWriteSummary {
 export const DEFAULT_BATCH_SIZE = 5_000;
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_RETRIES = 3;
-export const DEFAULT_RETRY_DELAY = { baseDelayMs: 500, maxDelayMs: 10_000 };
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 const RETRYABLE_CODES = new Set([
   'ECONNRESET',
@@ -71,7 +72,7 @@ const RETRYABLE_CODES = new Set([
 const TLS_CODES =
   /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|HOSTNAME|ALTNAME/;
 
-export class InfluxDbWriteError extends Error {
+export class InfluxDbWriteError extends StewardError {
   /** The HTTP status of the last answer, when there was one. */
   readonly status: number | undefined;
 
@@ -112,7 +113,7 @@ export class InfluxDbWriter {
     this.gzip = options.gzip ?? false;
     this.retryPolicy = {
       maxRetries: this.maxRetries,
-      ...DEFAULT_RETRY_DELAY,
+      ...INFLUXDB_RETRY_DELAY,
       ...options.retryDelay,
     };
     this.sleep = options.sleep ?? sleep;

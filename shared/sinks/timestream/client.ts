@@ -9,14 +9,13 @@ import {
   TimestreamWriteClient,
   WriteRecordsCommand,
 } from '@aws-sdk/client-timestream-write';
-import { awsClientDeadlines } from '#shared/aws-clients.ts';
+import { AWS_TIMEOUTS, awsClientDeadlines } from '#shared/aws-clients.ts';
+import { StewardError } from '#shared/errors.ts';
+import { TIMESTREAM_RESERVED_DIMENSION } from '#shared/names.ts';
 
 export const MAX_RECORDS_PER_WRITE = 100;
 
-/** Dimension names Timestream rejects or reserves. */
-const RESERVED_DIMENSION = /^(time|measure_name|measure_value.*|ts_.*)$/i;
-
-export class TimestreamWriteError extends Error {
+export class TimestreamWriteError extends StewardError {
   readonly rejected: Array<{ index: number; reason: string }>;
 
   constructor(
@@ -42,8 +41,7 @@ export interface WriteSummary {
 
 export function createTimestreamClient(): TimestreamWriteClient {
   return new TimestreamWriteClient({
-    ...awsClientDeadlines(),
-    maxAttempts: 5,
+    ...awsClientDeadlines(AWS_TIMEOUTS, 5),
     retryMode: 'adaptive',
   });
 }
@@ -95,7 +93,7 @@ export async function writeTimestreamRecords(
 
 function assertDimensionNames(record: _Record): void {
   for (const dimension of record.Dimensions ?? []) {
-    if (!dimension.Name || RESERVED_DIMENSION.test(dimension.Name)) {
+    if (!dimension.Name || TIMESTREAM_RESERVED_DIMENSION.test(dimension.Name)) {
       throw new TimestreamWriteError(
         `dimension name "${dimension.Name}" is reserved by Timestream`,
       );

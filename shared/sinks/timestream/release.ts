@@ -4,27 +4,18 @@
  * (what Butler's records lacked). Written through the shared `writeTimestreamRecords`.
  */
 import type { _Record, TimestreamWriteClient } from '@aws-sdk/client-timestream-write';
-import type { ReleaseEvent } from '#shared/licensing/release/audit.ts';
+import type { ClientProvider } from '#shared/aws-clients.ts';
 import type { CompletedReleaseRun, ReleaseSink } from '#shared/licensing/sinks.ts';
-import { RELEASE_MEASURE_NAME, TIMESTREAM_DIMENSION } from '#shared/names.ts';
+import {
+  RELEASE_ACTION,
+  RELEASE_MEASURE,
+  RELEASE_MEASURE_NAME,
+  TIMESTREAM_DIMENSION,
+} from '#shared/names.ts';
 import { type TimestreamTarget, writeTimestreamRecords } from './client.ts';
 
 /** Dimensions this module sets; a static tag with the same name is left out (ours win). */
-const OWN_DIMENSIONS = [
-  TIMESTREAM_DIMENSION.site,
-  TIMESTREAM_DIMENSION.licenseType,
-  'user_directory',
-  'user_id',
-  'access_type_id',
-];
-
-/** `released` / `already_gone` / `failed` / `would_release`: the `action` measure. */
-const ACTION_VALUE: Record<ReleaseEvent['action'], string> = {
-  released: 'released',
-  alreadyGone: 'already_gone',
-  failed: 'failed',
-  wouldRelease: 'would_release',
-};
+const OWN_DIMENSIONS: readonly string[] = Object.values(TIMESTREAM_DIMENSION);
 
 export function releaseRecords(
   run: CompletedReleaseRun,
@@ -37,26 +28,48 @@ export function releaseRecords(
   return run.events.map((event) => {
     const { item } = event;
     const measures = [
-      { Name: 'action', Value: ACTION_VALUE[event.action], Type: 'VARCHAR' as const },
-      { Name: 'dry_run', Value: String(run.result.dryRun), Type: 'BOOLEAN' as const },
-      { Name: 'run_id', Value: run.runId, Type: 'VARCHAR' as const },
+      {
+        Name: RELEASE_MEASURE.action,
+        Value: RELEASE_ACTION[event.action],
+        Type: 'VARCHAR' as const,
+      },
+      { Name: RELEASE_MEASURE.dryRun, Value: String(run.result.dryRun), Type: 'BOOLEAN' as const },
+      { Name: RELEASE_MEASURE.runId, Value: run.runId, Type: 'VARCHAR' as const },
       ...(item.inactiveDays === null
         ? []
-        : [{ Name: 'inactive_days', Value: String(item.inactiveDays), Type: 'BIGINT' as const }]),
+        : [
+            {
+              Name: RELEASE_MEASURE.inactiveDays,
+              Value: String(item.inactiveDays),
+              Type: 'BIGINT' as const,
+            },
+          ]),
       ...(item.lastActivity === null
         ? []
-        : [{ Name: 'last_activity', Value: item.lastActivity, Type: 'VARCHAR' as const }]),
+        : [
+            {
+              Name: RELEASE_MEASURE.lastActivity,
+              Value: item.lastActivity,
+              Type: 'VARCHAR' as const,
+            },
+          ]),
       ...(event.error
-        ? [{ Name: 'error', Value: event.error.slice(0, 2048), Type: 'VARCHAR' as const }]
+        ? [
+            {
+              Name: RELEASE_MEASURE.error,
+              Value: event.error.slice(0, 2048),
+              Type: 'VARCHAR' as const,
+            },
+          ]
         : []),
     ];
     return {
       Dimensions: [
         { Name: TIMESTREAM_DIMENSION.site, Value: run.result.site },
         { Name: TIMESTREAM_DIMENSION.licenseType, Value: item.licenseType },
-        { Name: 'user_directory', Value: item.userDirectory || 'unknown' },
-        { Name: 'user_id', Value: item.userId || 'unknown' },
-        { Name: 'access_type_id', Value: item.accessTypeId },
+        { Name: TIMESTREAM_DIMENSION.userDirectory, Value: item.userDirectory || 'unknown' },
+        { Name: TIMESTREAM_DIMENSION.userId, Value: item.userId || 'unknown' },
+        { Name: TIMESTREAM_DIMENSION.accessTypeId, Value: item.accessTypeId },
         ...staticDimensions,
       ],
       MeasureName: RELEASE_MEASURE_NAME,
@@ -69,7 +82,7 @@ export function releaseRecords(
 }
 
 export function timestreamReleaseSink(
-  client: () => TimestreamWriteClient,
+  client: ClientProvider<TimestreamWriteClient>,
   target: TimestreamTarget,
   tags: ReadonlyArray<{ name: string; value: string }> = [],
 ): ReleaseSink {

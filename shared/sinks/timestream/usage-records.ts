@@ -4,7 +4,7 @@
  * report is left out of the record (never written as 0); a block it did not report has no record.
  */
 import type { _Record, Dimension, MeasureValue } from '@aws-sdk/client-timestream-write';
-import type { LicenseSnapshot } from '#shared/licensing/snapshot.ts';
+import type { LicenseSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import {
   LICENSE_TYPE,
   type LicenseTypeDimension,

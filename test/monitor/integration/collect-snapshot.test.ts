@@ -1,6 +1,6 @@
 /** The monitor snapshot against the QRS simulator over real mTLS. */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { collectSnapshot } from '#shared/licensing/snapshot.ts';
+import { collectSnapshot } from '#shared/licensing/monitor/snapshot.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import type { Simulator } from '#test/simulator/server.ts';

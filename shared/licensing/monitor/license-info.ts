@@ -14,7 +14,10 @@ export interface LicenseInfo extends Expiry {
   model: LicenseModel;
   /** Counts granted by the LEF (null for a signed key): allocated above these means over-licensed. */
   licensed: LefLicensedCounts | null;
-  /** `null`, or a sentence when the expiry could not be read (then it is unknown, not "no limit"). */
+  /**
+   * `null`, or a sentence when the expiry could not be read (then it is unknown, not "no limit")
+   * or QRS reports the license expired or invalid.
+   */
   problem: string | null;
 }
 
@@ -30,6 +33,31 @@ export function describeLicense(
   license: License,
   now: Date,
   onWarning: (warning: LicenseWarning) => void = () => {},
+): LicenseInfo | null {
+  const info = licenseOf(license, now, onWarning);
+  const status = statusProblem(license);
+  if (!info || !status) return info;
+  onWarning({ message: status });
+  return { ...info, problem: info.problem ? `${info.problem} ${status}` : status };
+}
+
+/**
+ * QRS's own verdict (`isExpired` with `expiredReason`, `isInvalid`): a license QRS no longer
+ * honours is a problem whatever its dates say, and is reported as one (docs/monitor.md).
+ */
+function statusProblem(license: License): string | null {
+  const reason = license.expiredReason?.trim();
+  const parts: string[] = [];
+  if (license.isExpired === true)
+    parts.push(`QRS reports the license as expired${reason ? ` (${reason})` : ''}.`);
+  if (license.isInvalid === true) parts.push('QRS reports the license as invalid.');
+  return parts.length > 0 ? parts.join(' ') : null;
+}
+
+function licenseOf(
+  license: License,
+  now: Date,
+  onWarning: (warning: LicenseWarning) => void,
 ): LicenseInfo | null {
   const lef = license.lef?.trim() ?? '';
   if (lef !== '') {

@@ -7,6 +7,8 @@
  * failed run.
  */
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { awsClientDeadlines, type ClientProvider, lazyClient } from '#shared/aws-clients.ts';
+import { REPORT_TOPIC_ENV } from '#shared/env-names.ts';
 import {
   DEFAULT_MAX_LISTED,
   formatReportMessage,
@@ -14,10 +16,8 @@ import {
 } from '#shared/licensing/release/report-message.ts';
 import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 
-export const REPORT_TOPIC_ENV = 'LICENSE_STEWARD_REPORT_TOPIC_ARN';
-
 export interface SnsReportOptions {
-  client: () => Pick<SNSClient, 'send'>;
+  client: ClientProvider<Pick<SNSClient, 'send'>>;
   topicArn: string;
   /** `licenseRelease.report.dryRuns` of the run's site. */
   reportDryRuns: (site: string) => boolean;
@@ -47,20 +47,19 @@ export function snsReportSink(options: SnsReportOptions): ReleaseSink {
 
 /** Short timeouts: the publish must fit the sinks' share of the Lambda's time (time-budget.ts). */
 export function createSnsClient(): SNSClient {
-  return new SNSClient({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 3_000, requestTimeout: 5_000 },
-  });
+  return new SNSClient(awsClientDeadlines({ connectionTimeout: 3_000, requestTimeout: 5_000 }, 2));
 }
 
 /** The report sink when the topic is configured (Lambda), else none. */
+export type ReportSites = ReadonlyArray<{
+  name: string;
+  licenseRelease?: { report: { dryRuns: boolean }; mode?: 'release' | 'review' };
+}>;
+
 export function reportSinksFromEnv(
-  sites: ReadonlyArray<{
-    name: string;
-    licenseRelease?: { report: { dryRuns: boolean }; mode?: 'release' | 'review' };
-  }>,
+  sites: ReportSites,
   env: NodeJS.ProcessEnv = process.env,
-  client: () => Pick<SNSClient, 'send'> = createSnsClient,
+  client: ClientProvider<Pick<SNSClient, 'send'>> = createSnsClient,
 ): ReleaseSink[] {
   const topicArn = env[REPORT_TOPIC_ENV];
   if (!topicArn) return [];
@@ -68,13 +67,9 @@ export function reportSinksFromEnv(
   const reviewing = new Set(
     sites.filter((site) => site.licenseRelease?.mode === 'review').map((site) => site.name),
   );
-  let made: Pick<SNSClient, 'send'> | undefined;
   return [
     snsReportSink({
-      client: () => {
-        made ??= client();
-        return made;
-      },
+      client: lazyClient(client),
       topicArn,
       reportDryRuns: (site) => dryRuns.get(site) === true,
       review: (site) => reviewing.has(site),

@@ -6,8 +6,10 @@
  * two cannot drift apart.
  */
 import type { InfluxDbConfig, SiteConfig } from '#shared/config/schema.ts';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#shared/qrs/http/retry.ts';
-import { DEFAULT_RETRY_DELAY } from '#shared/sinks/influxdb/writer.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#shared/http/retry.ts';
+
+/** The waits between InfluxDB write retries: the writer uses them, the budget counts them. */
+export const INFLUXDB_RETRY_DELAY = { baseDelayMs: 500, maxDelayMs: 10_000 };
 
 /** Timestream, CloudWatch (EMF on stdout) and the release report: SDK calls with short timeouts. */
 export const AWS_SINKS_BUDGET_MS = 20_000;
@@ -35,7 +37,7 @@ export function sinksBudgetMs(
   influxdb: Pick<InfluxDbConfig, 'enable' | 'timeoutSeconds' | 'maxRetries'> | undefined,
 ): number {
   const influx = influxdb?.enable
-    ? worstCaseRequestMs(influxdb.timeoutSeconds * 1000, influxdb.maxRetries, DEFAULT_RETRY_DELAY)
+    ? worstCaseRequestMs(influxdb.timeoutSeconds * 1000, influxdb.maxRetries, INFLUXDB_RETRY_DELAY)
     : 0;
   return AWS_SINKS_BUDGET_MS + influx;
 }

@@ -15,7 +15,8 @@ export type DoctorCheckName =
   | 'license-read'
   | 'allocations-read'
   | 'users-read'
-  | 'clock';
+  | 'clock'
+  | 'protection-rules';
 
 export interface DoctorCheck {
   check: DoctorCheckName;

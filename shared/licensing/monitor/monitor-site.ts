@@ -4,8 +4,9 @@
  * zeros); a failing sink does not stop the other one. Nothing here throws: the outcome says what
  * failed, and the caller decides what a failure means (Lambda error, CLI exit 1).
  */
+
+import { type SinkOutcome, type UsageSink, writeToSinks } from '#shared/licensing/sinks.ts';
 import type { RunLogger } from '#shared/observability/logger.ts';
-import { type SinkOutcome, type UsageSink, writeToSinks } from './sinks.ts';
 import { collectSnapshot, type LicenseSnapshot, type SnapshotSource } from './snapshot.ts';
 
 export interface MonitorSiteInput {

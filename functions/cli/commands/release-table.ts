@@ -3,7 +3,12 @@
  * released (longest-inactive first), failures with their error, and the kept allocations counted
  * per reason. `--json` prints the results themselves instead.
  */
-import { countByReason, KEEP_REASONS, type ReleaseItem, type SiteReleaseResult } from './types.ts';
+import {
+  countByReason,
+  KEEP_REASONS,
+  type ReleaseItem,
+  type SiteReleaseResult,
+} from '#shared/licensing/release/types.ts';
 
 export function formatReleaseReport(results: readonly SiteReleaseResult[]): string {
   if (results.length === 0) return 'No site has license release enabled: nothing to do.\n';
@@ -21,6 +26,8 @@ function formatSite(result: SiteReleaseResult): string {
     for (const difference of result.plan.ruleDifferences)
       lines.push(`  Rules changed since the plan: ${difference}`);
   }
+  for (const warning of result.warnings ?? []) lines.push(`  WARNING: ${warning}`);
+  if (result.userRead) lines.push(`  User records read: ${result.userRead}`);
   if (result.error !== undefined) {
     lines.push(`  FAILED: ${result.error}`);
     return `${lines.join('\n')}\n`;

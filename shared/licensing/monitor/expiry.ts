@@ -2,6 +2,8 @@
  * License expiry (docs/monitor.md): a date D (LEF `TIMELIMIT` or a signed key's `Valid To`)
  * means valid through the end of day D in UTC, so the license expires at D+1 00:00Z.
  */
+
+import { StewardError } from '#shared/errors.ts';
 import { type LicenseDay, readLicenseDate } from './license-date.ts';
 
 export const DAY_MS = 86_400_000;
@@ -15,7 +17,7 @@ export interface Expiry {
 
 export const NO_EXPIRY: Expiry = { expiresAt: null, daysUntilExpiry: null };
 
-export class LicenseDateError extends Error {
+export class LicenseDateError extends StewardError {
   constructor(text: string, where: string, reason: string) {
     super(`cannot read the license date "${text}" in ${where}: ${reason}`);
     this.name = 'LicenseDateError';
