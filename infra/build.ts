@@ -14,7 +14,20 @@ export function buildApp(app: App, configFile: string): LicenseStewardStack {
   return addStack(app, loadDeployment(configFile));
 }
 
-export function addStack(app: App, deployment: Deployment): LicenseStewardStack {
+export interface AddStackOptions {
+  /**
+   * Register cdk-nag and cfn-guard, as `cdk synth` does. Tests that only read the template leave
+   * them out (they run over the whole stack in test/infra/nag.test.ts).
+   * @default true
+   */
+  readonly validations?: boolean;
+}
+
+export function addStack(
+  app: App,
+  deployment: Deployment,
+  options: AddStackOptions = {},
+): LicenseStewardStack {
   const { account, region, stackName } = deployment.aws;
   const stack = new LicenseStewardStack(app, stackName, {
     deployment,
@@ -23,9 +36,10 @@ export function addStack(app: App, deployment: Deployment): LicenseStewardStack 
   });
   // Two opinions at synth: cdk-nag's AwsSolutions rules and AWS Control Tower's proactive
   // controls (cfn-guard; the binary ships in the npm package, nothing is downloaded).
-  Validations.of(app).addPlugins(
-    new AwsSolutionsChecks(app, { verbose: true }),
-    new CfnGuardValidator(),
-  );
+  if (options.validations ?? true)
+    Validations.of(app).addPlugins(
+      new AwsSolutionsChecks(app, { verbose: true }),
+      new CfnGuardValidator(),
+    );
   return stack;
 }

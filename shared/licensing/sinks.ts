@@ -49,7 +49,11 @@ export async function writeToSinks<T>(
   options: { deadlineAt?: number } = {},
 ): Promise<SinkOutcome[]> {
   const settled = await Promise.allSettled(
-    sinks.map((sink) => withinDeadline(sink.write(data), options.deadlineAt)),
+    // A write that throws at once (instead of rejecting) is that sink's failure, like any other:
+    // the release run calls this after its DELETEs, when nothing may throw any more.
+    sinks.map((sink) =>
+      withinDeadline(new Promise<void>((resolve) => resolve(sink.write(data))), options.deadlineAt),
+    ),
   );
   return settled.map((result, index): SinkOutcome => {
     const sink = (sinks[index] as Sink<T>).name;

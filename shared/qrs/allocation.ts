@@ -107,7 +107,10 @@ function checked(
     id: item.data.id,
     licenseType,
     createdDate: pick('createdDate', optionalString, item.data.createdDate),
-    lastUsed: pick('lastUsed', optionalString, item.data.lastUsed),
+    lastUsed:
+      item.data.lastUsed === undefined
+        ? absent('lastUsed', problems)
+        : pick('lastUsed', optionalString, item.data.lastUsed),
     quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
     user: user && {
       id: user.id,
@@ -134,6 +137,8 @@ function wellFormed(
     raw as Record<string, unknown>;
   if (typeof id !== 'string' || id.length === 0) return undefined;
   if (!isOptionalString(createdDate) || !isOptionalString(lastUsed)) return undefined;
+  // Absent (not null): the schemas' path notes it as a problem.
+  if (lastUsed === undefined) return undefined;
   if (quarantined != null && typeof quarantined !== 'boolean') return undefined;
   let owner: Allocation['user'] = null;
   if (user != null) {
@@ -173,6 +178,16 @@ function deletedUserOf(directory: unknown, userId: unknown): Allocation['deleted
     userId !== ''
     ? { userDirectory: directory, userId }
     : null;
+}
+
+/**
+ * `lastUsed` left out of an item: QRS always sends it (1753 when never used), so an item without
+ * it cannot tell "never used" from "use not known". Doubt: the planner keeps it (`no-date`)
+ * instead of judging it by its allocation date, as a `null` is judged (docs/release.md).
+ */
+function absent(field: AllocationField, problems: AllocationProblems): null {
+  problems[field] = `${field}: absent (QRS always sends it, 1753-01-01 when never used)`;
+  return null;
 }
 
 function isOptionalString(value: unknown): value is string | null | undefined {

@@ -2,9 +2,18 @@
  * Test helpers for the CDK app: a valid deployment configuration as a plain object (tests change
  * what they need), parsed through the real YAML loader and deployment checks, and a synthesised
  * stack with bundling skipped (the real esbuild bundle is exercised once, in bundle.test.ts).
+ *
+ * Synth is the slow part, so `synth` leaves out the validation plugins (cdk-nag and cfn-guard run
+ * over the whole stack in nag.test.ts, through `synthValidated`) and synthesises each
+ * configuration once per worker (the `integration-cdk` project shares modules between its files,
+ * see vitest.config.ts). Every cloud assembly goes into the run's temporary folder
+ * (test/support/temp-root.ts), removed when the run ends.
  */
+import { mkdtempSync } from 'node:fs';
+import path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { ConfigError } from '#shared/config/errors.ts';
 import { parseConfig } from '#shared/config/load.ts';
@@ -91,11 +100,39 @@ export interface Synthesised {
   template: Template;
 }
 
-/** Synthesises the stack (cdk-nag runs as in `cdk synth`: any finding throws). */
+/** An app whose cloud assembly goes into the run's temporary folder, bundling skipped. */
+export function testApp(): App {
+  return new App({
+    outdir: mkdtempSync(path.join(inject('tempRoot'), 'cdk.out-')),
+    context: { 'aws:cdk:bundling-stacks': [] },
+  });
+}
+
+const synthesised = new Map<string, Synthesised>();
+
+function synthOnce(config: ConfigObject, validations: boolean): Synthesised {
+  const key = `${validations}:${JSON.stringify(config)}`;
+  let found = synthesised.get(key);
+  if (!found) {
+    const app = testApp();
+    const stack = addStack(app, deploymentOf(config), { validations });
+    found = { app, stack, template: Template.fromStack(stack) };
+    synthesised.set(key, found);
+  }
+  return found;
+}
+
+/**
+ * The stack of a configuration, without the validation plugins, synthesised once per worker (the
+ * cache is keyed by the configuration's JSON): callers read the template and never add to the app.
+ */
 export function synth(config: ConfigObject = baseConfig()): Synthesised {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stack = addStack(app, deploymentOf(config));
-  return { app, stack, template: Template.fromStack(stack) };
+  return synthOnce(config, false);
+}
+
+/** The stack as `cdk synth` builds it, cdk-nag and cfn-guard registered; cached the same way. */
+export function synthValidated(config: ConfigObject = baseConfig()): Synthesised {
+  return synthOnce(config, true);
 }
 
 /** `{ Fn::GetAtt: [logicalId, attribute] }` of the only resource of a type whose id starts with prefix. */

@@ -1,12 +1,18 @@
+/**
+ * The validators over the whole stack, as `cdk synth` runs them: cdk-nag (AwsSolutions) and
+ * cfn-guard (AWS Control Tower proactive controls) find nothing unacknowledged in any
+ * configuration variant, and every acknowledgement is specific. The other infra tests synthesise
+ * without them.
+ */
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
-import { App, Validations } from 'aws-cdk-lib';
+import { Validations } from 'aws-cdk-lib';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { describe, expect, it } from 'vitest';
 import { addStack } from '../../infra/build.ts';
 import { unacknowledgedFindings } from '../../infra/validation-report.ts';
-import { type ConfigObject, configWith, deploymentOf, synth } from './helpers.ts';
+import { type ConfigObject, configWith, deploymentOf, synthValidated, testApp } from './helpers.ts';
 
 /** Every acknowledgement in the tree: [construct path, rule id, reason]. */
 function acknowledgements(root: IConstruct): Array<[string, string, string]> {
@@ -57,9 +63,13 @@ const VARIANTS: Array<[string, ConfigObject]> = [
   ],
 ];
 
-describe('cdk-nag AwsSolutions', () => {
+// cdk-nag and cfn-guard (a binary per synth) are the slow part of the infra tests: room for a
+// busy machine.
+const VALIDATORS = { timeout: 120_000 };
+
+describe('cdk-nag AwsSolutions', VALIDATORS, () => {
   it.each(VARIANTS)('reports no unacknowledged finding for %s', (_name, config) => {
-    const { app } = synth(config);
+    const { app } = synthValidated(config);
 
     const report = new AwsSolutionsChecks(app).validateScope(app);
 
@@ -69,7 +79,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('gives every acknowledgement a specific written reason', () => {
-    const { app } = synth(VARIANTS[1]?.[1]);
+    const { app } = synthValidated(VARIANTS[1]?.[1]);
 
     const found = acknowledgements(app);
     expect(found.length).toBeGreaterThan(0);
@@ -93,7 +103,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges wildcard resources only on the two policies that AWS forces to use them', () => {
-    const { app } = synth(VARIANTS[1]?.[1]);
+    const { app } = synthValidated(VARIANTS[1]?.[1]);
 
     const wildcardAcks = acknowledgements(app)
       .filter(([, id]) => id.includes('AwsSolutions-IAM5'))
@@ -108,10 +118,10 @@ describe('cdk-nag AwsSolutions', () => {
   });
 });
 
-describe('cfn-guard (AWS Control Tower proactive controls)', () => {
+describe('cfn-guard (AWS Control Tower proactive controls)', VALIDATORS, () => {
   it('runs the bundled cfn-guard binary offline and finds what it should', () => {
     // A stack of the app plus one log group nobody acknowledged.
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp();
     const stack = addStack(app, deploymentOf());
     new LogGroup(stack, 'Unacknowledged');
 
@@ -126,7 +136,7 @@ describe('cfn-guard (AWS Control Tower proactive controls)', () => {
   });
 
   it('acknowledges only the two Control Tower rules, where they apply', () => {
-    const { app } = synth(VARIANTS[2]?.[1]);
+    const { app } = synthValidated(VARIANTS[2]?.[1]);
 
     const guardAcks = acknowledgements(app)
       .filter(([, id]) => id.startsWith('cdk-validator-cfnguard::'))

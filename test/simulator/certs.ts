@@ -10,11 +10,11 @@ import { webcrypto } from 'node:crypto';
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
 import * as x509 from '@peculiar/x509';
+import { DAY_MS } from '#test/support/time.ts';
 
 x509.cryptoProvider.set(webcrypto);
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const DAY_MS = 86_400_000;
 
 export interface PemPair {
   cert: string;

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import { DAY_MS } from '#test/support/time.ts';
 import { createTestPki, type TestPki } from './certs.ts';
 import { FilterSyntaxError, idsOnlyFilter, parseFilter } from './filter.ts';
 import {
@@ -15,8 +16,6 @@ import {
   type SimSite,
   type SimUser,
 } from './site.ts';
-
-const DAY_MS = 86_400_000;
 
 export interface FaultRule {
   /** HTTP method to match; any when absent. */

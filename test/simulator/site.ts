@@ -4,10 +4,10 @@
  * seeded generator of large sites for tests and benchmarks build on it.
  */
 import { randomUUID } from 'node:crypto';
+import { DAY_MS } from '#test/support/time.ts';
 
 /** QRS's "no date" (`DateTime.MinValue` in SQL Server terms). */
 export const NO_DATE = '1753-01-01T00:00:00.000Z';
-const DAY_MS = 86_400_000;
 
 /** `userAccess`: a user access pass of a token site (`/qrs/license/useraccesstype`). */
 export type SimLicenseType = 'professional' | 'analyzer' | 'userAccess';

@@ -3,6 +3,8 @@
  * each, login access passes, and a LEF whose `TOKENS` line sets the pool. A seeded generator, like
  * `generateSite` for Professional/Analyzer sites, for tests, the demo and benchmarks.
  */
+
+import { DAY_MS } from '#test/support/time.ts';
 import {
   emptySite,
   lefText,
@@ -11,8 +13,6 @@ import {
   type SimSite,
   seededRandom,
 } from './site.ts';
-
-const DAY_MS = 86_400_000;
 
 /** A token LEF like Qlik's own example: `TOKENS;<n>`, and a time limit (YYYY-MM-DD or ''). */
 export function tokenLef(tokens: number, timeLimit: string): string {

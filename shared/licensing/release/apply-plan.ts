@@ -7,6 +7,7 @@
 import pLimit from 'p-limit';
 import type { Allocation, LicenseType } from '#shared/qrs/allocation.ts';
 import { idIn, isGuid } from '#shared/qrs/filter.ts';
+import { dropDuplicateAllocations } from './duplicates.ts';
 import { type FetchOptions, type JudgedPlan, judgeAllocations, type ReleaseQrs } from './fetch.ts';
 import type { ReleasePolicy } from './planner.ts';
 import type { ReleaseItem, SkippedItem } from './types.ts';
@@ -54,7 +55,9 @@ export async function fetchPlannedRelease(
 
   const found: Allocation[] = [];
   const seen = new Set<string>();
-  for (const allocation of lists.flatMap((list) => list.allocations)) {
+  // Copies of one allocation that disagree are doubt (duplicates.ts), as in a normal run.
+  const { allocations } = dropDuplicateAllocations(lists.flatMap((list) => list.allocations));
+  for (const allocation of allocations) {
     const key = keyOf(allocation.licenseType, allocation.id);
     const item = wanted.get(key);
     // Only the plan's own allocations, whatever the server returned: nothing else is ever judged.

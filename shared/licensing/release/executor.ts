@@ -40,7 +40,7 @@ export async function executeReleases(
   const outcomes = await Promise.all(
     candidates.map((item) =>
       limit(async (): Promise<ReleaseOutcome | { kind: 'deferred'; item: ReleaseItem }> => {
-        if (options.shouldStop?.()) return { kind: 'deferred', item };
+        if (stopRequested(options.shouldStop)) return { kind: 'deferred', item };
         const outcome = await releaseOne(qrs, item, now, options.deadlineAt);
         try {
           options.onOutcome?.(outcome);
@@ -59,6 +59,15 @@ export async function executeReleases(
     else result.deferred.push(outcome.item);
   }
   return result;
+}
+
+/** A `shouldStop` that throws says "stop" too: once a DELETE was sent, the run must not throw. */
+function stopRequested(shouldStop: (() => boolean) | undefined): boolean {
+  try {
+    return shouldStop?.() === true;
+  } catch {
+    return true;
+  }
 }
 
 async function releaseOne(
