@@ -4,6 +4,8 @@ import type { RunLogger } from '#shared/observability/logger.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Resolves when stdout has taken what was written (backpressure for a large `--json`). */
+  stdoutDrained?: () => Promise<void>;
   stderr: (text: string) => void;
   logger: RunLogger;
   now?: () => Date;

@@ -2,6 +2,7 @@
  * `license-steward`: the CLI entry. Parses arguments, loads and validates the configuration once,
  * runs one command and maps the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
  */
+import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
@@ -36,7 +37,20 @@ export async function runCli(argv: readonly string[], io?: Partial<CliIo>): Prom
       json: args.json,
       write: (line) => stderr(`${line}\n`),
     });
-  const cliIo: CliIo = { stdout, stderr, logger, ...(io?.now ? { now: io.now } : {}) };
+  const stdoutDrained =
+    io?.stdoutDrained ??
+    (io?.stdout
+      ? undefined
+      : async () => {
+          if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+        });
+  const cliIo: CliIo = {
+    stdout,
+    stderr,
+    logger,
+    ...(stdoutDrained ? { stdoutDrained } : {}),
+    ...(io?.now ? { now: io.now } : {}),
+  };
   try {
     if (args.command === 'import-butler') return runImportButler(args, cliIo);
     const config = loadConfig(args.config as string, {

@@ -197,8 +197,28 @@ function shownId(id: string): string {
   return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }
 
-function keptItem(item: ReleaseItem, reason: KeepReason, detail: string | undefined): KeptItem {
-  return detail ? { ...item, reason, detail } : { ...item, reason };
+/**
+ * Built field by field, not with `{ ...item }`: a spread makes a dictionary-mode object about four
+ * times the size, and a large site keeps one per allocation (docs/release.md, "Memory").
+ */
+export function keptItem(
+  item: ReleaseItem,
+  reason: KeepReason,
+  detail: string | undefined,
+): KeptItem {
+  const { accessTypeId, licenseType, userDirectory, userId, lastActivity, inactiveDays } = item;
+  return detail
+    ? {
+        accessTypeId,
+        licenseType,
+        userDirectory,
+        userId,
+        lastActivity,
+        inactiveDays,
+        reason,
+        detail,
+      }
+    : { accessTypeId, licenseType, userDirectory, userId, lastActivity, inactiveDays, reason };
 }
 
 /** The schema problem noted for a field, if any; most items have none. */
@@ -249,26 +269,18 @@ export function selectCandidates(
     // A record at hand is judged before the cap: the first rule that applies gives the reason.
     if (lookup) {
       if ('missing' in lookup) {
-        kept.push({ ...item, reason: 'no-user', detail: lookup.missing });
+        kept.push(keptItem(item, 'no-user', lookup.missing));
         continue;
       }
       const protection = rules.matchUserRecord(lookup.found);
       if (protection) {
-        kept.push({
-          ...item,
-          reason: protection.reason,
-          ...(protection.detail ? { detail: protection.detail } : {}),
-        });
+        kept.push(keptItem(item, protection.reason, protection.detail));
         continue;
       }
       if (entry.leaverOnly) {
         const verdict = judgeLeaver(policy.leavers, lookup.found, nowMs - entry.lastActivityMs);
         if ('notLeaver' in verdict) {
-          kept.push({
-            ...item,
-            reason: 'active',
-            detail: shortOfThreshold(entry, verdict.notLeaver),
-          });
+          kept.push(keptItem(item, 'active', shortOfThreshold(entry, verdict.notLeaver)));
           continue;
         }
         item = { ...item, releaseReason: verdict.reason };
@@ -280,16 +292,8 @@ export function selectCandidates(
       kept.push(
         entry.leaverOnly && !lookup
           ? // Not past the threshold and not known to be a leaver: active, not held back by the cap.
-            {
-              ...item,
-              reason: 'active',
-              detail: shortOfThreshold(entry, 'leaver flags not read (cap reached)'),
-            }
-          : {
-              ...item,
-              reason: 'cap',
-              detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
-            },
+            keptItem(item, 'active', shortOfThreshold(entry, 'leaver flags not read (cap reached)'))
+          : keptItem(item, 'cap', rules.needsUserRecord && !lookup ? capDetailUnread : capDetail),
       );
       continue;
     }
