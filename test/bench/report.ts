@@ -211,10 +211,11 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
         goal: `${label}: QRS requests`,
         // Issue 21: 10, plus the table's cross-check (a count per tag and customProperty rule,
         // shared with the rule check); the user and userDirectory rules' checks take the rest;
-        // issue 26: the license overview, for the excess (docs/release.md, "Excess").
-        target: '≤ 13 (cross-check, rule checks and the excess read included)',
+        // issue 26: the license overview, for the excess (docs/release.md, "Excess"); the custom
+        // property definitions, for the rule check (a value among the property's choices).
+        target: '≤ 14 (cross-check, rule checks and the excess read included)',
         actual: `${requests} (${count(bulkCli.candidates)} candidates; ${routes(bulkCli.server)})`,
-        pass: requests <= 13,
+        pass: requests <= 14,
       },
       {
         goal: `${label}: CLI wall time, process start to exit`,

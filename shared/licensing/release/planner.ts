@@ -17,9 +17,10 @@ import {
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
+import { keptItem } from './kept-item.ts';
 import { judgeLeaver, type LeaverPolicy, leaverPolicy } from './leavers.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
-import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
+import type { KeptItem, ReleaseItem } from './types.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -195,30 +196,6 @@ export function screenAllocations(
 /** A hostile id as a short quoted text: control characters escaped, at most 64 characters. */
 function shownId(id: string): string {
   return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
-}
-
-/**
- * Built field by field, not with `{ ...item }`: a spread makes a dictionary-mode object about four
- * times the size, and a large site keeps one per allocation (docs/release.md, "Memory").
- */
-export function keptItem(
-  item: ReleaseItem,
-  reason: KeepReason,
-  detail: string | undefined,
-): KeptItem {
-  const { accessTypeId, licenseType, userDirectory, userId, lastActivity, inactiveDays } = item;
-  return detail
-    ? {
-        accessTypeId,
-        licenseType,
-        userDirectory,
-        userId,
-        lastActivity,
-        inactiveDays,
-        reason,
-        detail,
-      }
-    : { accessTypeId, licenseType, userDirectory, userId, lastActivity, inactiveDays, reason };
 }
 
 /** The schema problem noted for a field, if any; most items have none. */
