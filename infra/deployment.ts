@@ -11,6 +11,7 @@ import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import { type AwsConfig, type Config, qrsNodes, type SiteConfig } from '#shared/config/schema.ts';
 import { timeLimitProblems } from './deployment-limits.ts';
+import { memoryFitWarnings } from './memory-fit.ts';
 
 /** The configuration `npm run synth` and `npx cdk synth` use without `-c config=FILE`. */
 export const DEFAULT_CONFIG_FILE = 'examples/license-steward.aws.yaml';
@@ -123,7 +124,7 @@ export function checkDeployable(config: Config, source: string): Deployment {
   const influxdb = deployedInfluxDb(config, aws, problems);
   problems.push(...timeLimitProblems(config, aws));
   if (problems.length > 0) throw new ConfigError(source, problems);
-  const warnings = scheduleDstWarnings(config.sites);
+  const warnings = [...scheduleDstWarnings(config.sites), ...memoryFitWarnings(config, aws)];
   return { config, aws, sites, source, warnings, ...(influxdb ? { influxdb } : {}) };
 }
 

@@ -5,6 +5,8 @@ import type { CommandName } from './help.ts';
 
 export interface CliIo {
   stdout: (text: string) => void;
+  /** Resolves when stdout has taken what was written (backpressure for a large `--json`). */
+  stdoutDrained?: () => Promise<void>;
   stderr: (text: string) => void;
   logger: RunLogger;
   now?: () => Date;

@@ -3,6 +3,7 @@
  * runs one command and maps the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
  * ./bin.ts runs it as a process (the package's `bin`, built by ./build.ts).
  */
+import { once } from 'node:events';
 import path from 'node:path';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
@@ -51,10 +52,18 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
       json: args.json,
       write: (line) => stderr(`${line}\n`),
     });
+  const stdoutDrained =
+    io?.stdoutDrained ??
+    (io?.stdout
+      ? undefined
+      : async () => {
+          if (process.stdout.writableNeedDrain) await once(process.stdout, 'drain');
+        });
   const cliIo: CliIo = {
     stdout,
     stderr,
     logger,
+    ...(stdoutDrained ? { stdoutDrained } : {}),
     ...(io?.now ? { now: io.now } : {}),
     ...(io?.colour ? { colour: true } : {}),
     ...(io?.confirm ? { confirm: io.confirm } : {}),

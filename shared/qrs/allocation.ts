@@ -1,6 +1,10 @@
 /**
  * A license allocation as the planner sees it: normalised from a QRS access type item, with
  * anything that did not match the schema kept as `null` plus a note, never guessed.
+ *
+ * The record is compact on purpose (docs/release.md, "Memory"): only the fields the rules and
+ * the output read, the few directory names shared by every allocation, one empty problem list for
+ * all well-formed items, so a site of 200,000 fits one function.
  */
 import { z } from 'zod';
 import { RELEASE_LICENSE_TYPES, type ReleaseLicenseType } from '#shared/names.ts';
@@ -40,63 +44,94 @@ export interface MalformedItem {
 const optionalString = z.string().nullish();
 const optionalBoolean = z.boolean().nullish();
 
+/** What a well-formed item has: no problem (one object shared by all of them, never written). */
+const NO_PROBLEMS: AllocationProblems = Object.freeze({});
+
+/**
+ * Builds the compact records of one access type list, one item at a time as the stream parser
+ * hands them over (client.ts), so the list itself is never held.
+ */
+export class AllocationCollector {
+  readonly allocations: Allocation[] = [];
+  readonly malformed: MalformedItem[] = [];
+  private readonly licenseType: LicenseType;
+  /** One string per directory name (a site has a handful), instead of one per allocation. */
+  private readonly names = new Map<string, string>();
+  private index = 0;
+
+  constructor(licenseType: LicenseType) {
+    this.licenseType = licenseType;
+  }
+
+  add(raw: unknown): void {
+    const index = this.index++;
+    const allocation =
+      wellFormed(raw, this.licenseType, this.names) ?? checked(raw, index, this.licenseType);
+    if ('problem' in allocation) this.malformed.push(allocation);
+    else this.allocations.push(allocation);
+  }
+}
+
+/** The same records from a list already parsed (tests, and any caller holding the body). */
 export function normaliseAllocations(
   body: unknown,
   licenseType: LicenseType,
 ): { allocations: Allocation[]; malformed: MalformedItem[] } {
-  const allocations: Allocation[] = [];
-  const malformed: MalformedItem[] = [];
   if (!Array.isArray(body)) throw new TypeError('expected a JSON array of access types');
-  body.forEach((raw, index) => {
-    const usual = wellFormed(raw, licenseType);
-    if (usual) {
-      allocations.push(usual);
-      return;
-    }
-    const item = accessTypeItemSchema.safeParse(raw);
-    if (!item.success) {
-      malformed.push({ index, problem: describeIssues(item.error, `[${index}]`) });
-      return;
-    }
-    const problems: AllocationProblems = {};
-    const pick = <T>(
-      field: AllocationField,
-      schema: z.ZodType<T>,
-      value: unknown,
-    ): NonNullable<T> | null => {
-      const parsed = schema.safeParse(value);
-      if (parsed.success) return parsed.data ?? null;
-      problems[field] = `${field}: ${describeIssues(parsed.error)}`;
-      return null;
-    };
-    const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
-    allocations.push({
-      id: item.data.id,
-      licenseType,
-      createdDate: pick('createdDate', optionalString, item.data.createdDate),
-      lastUsed:
-        item.data.lastUsed === undefined
-          ? absent('lastUsed', problems)
-          : pick('lastUsed', optionalString, item.data.lastUsed),
-      quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
-      user: user && {
-        id: user.id,
-        userId: user.userId,
-        userDirectory: user.userDirectory,
-        name: user.name ?? null,
-      },
-      deletedUser: deletedUserOf(item.data.deletedUserDirectory, item.data.deletedUserId),
-      problems,
-    });
-  });
-  return { allocations, malformed };
+  const collector = new AllocationCollector(licenseType);
+  for (const raw of body) collector.add(raw);
+  return { allocations: collector.allocations, malformed: collector.malformed };
+}
+
+/** The odd item, checked by the schemas: what does not fit is noted, never guessed. */
+function checked(
+  raw: unknown,
+  index: number,
+  licenseType: LicenseType,
+): Allocation | MalformedItem {
+  const item = accessTypeItemSchema.safeParse(raw);
+  if (!item.success) return { index, problem: describeIssues(item.error, `[${index}]`) };
+  const problems: AllocationProblems = {};
+  const pick = <T>(
+    field: AllocationField,
+    schema: z.ZodType<T>,
+    value: unknown,
+  ): NonNullable<T> | null => {
+    const parsed = schema.safeParse(value);
+    if (parsed.success) return parsed.data ?? null;
+    problems[field] = `${field}: ${describeIssues(parsed.error)}`;
+    return null;
+  };
+  const user = item.data.user == null ? null : pick('user', userCondensedSchema, item.data.user);
+  return {
+    id: item.data.id,
+    licenseType,
+    createdDate: pick('createdDate', optionalString, item.data.createdDate),
+    lastUsed:
+      item.data.lastUsed === undefined
+        ? absent('lastUsed', problems)
+        : pick('lastUsed', optionalString, item.data.lastUsed),
+    quarantined: pick('quarantined', optionalBoolean, item.data.quarantined),
+    user: user && {
+      id: user.id,
+      userId: user.userId,
+      userDirectory: user.userDirectory,
+      name: user.name ?? null,
+    },
+    deletedUser: deletedUserOf(item.data.deletedUserDirectory, item.data.deletedUserId),
+    problems,
+  };
 }
 
 /**
  * The shape nearly every item has, checked by hand: on a site of 50,000 allocations the schemas
  * above then run only for the odd item, which they describe exactly as before (same result).
  */
-function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefined {
+function wellFormed(
+  raw: unknown,
+  licenseType: LicenseType,
+  names: Map<string, string>,
+): Allocation | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const { id, createdDate, lastUsed, quarantined, user, deletedUserDirectory, deletedUserId } =
     raw as Record<string, unknown>;
@@ -119,7 +154,7 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     owner = {
       id: fields.id,
       userId: fields.userId,
-      userDirectory: fields.userDirectory,
+      userDirectory: shared(names, fields.userDirectory),
       name: fields.name ?? null,
     };
   }
@@ -131,18 +166,8 @@ function wellFormed(raw: unknown, licenseType: LicenseType): Allocation | undefi
     quarantined: quarantined ?? null,
     user: owner,
     deletedUser: deletedUserOf(deletedUserDirectory, deletedUserId),
-    problems: {},
+    problems: NO_PROBLEMS,
   };
-}
-
-/**
- * `lastUsed` left out of an item: QRS always sends it (1753 when never used), so an item without
- * it cannot tell "never used" from "use not known". Doubt: the planner keeps it (`no-date`)
- * instead of judging it by its allocation date, as a `null` is judged (docs/release.md).
- */
-function absent(field: AllocationField, problems: AllocationProblems): null {
-  problems[field] = `${field}: absent (QRS always sends it, 1753-01-01 when never used)`;
-  return null;
 }
 
 /** QRS sends empty strings while the user exists; both names are needed to say who it was. */
@@ -155,6 +180,23 @@ function deletedUserOf(directory: unknown, userId: unknown): Allocation['deleted
     : null;
 }
 
+/**
+ * `lastUsed` left out of an item: QRS always sends it (1753 when never used), so an item without
+ * it cannot tell "never used" from "use not known". Doubt: the planner keeps it (`no-date`)
+ * instead of judging it by its allocation date, as a `null` is judged (docs/release.md).
+ */
+function absent(field: AllocationField, problems: AllocationProblems): null {
+  problems[field] = `${field}: absent (QRS always sends it, 1753-01-01 when never used)`;
+  return null;
+}
+
 function isOptionalString(value: unknown): value is string | null | undefined {
   return value == null || typeof value === 'string';
+}
+
+function shared(names: Map<string, string>, name: string): string {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  names.set(name, name);
+  return name;
 }

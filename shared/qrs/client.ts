@@ -7,9 +7,9 @@ import pLimit from 'p-limit';
 import type { z } from 'zod';
 import {
   type Allocation,
+  AllocationCollector,
   type LicenseType,
   type MalformedItem,
-  normaliseAllocations,
 } from './allocation.ts';
 import { QrsResponseError } from './errors.ts';
 import { idIn, isGuid } from './filter.ts';
@@ -27,6 +27,7 @@ import {
   tagSchema,
   userSchema,
 } from './schemas.ts';
+import { TableRowCollector } from './table-stream.ts';
 import {
   type ClockReading,
   type QrsClientStats,
@@ -34,7 +35,7 @@ import {
   type QrsTransportOptions,
   type ServerClock,
 } from './transport.ts';
-import { asTable, type QrsTable, type TableDefinition } from './user-table.ts';
+import type { QrsTable, TableDefinition } from './user-table.ts';
 
 export { isNoAnswer, isNodeDown } from './nodes.ts';
 export type { QrsTlsMaterial } from './tls-material.ts';
@@ -167,7 +168,8 @@ export class QrsClient {
   }
 
   /**
-   * Allocations of one license type (`…accesstype/full`), optionally narrowed by a QRS filter.
+   * Allocations of one license type (`…accesstype/full`), optionally narrowed by a QRS filter,
+   * read as the answer arrives: each item becomes a compact record and is dropped (allocation.ts).
    * Items without an id are returned as `malformed`; other schema problems stay on the item.
    */
   async listAllocations(
@@ -175,14 +177,14 @@ export class QrsClient {
     filter?: string,
   ): Promise<{ allocations: Allocation[]; malformed: MalformedItem[] }> {
     const path = `/license/${ACCESS_TYPE_ROUTE[licenseType]}/full`;
-    const body = await this.nodes.read((node) =>
-      node.requestJson({ method: 'GET', path, query: { filter } }),
+    let collector = new AllocationCollector(licenseType);
+    await this.nodes.read((node) =>
+      node.requestJsonStream({ method: 'GET', path, query: { filter } }, () => {
+        collector = new AllocationCollector(licenseType);
+        return { root: 'array', paths: ['$.*'], onValue: (item) => collector.add(item) };
+      }),
     );
-    try {
-      return normaliseAllocations(body, licenseType);
-    } catch (error) {
-      throw new QrsResponseError((error as Error).message, 'GET', path);
-    }
+    return { allocations: collector.allocations, malformed: collector.malformed };
   }
 
   /** How many allocations of one type (`…accesstype/count`); `doctor` reads it. */
@@ -280,17 +282,26 @@ export class QrsClient {
     });
   }
 
-  /** One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap. */
+  /**
+   * One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap, read as it
+   * arrives: with `keepRow`, only the rows whose id it accepts are kept (the others are dropped
+   * as they are parsed), so a page of 10,000 users costs memory only for the ones a plan needs.
+   */
   async getUserTable(
     definition: TableDefinition,
     page: { skip: number; take: number },
+    options: { keepRow?: (id: string) => boolean } = {},
   ): Promise<QrsTable> {
     const path = '/user/table';
     const query = { skip: page.skip, take: page.take, sortColumn: 'id', orderAscending: 'true' };
-    const body = await this.nodes.read((node) =>
-      node.requestJson({ method: 'POST', path, query, body: definition }),
+    let rows = new TableRowCollector(options.keepRow);
+    const read = await this.nodes.read((node) =>
+      node.requestJsonStream({ method: 'POST', path, query, body: definition }, () => {
+        rows = new TableRowCollector(options.keepRow);
+        return { root: 'object', paths: ['$.columnNames', '$.rows.*'], onValue: rows.onValue };
+      }),
     );
-    const table = asTable(body);
+    const table = rows.table(read);
     if (!table)
       throw new QrsResponseError('expected a table ({ columnNames, rows })', 'POST', path);
     return table;

@@ -3,6 +3,7 @@
  * xrfkey per request, the `X-Qlik-User` identity, one deadline per attempt, bounded retries, and
  * failures turned into typed errors with advice. The endpoints are in client.ts.
  */
+import type { Readable } from 'node:stream';
 import type { AxiosInstance, AxiosResponse } from 'axios';
 import pLimit from 'p-limit';
 import {
@@ -30,7 +31,18 @@ import {
   QrsTlsError,
 } from './errors.ts';
 import { qlikUserHeader } from './identity.ts';
-import { maxResponseBytesFor, responseLimitOrigin } from './response-limit.ts';
+import {
+  JsonBodyError,
+  type JsonStreamRead,
+  type JsonStreamSpec,
+  readJsonStream,
+} from './json-stream.ts';
+import {
+  maxResponseBytesFor,
+  maxStreamedResponseBytesFor,
+  responseLimitOrigin,
+} from './response-limit.ts';
+import { streamedAnswer } from './streamed-answer.ts';
 import { QrsHttpsAgent, serverCertificateErrorOf } from './tls/qrs-https-agent.ts';
 import {
   type CertificateNames,
@@ -54,6 +66,8 @@ export interface QrsTransportOptions {
   retry?: Partial<RetryPolicy>;
   /** Responses larger than this fail instead of exhausting memory (default: response-limit.ts). */
   maxResponseBytes?: number;
+  /** The same for answers read as they arrive (`requestJsonStream`), which are never held whole. */
+  maxStreamedResponseBytes?: number;
   /** Sockets per client: bounds the requests QRS sees in flight from one run. */
   maxSockets?: number;
   logger?: QrsLogger;
@@ -132,6 +146,7 @@ export class QrsTransport {
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly maxResponseBytes: number;
+  private readonly maxStreamedResponseBytes: number;
   /** What is wrong with the client certificate itself, if anything (checked when QRS hangs up). */
   private readonly clientCertificateProblem: () => string | undefined;
   private readonly certificateNames: CertificateNames;
@@ -146,6 +161,8 @@ export class QrsTransport {
     this.sleep = options.sleep ?? sleep;
     this.random = options.random ?? Math.random;
     this.maxResponseBytes = options.maxResponseBytes ?? maxResponseBytesFor(process.env);
+    this.maxStreamedResponseBytes =
+      options.maxStreamedResponseBytes ?? maxStreamedResponseBytesFor(process.env);
     this.certificateNames = options.certificateNames ?? QMC_CERTIFICATE_NAMES;
     this.clientCertificateProblem = clientCertificateAdvice(options.tls, this.certificateNames);
     this.userHeader = qlikUserHeader(user);
@@ -201,13 +218,40 @@ export class QrsTransport {
     }
   }
 
-  /** Sends with retries; resolves with any HTTP response (status judged by the caller). */
-  send(spec: RequestSpec, onRetry?: () => void): Promise<AxiosResponse<string>> {
+  /**
+   * A 2xx answer's body read as it arrives (json-stream.ts): `spec` (a fresh one per attempt, so
+   * a retry starts clean) says what the top level must be and gets each value at its paths. The
+   * attempt's deadline and the streamed size limit cover the whole body; a body that is not the
+   * complete document expected is a `QrsResponseError`, any other answer a `QrsHttpError`.
+   */
+  async requestJsonStream(
+    spec: RequestSpec,
+    reader: () => JsonStreamSpec,
+  ): Promise<JsonStreamRead> {
+    let read: JsonStreamRead | undefined;
+    const response = await this.send(spec, undefined, async (body) => {
+      read = await readJsonStream(body, reader());
+      this.stats.bytesReceived += read.bytes;
+    });
+    if (response.status < 200 || response.status >= 300 || !read)
+      throw this.httpError(response, spec.method, spec.path);
+    return read;
+  }
+
+  /**
+   * Sends with retries; resolves with any HTTP response (status judged by the caller). With
+   * `readBody`, a 2xx body is read by it inside the attempt (its failures are the attempt's).
+   */
+  send(
+    spec: RequestSpec,
+    onRetry?: () => void,
+    readBody?: (body: Readable) => Promise<void>,
+  ): Promise<AxiosResponse<string>> {
     const retryable = spec.method === 'DELETE' ? DELETE_RETRYABLE_STATUS : RETRYABLE_STATUS;
     return retrying(
       async (): Promise<AttemptOutcome<AxiosResponse<string>>> => {
         try {
-          const response = await this.sendOnce(spec);
+          const response = await this.sendOnce(spec, readBody);
           if (!retryable.has(response.status)) return { done: response };
           return {
             answer: response,
@@ -247,14 +291,17 @@ export class QrsTransport {
     return new QrsHttpError(response.status, method, path, statusHint(response));
   }
 
-  private async sendOnce(spec: RequestSpec): Promise<AxiosResponse<string>> {
+  private async sendOnce(
+    spec: RequestSpec,
+    readBody?: (body: Readable) => Promise<void>,
+  ): Promise<AxiosResponse<string>> {
     const xrfkey = newXrfkey();
     const params: Record<string, string | number> = { xrfkey };
     for (const [name, value] of Object.entries(spec.query ?? {}))
       if (value !== undefined) params[name] = value;
     this.stats.requests++;
     const timeoutMs = attemptTimeoutMs(this.timeoutMs, spec.deadlineAt);
-    const response = await this.inFlight(() =>
+    const request = () =>
       this.http.request<string>({
         method: spec.method,
         url: spec.path,
@@ -266,9 +313,16 @@ export class QrsTransport {
           Accept: 'application/json',
           ...(spec.body === undefined ? {} : { 'Content-Type': 'application/json' }),
         },
-        // One deadline for the whole attempt: a TLS handshake that never completes counts too.
+        // One deadline for the whole attempt: a TLS handshake that never completes counts too,
+        // and so does a streamed body (axios destroys the stream when the signal fires).
         signal: AbortSignal.timeout(timeoutMs),
-      }),
+        ...(readBody
+          ? { responseType: 'stream', maxContentLength: this.maxStreamedResponseBytes }
+          : {}),
+      });
+    // A streamed answer keeps its place among the requests in flight until its body is read.
+    const response = await this.inFlight(async () =>
+      readBody ? streamedAnswer(await request(), readBody) : request(),
     );
     this.answers++;
     const serverDate = response.headers.date;
@@ -299,9 +353,12 @@ export class QrsTransport {
     ) {
       return new QrsTimeoutError(attemptTimeoutMs(this.timeoutMs, spec.deadlineAt), method, path);
     }
-    if (/maxContentLength/i.test(message)) {
+    if (error instanceof JsonBodyError) return new QrsResponseError(message, method, path);
+    const limit = /maxContentLength size of (\d+)/i.exec(message);
+    if (limit) {
+      const bytes = Number(limit[1]);
       return new QrsResponseError(
-        `response larger than the configured maximum of ${this.maxResponseBytes} bytes${responseLimitOrigin(this.maxResponseBytes, process.env)}: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
+        `response larger than the configured maximum of ${bytes} bytes${responseLimitOrigin(bytes, process.env)}: QRS sent far more than a run expects (check the server-side filter and the site's size)`,
         method,
         path,
       );

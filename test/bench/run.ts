@@ -10,6 +10,8 @@
  *   options: --latency MS  --delete-latency MS  --delete-concurrency N  --max-releases N
  *            --reference-sizes LIST|all|none  --import-runs N  --no-bundles  --out FILE
  *            --profile DIR (a CPU profile of each measured run, start-up excluded)
+ *            --scale-sizes LIST (the CLI's memory per allocation; default 50000,100000,200000)
+ *            --scale-only (only that part, printed)
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -36,9 +38,14 @@ import {
   evaluateGoals,
   markdownReport,
   printReport,
+  type ScaleResult,
 } from './report.ts';
 
 const DEFAULT_SIZES = [1_000, 10_000, 50_000];
+/** Issue 25: the CLI's peak memory per allocation, up to the largest sites. */
+const DEFAULT_SCALE_SIZES = [50_000, 100_000, 200_000];
+/** The usual run of a large site in the memory scale: the cap its administrators set. */
+const SCALE_USUAL_CAP = 1_000;
 /** The default cap, and one above any candidate count (every candidate needs its user record). */
 const USUAL_CAP = 50;
 const BULK_CAP = 1_000_000;
@@ -58,11 +65,14 @@ const { values } = parseArgs({
     out: { type: 'string' },
     profile: { type: 'string' },
     seed: { type: 'string', default: '42' },
+    'scale-sizes': { type: 'string', default: DEFAULT_SCALE_SIZES.join(',') },
+    'scale-only': { type: 'boolean', default: false },
   },
   strict: true,
 });
 
-const sizes = numbers(values.sizes);
+const sizes = values['scale-only'] ? [] : numbers(values.sizes);
+const scaleSizes = numbers(values['scale-sizes']);
 const settings = {
   latencyMs: Number(values.latency),
   deleteLatencyMs: Number(values['delete-latency']),
@@ -78,7 +88,11 @@ const referenceSizes =
       ? []
       : numbers(values['reference-sizes']);
 const outFile =
-  values.out ?? (DEFAULT_SIZES.every((size) => sizes.includes(size)) ? 'BENCHMARKS.md' : undefined);
+  values.out ??
+  (DEFAULT_SIZES.every((size) => sizes.includes(size)) &&
+  DEFAULT_SCALE_SIZES.every((size) => scaleSizes.includes(size))
+    ? 'BENCHMARKS.md'
+    : undefined);
 
 function numbers(list: string): number[] {
   return list
@@ -214,8 +228,9 @@ async function main(): Promise<void> {
       esbuild: esbuildVersion,
       load: { start: os.loadavg()[0] ?? 0, end: 0 },
     },
-    settings: { ...settings, sizes, referenceSizes },
+    settings: { ...settings, sizes, referenceSizes, scaleSizes },
     sizes: [],
+    scale: [],
     bundles: null,
     totalSeconds: 0,
     command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
@@ -301,7 +316,9 @@ async function main(): Promise<void> {
     }
   }
 
-  if (!values['no-bundles']) {
+  for (const allocations of scaleSizes) report.scale.push(await memoryScale(allocations, nowMs));
+
+  if (!values['no-bundles'] && !values['scale-only']) {
     log('bundling the Lambda entries');
     report.bundles = await bundleFacts({ importRuns: Number(values['import-runs']), partRuns: 3 });
   }
@@ -312,6 +329,45 @@ async function main(): Promise<void> {
   if (outFile) {
     writeFileSync(outFile, markdownReport(report, goals));
     log(`written: ${outFile}`);
+  }
+}
+
+/**
+ * The CLI as an administrator starts it on a site of `allocations`: the usual run (cap 1,000)
+ * and the whole-site dry run (every candidate needs its user record), each a fresh process.
+ */
+async function memoryScale(allocations: number, nowMs: number): Promise<ScaleResult> {
+  const sim = await SimulatorProcess.start({
+    allocations,
+    seed: settings.seed,
+    nowMs,
+    latencyMs: settings.latencyMs,
+    deleteLatencyMs: settings.deleteLatencyMs,
+  });
+  try {
+    log(`${allocations} allocations (memory scale): site generated in ${ms(sim.ready.generateMs)}`);
+    const run = async (maxReleasesPerRun: number): Promise<BulkCliResult> => {
+      await sim.ask({ type: 'resetCounters' });
+      const cli = await cliDryRun({
+        port: sim.ready.port,
+        tls: sim.ready.tls,
+        maxReleasesPerRun,
+        deleteConcurrency: settings.deleteConcurrency,
+      });
+      if (!cli.ok) throw new Error(`CLI dry run failed (${cli.exitCode}): ${cli.error}`);
+      return { ...cli, server: await sim.stats() };
+    };
+    const usual = await run(SCALE_USUAL_CAP);
+    log(
+      `  CLI usual run (cap ${SCALE_USUAL_CAP})  ${ms(usual.wallMs)} (CPU ${ms(usual.cpuMs)}, simulator ${ms(usual.server.cpuMs)}), ${usual.peakRssMb.toFixed(0)} MB`,
+    );
+    const wholeSite = await run(BULK_CAP);
+    log(
+      `  CLI whole-site dry run  ${ms(wholeSite.wallMs)} (CPU ${ms(wholeSite.cpuMs)}, simulator ${ms(wholeSite.server.cpuMs)}), ${wholeSite.peakRssMb.toFixed(0)} MB`,
+    );
+    return { allocations, usualCap: SCALE_USUAL_CAP, usual, wholeSite };
+  } finally {
+    await sim.close();
   }
 }
 

@@ -159,3 +159,37 @@ describe('daylight saving warnings at synth', () => {
     expect(deploymentOf().warnings).toEqual([]);
   });
 });
+
+describe('release function memory for the expected site size', () => {
+  const expecting = (site: number, allocations: number, memoryMb?: number) =>
+    configWith((config) => {
+      const entry = config.sites[site] as Record<string, unknown>;
+      entry.aws = { ...(entry.aws as object), expectedAllocations: allocations };
+      if (memoryMb !== undefined) functions(config, { release: { memoryMb } });
+    });
+
+  it('warns when 1,000,000 allocations would not fit the default 512 MB, and deploys anyway', () => {
+    const deployment = deploymentOf(expecting(0, 1_000_000));
+
+    expect(deployment.warnings).toEqual([
+      expect.stringMatching(
+        /^sites\[0\]\.aws\.expectedAllocations: a site of 1,000,000 allocations needs about 1600 MB in the release function, but aws\.functions\.release\.memoryMb is 512: raise it to at least 1600 \(docs\/deploy\.md, "Memory per site size"\)/,
+      ),
+    ]);
+  });
+
+  it('is quiet when the memory holds the site: 200,000 in 512 MB, 1,000,000 in 1600 MB', () => {
+    expect(deploymentOf(expecting(0, 200_000)).warnings).toEqual([]);
+    expect(deploymentOf(expecting(0, 1_000_000, 1600)).warnings).toEqual([]);
+  });
+
+  it('is quiet for a site that does not release (the monitor reads no allocation list)', () => {
+    expect(deploymentOf(expecting(1, 1_000_000)).warnings).toEqual([]);
+  });
+
+  it('refuses an expected size that is not a whole number of at least 1', () => {
+    expect(deployProblems(expecting(0, 0))).toEqual([
+      expect.stringMatching(/^sites\[0\]\.aws\.expectedAllocations: /),
+    ]);
+  });
+});

@@ -599,6 +599,12 @@ const USER_LISTS: Record<string, string> = {
  * (dotted) property path, List columns as sub-rows in the order of their columns; `filter`,
  * `sortColumn`/`orderAscending` and `skip`/`take` (0 or absent = all) as QRS has them.
  */
+/** The stored users in one sort order, per site (the pages of one bulk read share it). */
+const sortedUsers = new WeakMap<
+  Map<string, SimUser>,
+  { column: string; size: number; users: object[] }
+>();
+
 function userTable(
   context: RequestContext,
   shape: { listForm: TableListForm; reverse: boolean },
@@ -634,10 +640,29 @@ function userTable(
       ? [...context.site.users.values()]
       : filterItems(context, [...context.site.users.values()].map(userFull));
   if (sortColumn) {
-    const keyed = users.map((user) => ({ key: String(valueAt(user, sortColumn) ?? ''), user }));
-    keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    users = keyed.map((entry) => entry.user);
-    if (!ascending) users.reverse();
+    const unfiltered = filter === null || filter.trim() === '';
+    const cached = unfiltered ? sortedUsers.get(context.site.users) : undefined;
+    const stored = context.site.users;
+    // Still the same users (none removed, none added, none replaced)? Then the same order.
+    const fresh =
+      cached?.column === sortColumn &&
+      cached.size === stored.size &&
+      cached.users.every((user) => stored.get((user as SimUser).id) === user);
+    if (cached && fresh) {
+      users = cached.users;
+    } else {
+      const keyed = users.map((user) => ({ key: String(valueAt(user, sortColumn) ?? ''), user }));
+      keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      users = keyed.map((entry) => entry.user);
+      // The pages of one read ask for the same order: sort a large site once, not per page.
+      if (unfiltered)
+        sortedUsers.set(context.site.users, {
+          column: sortColumn,
+          size: context.site.users.size,
+          users,
+        });
+    }
+    if (!ascending) users = [...users].reverse();
   }
   const slice = take > 0 ? users.slice(skip, skip + take) : users.slice(skip);
   const page = slice.map((user) => ('schemaPath' in user ? user : userFull(user as SimUser)));

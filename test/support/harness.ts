@@ -301,7 +301,12 @@ export function releaseHandler(options: {
         tls,
         timeoutMs: site.qrs.timeoutSeconds * 1000,
         retry: { maxRetries: site.qrs.maxRetries },
-        ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}),
+        ...(options.maxResponseBytes
+          ? {
+              maxResponseBytes: options.maxResponseBytes,
+              maxStreamedResponseBytes: options.maxResponseBytes,
+            }
+          : {}),
         sleep: async (ms) => {
           sleeps.push(ms);
         },

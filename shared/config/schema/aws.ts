@@ -39,6 +39,12 @@ export const siteAwsSchema = z.strictObject({
    * default is that address /32.
    */
   qrsCidr: ipv4Cidr.optional(),
+  /**
+   * About how many Professional and Analyzer allocations the site has: `cdk synth` warns when the
+   * release function's memory would not hold a run of that size (docs/deploy.md, "Memory per
+   * site size"). Optional.
+   */
+  expectedAllocations: z.number().int().min(1).optional(),
 });
 
 const existingSubnetSchema = z.strictObject({

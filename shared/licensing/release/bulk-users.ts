@@ -10,6 +10,10 @@
  * (removed meanwhile, a row that does not fit the schema) is doubt, kept. The table is trusted
  * only when every List cell had a known form and the cross-check agrees (table-cross-check.ts);
  * otherwise the caller reads id batches, and a real release re-reads what it deletes anyway.
+ *
+ * Memory (docs/release.md, "Memory"): a page is read as it arrives and, unless the cross-check
+ * must see every row, keeps only the rows of the users the plan needs; pages are read one after
+ * another, so one is done before the next starts.
  */
 import pLimit from 'p-limit';
 import type { QrsClient } from '#shared/qrs/client.ts';
@@ -38,6 +42,7 @@ export interface BulkOptions {
   /** The run's counts (shared with the rule check, so each is asked once). */
   counter: RuleCounter;
   pageSize?: number;
+  /** Pages in flight at once (default 1: each page is done before the next is read). */
   concurrency?: number;
 }
 
@@ -70,7 +75,12 @@ export async function readUsersInBulk(
   const tally = tableTally(rules.source);
   const observe = tally.rules > 0 ? tally.observe : undefined;
   const readPage = async (index: number): Promise<void> => {
-    const table = await qrs.getUserTable(definition, { skip: index * pageSize, take: pageSize });
+    const table = await qrs.getUserTable(
+      definition,
+      { skip: index * pageSize, take: pageSize },
+      // The cross-check tallies every row; without it only the wanted rows are kept.
+      observe ? {} : { keepRow: (id) => wanted.has(id.toLowerCase()) },
+    );
     usersFromTable(table, wanted, found, observe);
   };
   try {
@@ -78,7 +88,7 @@ export async function readUsersInBulk(
     // The cross-check's counts are part of the price: batches win a tie.
     if (pages + tally.rules >= options.idRequests) return { kind: 'batches' };
     // A user pushed past the last page by users added since the count is not read: doubt, kept.
-    const limit = pLimit(Math.max(1, options.concurrency ?? 4));
+    const limit = pLimit(Math.max(1, options.concurrency ?? 1));
     await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => readPage(index))));
     const disagreement = await tally.disagreement(options.counter);
     if (disagreement)

@@ -17,9 +17,10 @@ import {
 import { isGuid } from '#shared/qrs/filter.ts';
 import type { QrsUser } from '#shared/qrs/schemas.ts';
 import { isoString, parseQrsDate } from './dates.ts';
+import { keptItem } from './kept-item.ts';
 import { judgeLeaver, type LeaverPolicy, leaverPolicy } from './leavers.ts';
 import { compileProtectionRules, type ProtectionRules } from './rules.ts';
-import type { KeepReason, KeptItem, ReleaseItem } from './types.ts';
+import type { KeptItem, ReleaseItem } from './types.ts';
 
 export const DAY_MS = 86_400_000;
 
@@ -197,10 +198,6 @@ function shownId(id: string): string {
   return JSON.stringify(id.length > 64 ? `${id.slice(0, 64)}…` : id);
 }
 
-function keptItem(item: ReleaseItem, reason: KeepReason, detail: string | undefined): KeptItem {
-  return detail ? { ...item, reason, detail } : { ...item, reason };
-}
-
 /** The schema problem noted for a field, if any; most items have none. */
 function problemOf(allocation: Allocation, field: AllocationField): string | undefined {
   return allocation.problems[field];
@@ -249,26 +246,18 @@ export function selectCandidates(
     // A record at hand is judged before the cap: the first rule that applies gives the reason.
     if (lookup) {
       if ('missing' in lookup) {
-        kept.push({ ...item, reason: 'no-user', detail: lookup.missing });
+        kept.push(keptItem(item, 'no-user', lookup.missing));
         continue;
       }
       const protection = rules.matchUserRecord(lookup.found);
       if (protection) {
-        kept.push({
-          ...item,
-          reason: protection.reason,
-          ...(protection.detail ? { detail: protection.detail } : {}),
-        });
+        kept.push(keptItem(item, protection.reason, protection.detail));
         continue;
       }
       if (entry.leaverOnly) {
         const verdict = judgeLeaver(policy.leavers, lookup.found, nowMs - entry.lastActivityMs);
         if ('notLeaver' in verdict) {
-          kept.push({
-            ...item,
-            reason: 'active',
-            detail: shortOfThreshold(entry, verdict.notLeaver),
-          });
+          kept.push(keptItem(item, 'active', shortOfThreshold(entry, verdict.notLeaver)));
           continue;
         }
         item = { ...item, releaseReason: verdict.reason };
@@ -280,16 +269,8 @@ export function selectCandidates(
       kept.push(
         entry.leaverOnly && !lookup
           ? // Not past the threshold and not known to be a leaver: active, not held back by the cap.
-            {
-              ...item,
-              reason: 'active',
-              detail: shortOfThreshold(entry, 'leaver flags not read (cap reached)'),
-            }
-          : {
-              ...item,
-              reason: 'cap',
-              detail: rules.needsUserRecord && !lookup ? capDetailUnread : capDetail,
-            },
+            keptItem(item, 'active', shortOfThreshold(entry, 'leaver flags not read (cap reached)'))
+          : keptItem(item, 'cap', rules.needsUserRecord && !lookup ? capDetailUnread : capDetail),
       );
       continue;
     }
@@ -387,14 +368,15 @@ function lastActivity(allocation: Allocation): Activity {
 }
 
 function toItem(allocation: Allocation, { ms: activityMs, source }: Activity, nowMs: number) {
-  return {
+  const item: ReleaseItem = {
     accessTypeId: allocation.id,
     licenseType: allocation.licenseType,
     userDirectory: allocation.user?.userDirectory ?? null,
     userId: allocation.user?.userId ?? null,
     lastActivity: activityMs === null ? null : isoString(activityMs),
     inactiveDays: activityMs === null ? null : Math.floor((nowMs - activityMs) / DAY_MS),
-    // Then `lastActivity` is the allocation's creation, not a use (docs/release.md, "Output").
-    ...(source.startsWith('never used') ? { neverUsed: true as const } : {}),
-  } satisfies ReleaseItem;
+  };
+  // Then `lastActivity` is the allocation's creation, not a use (docs/release.md, "Output").
+  if (source.startsWith('never used')) item.neverUsed = true;
+  return item;
 }

@@ -86,8 +86,9 @@ export async function checkRulesInQrs(
         },
       ];
     }),
+    // Judged on the definitions, not on a user count: QRS's count filter may meet the name on
+    // one of a user's properties and the value on another, so a mistyped value could count > 0.
     ...rules.customProperty.map(async (rule): Promise<RuleFinding[]> => {
-      if ((await counter.usersWithProperty(rule)) > 0) return [];
       const problem = propertyProblem(rule, await counter.propertyDefinitions());
       return problem
         ? [

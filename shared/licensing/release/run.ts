@@ -23,6 +23,12 @@ import { confirmCandidates } from './confirm.ts';
 import { type ExcessQrs, planExcess, readExcess } from './excess.ts';
 import { type DeleteQrs, executeReleases } from './executor.ts';
 import { type FetchedPlan, fetchReleasePlan, type ReleaseQrs } from './fetch.ts';
+import {
+  functionMemoryBytes,
+  type MemoryReading,
+  readMemory,
+  requireMemoryForReleases,
+} from './memory-guard.ts';
 import type { PlannedSite } from './plan-file.ts';
 import { releasePolicy } from './planner.ts';
 import { checkRulesInQrs, findingWarning, UnmatchedRulesError } from './rule-check.ts';
@@ -55,11 +61,13 @@ export interface SiteReleaseInput {
   sinks?: readonly ReleaseSink[];
   /** Apply this reviewed plan: only its candidates, re-checked (docs/release.md). */
   plan?: PlannedSite;
+  /** The memory guard's readings (memory-guard.ts); tests pass their own. */
+  memory?: { read?: () => MemoryReading; functionBytes?: number };
 }
 
 /**
- * Throws only while planning (nothing has been changed yet: QRS reads, the clock guard); never
- * after a DELETE was sent.
+ * Throws only while planning (nothing has been changed yet: QRS reads, the clock guard, the
+ * memory guard); never after a DELETE was sent.
  */
 export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteReleaseResult> {
   const now = input.now ?? (() => new Date());
@@ -117,6 +125,15 @@ export async function runSiteRelease(input: SiteReleaseInput): Promise<SiteRelea
     judged.candidates = confirmed.candidates;
     judged.kept = [...judged.kept, ...confirmed.kept];
   }
+  // Stop now rather than be killed half-way through the DELETEs (docs/release.md, "Memory").
+  if (!input.dryRun && judged.candidates.length > 0)
+    requireMemoryForReleases(
+      judged.candidates.length,
+      (input.memory?.read ?? readMemory)(),
+      input.memory && 'functionBytes' in input.memory
+        ? input.memory.functionBytes
+        : functionMemoryBytes(process.env),
+    );
   // After the last look: only what will really be released ends the excess.
   const excess = planExcess(excessCounts, judged.candidates);
   const result: SiteReleaseResult = {

@@ -540,7 +540,7 @@ describe('A DELETE fails mid-run: the others go on, the failure is recorded, the
 });
 
 describe('Bad bodies: the run fails or the item is kept; nothing is released on doubt', () => {
-  it('Q13 truncated JSON → "body is not valid JSON (… truncated or not QRS?)", exit 1, no DELETE at all', async () => {
+  it('Q13 truncated JSON → "body is not valid JSON (it ended mid-document … truncated or not QRS?)", exit 1, no DELETE at all', async () => {
     // Prepare: only one of the two lists is broken; the other alone must not be acted on.
     fixture.sim.faults.push({ route: LIST_ROUTE.professional, malformed: 'truncated' });
 
@@ -550,7 +550,7 @@ describe('Bad bodies: the run fails or the item is kept; nothing is released on 
     // Assess
     expect(run.code).toBe(1);
     expect(releaseOf(run).error).toMatch(
-      /professionalaccesstype\/full returned an unexpected response: body is not valid JSON \(\d+ characters received; truncated or not QRS\?\)/,
+      /professionalaccesstype\/full returned an unexpected response: body is not valid JSON \(it ended mid-document after \d+ bytes: truncated or not QRS\?\)/,
     );
     expect(deleteCount(fixture.sim)).toBe(0);
   });

@@ -357,8 +357,8 @@ describe('QrsClient response checks', () => {
     expect((error as Error).message).toMatch(/professionalAccess\.total/);
   });
 
-  it('fails a response larger than the configured maximum', async () => {
-    const error = await client({ maxResponseBytes: 200 })
+  it('fails a streamed response larger than the configured maximum', async () => {
+    const error = await client({ maxStreamedResponseBytes: 200 })
       .listAllocations('analyzer')
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(QrsResponseError);

@@ -126,10 +126,11 @@ describe('neverRelease rules that match nothing in QRS', () => {
     const result = await release(qrs, GOOD_RULES, { dryRun: true });
 
     expect(result.warnings).toBeUndefined();
-    // user (1), userDirectory (1), tag users (1), custom property users (1): each found in use.
-    expect(sim.requestCount(COUNT)).toBe(4);
+    // user (1), userDirectory (1), tag users (1): each found in use; the custom property is
+    // judged on its definition (1), whatever a user count says.
+    expect(sim.requestCount(COUNT)).toBe(3);
     expect(sim.requestCount('GET /qrs/tag')).toBe(0);
-    expect(sim.requestCount('GET /qrs/custompropertydefinition/full')).toBe(0);
+    expect(sim.requestCount('GET /qrs/custompropertydefinition/full')).toBe(1);
   });
 
   it('a dry run warns naming each rule that matches nothing, and only those', async () => {
@@ -206,6 +207,35 @@ describe('neverRelease rules that match nothing in QRS', () => {
       'protected:userDirectory',
     );
     expect(result.released.length).toBeGreaterThan(0);
+  });
+
+  it('a mistyped choice is found even when a user has the name on one property and the value on another', async () => {
+    const { sim, qrs } = await open();
+    sim.site.propertyDefinitions = [
+      { name: 'LicenseManage', choiceValues: ['do-not-release', 'manage'] },
+      { name: 'Department', choiceValues: ['Sales', 'keep'] },
+    ];
+    // QRS's count filter holds for this user (each half on a different property), so a count
+    // alone would call the mistyped rule "in use" although it protects nobody.
+    addUser(sim.site, {
+      userId: 'mixed',
+      userDirectory: 'CORP',
+      customProperties: [
+        { name: 'LicenseManage', value: 'manage' },
+        { name: 'Department', value: 'keep' },
+      ],
+    });
+
+    const run = release(
+      qrs,
+      { customProperty: [{ name: 'LicenseManage', value: 'keep' }] },
+      {
+        dryRun: false,
+      },
+    );
+
+    await expect(run).rejects.toThrow(/LicenseManage=keep: "keep" is not one of its choices/);
+    expect(sim.methodCounters.get('DELETE')).toBeUndefined();
   });
 
   it('a tag nobody has yet, a free-text property and a choice nobody has are rules QRS knows', async () => {
