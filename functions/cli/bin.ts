@@ -9,15 +9,33 @@
 import { createInterface } from 'node:readline/promises';
 import { runCli } from './main.ts';
 
-/** Writes to a stream until it is closed by the reader; then nothing more goes there. */
-function quietWhenClosed(stream: NodeJS.WriteStream): (text: string) => void {
+/**
+ * Writes to a stream until it is closed by the reader; then nothing more goes there. `drained`
+ * waits while the reader is behind (a large `--json` is written in pieces), never on a closed one.
+ */
+function quietWhenClosed(stream: NodeJS.WriteStream): {
+  write: (text: string) => void;
+  drained: () => Promise<void>;
+} {
   let open = true;
   stream.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code !== 'EPIPE') throw error;
     open = false;
   });
-  return (text) => {
-    if (open) stream.write(text);
+  return {
+    write: (text) => {
+      if (open) stream.write(text);
+    },
+    drained: () =>
+      open && stream.writableNeedDrain
+        ? new Promise<void>((resolve) => {
+            const done = () => {
+              for (const event of ['drain', 'close', 'error'] as const) stream.off(event, done);
+              resolve();
+            };
+            for (const event of ['drain', 'close', 'error'] as const) stream.once(event, done);
+          })
+        : Promise.resolve(),
   };
 }
 
@@ -36,8 +54,9 @@ const stderr = quietWhenClosed(process.stderr);
 const colour = process.stdout.isTTY === true && process.stdout.hasColors();
 
 process.exitCode = await runCli(process.argv.slice(2), {
-  stdout,
-  stderr,
+  stdout: stdout.write,
+  stdoutDrained: stdout.drained,
+  stderr: stderr.write,
   colour,
   ...(process.stdin.isTTY ? { confirm } : {}),
 });

@@ -63,7 +63,10 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
     await writeJsonDocument({ sites: results.map(documentedShape) }, io.stdout, io.stdoutDrained);
   else
     io.stdout(
-      formatReleaseReport(results, { ...(args.all ? { all: true } : {}), paint: painter(io.colour) }),
+      formatReleaseReport(results, {
+        ...(args.all ? { all: true } : {}),
+        paint: painter(io.colour),
+      }),
     );
   const failed = results.some(
     (result) =>
