@@ -20,6 +20,6 @@ export function parseButlerConfig(text: string, source: string): Butler {
       'Butler: is required (a Butler config file has every setting under a top-level `Butler:` key)',
     ]);
   const result = butlerFileSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(source, formatIssues(result.error));
+  if (!result.success) throw new ConfigError(source, formatIssues(result.error, data));
   return result.data.Butler;
 }

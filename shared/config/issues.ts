@@ -41,7 +41,15 @@ export function formatIssues(
     }
     const where = formatPath(issue.path);
     const value = valueAt(input, issue.path);
-    if (issue.code === 'invalid_type' && value === undefined) return `${where}: is required`;
+    // "Required" only where a value was looked for and is absent (a key that must be absent,
+    // `z.undefined()`, keeps its own message).
+    if (
+      issue.code === 'invalid_type' &&
+      input !== undefined &&
+      value === undefined &&
+      issue.expected !== 'undefined'
+    )
+      return `${where}: is required`;
     // What is written under a secret's key is never echoed: it may be the secret itself.
     const echo = SECRET_KEY.test(where) ? undefined : value;
     return `${where}: ${plainMessage(issue, echo)}`;

@@ -25,6 +25,6 @@ export function configFromEnv(
     throw new ConfigError(CONFIG_ENV, ['is not valid JSON']);
   }
   const result = runtimeConfigSchema.safeParse(json);
-  if (!result.success) throw new ConfigError(CONFIG_ENV, formatIssues(result.error));
+  if (!result.success) throw new ConfigError(CONFIG_ENV, formatIssues(result.error, json));
   return result.data;
 }

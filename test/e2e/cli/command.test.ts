@@ -244,7 +244,8 @@ describe('conventions of a command-line tool (the installed command as a process
     // A site whose port is closed: doctor fails a check.
     const file = folder.write({ sites: [cliSite({ port: 9, host: '127.0.0.1' })] });
     const inTerminal = (env: string) =>
-      run('script', ['-qec', `${env} ${bin} doctor --config ${file}`, '/dev/null']);
+      // Without CI: Node counts a CI machine's terminal as one without colours (tty.getColorDepth).
+      run('script', ['-qec', `env -u CI ${env} ${bin} doctor --config ${file}`, '/dev/null']);
 
     const terminal = await inTerminal('TERM=xterm-256color');
     const noColor = await inTerminal('TERM=xterm-256color NO_COLOR=1');

@@ -528,7 +528,8 @@ describe('planRelease: maxReleasesPerRun', () => {
 });
 
 describe('planRelease at scale', () => {
-  it('plans 50,000 allocations with every rule kind in well under a few seconds', () => {
+  // Its speed is measured by `npm run bench`, not asserted here (a timer fails on a busy machine).
+  it('plans 50,000 allocations with every rule kind: the cap filled, every allocation accounted for', () => {
     const users = new Map<string, QrsUser>();
     const allocations: Allocation[] = [];
     for (let i = 0; i < 50_000; i++) {
@@ -559,13 +560,13 @@ describe('planRelease at scale', () => {
       }),
     );
 
-    const started = performance.now();
     const plan = planRelease({ allocations, policy, now: NOW, users });
-    const elapsedMs = performance.now() - started;
 
     expect(plan.candidates).toHaveLength(1000);
     expect(plan.candidates.length + plan.kept.length).toBe(50_000);
-    expect(elapsedMs).toBeLessThan(5_000);
+    const released = new Set(plan.candidates.map((item) => item.userId));
+    expect([...released].some((userId) => Number(userId?.slice(4)) % 10 === 0)).toBe(false);
+    expect(plan.kept.filter((item) => item.reason === 'cap').length).toBeGreaterThan(0);
   });
 });
 
