@@ -5,6 +5,7 @@
  * (docs/deploy.md, after AWS's own description); both are legal, so these are warnings, at
  * `cdk synth` and at CLI start. Each day of the coming year is checked with the time zone data of `Intl`.
  */
+import { wallClockOffset } from '#shared/time-zone.ts';
 import { cronTimes } from './cron-times.ts';
 import { formatPath } from './issues.ts';
 
@@ -28,7 +29,7 @@ export function dstClashes(
 ): DstClash[] {
   const wallTimes = firingsByDay(expression, from, days);
   if (wallTimes.length === 0) return [];
-  const offset = offsetFinder(timeZone);
+  const offset = wallClockOffset(timeZone);
   const found = new Map<DstClash['kind'], DstClash>();
   for (const { dayStart, minutes } of wallTimes) {
     // Quick test: the same offset a day before and two days after means no change near this day.
@@ -96,33 +97,6 @@ function firingsByDay(expression: string, from: Date, days: number) {
       out.push({ dayStart, minutes: times.timesOfDay });
   }
   return out;
-}
-
-/** `utc → offset in ms` (local wall clock minus UTC) for one time zone, from Intl. */
-function offsetFinder(timeZone: string): (utc: number) => number {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  });
-  return (utc) => {
-    const parts: Record<string, number> = {};
-    for (const part of format.formatToParts(new Date(utc))) parts[part.type] = Number(part.value);
-    const wall = Date.UTC(
-      parts.year as number,
-      (parts.month as number) - 1,
-      parts.day,
-      parts.hour,
-      parts.minute,
-      parts.second,
-    );
-    return wall - Math.floor(utc / 1000) * 1000;
-  };
 }
 
 function isoDate(dayStart: number): string {

@@ -51,6 +51,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   'shared/aws-clients.ts': ['shared/*'],
   'shared/http': ['shared/*'],
   'shared/same-name.ts': ['shared/*'],
+  'shared/time-zone.ts': ['shared/*'],
   'shared/qrs': ['shared/*'],
   'shared/observability': ['shared/*'],
   'shared/config': ['shared/sinks', 'shared/licensing', 'shared/lambda', 'shared/secrets'],

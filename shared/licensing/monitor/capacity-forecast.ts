@@ -5,6 +5,7 @@
  * the minutes reset on the 1st of the next month at 00:00 there; minutes QRS reports as
  * unavailable count as gone.
  */
+import { wallClockOffset } from '#shared/time-zone.ts';
 import type { AnalyzerCapacityUsage } from './snapshot.ts';
 
 const DAY_MS = 86_400_000;
@@ -89,33 +90,10 @@ function localDate(instant: Date, timeZone: string): { year: number; month: numb
   return { year: part('year'), month: part('month'), day: part('day') };
 }
 
-/** How far `timeZone`'s wall clock is ahead of UTC at `ms` (ms). */
-function offsetAt(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-    second: 'numeric',
-  }).formatToParts(new Date(ms));
-  const part = (type: string) => Number(parts.find((entry) => entry.type === type)?.value);
-  const wall = Date.UTC(
-    part('year'),
-    part('month') - 1,
-    part('day'),
-    part('hour'),
-    part('minute'),
-    part('second'),
-  );
-  return wall - Math.floor(ms / 1000) * 1000;
-}
-
 /** The instant (ms) of 00:00 on that date in `timeZone`; twice, so a DST change between settles. */
 function zonedMidnight(year: number, month: number, day: number, timeZone: string): number {
   const wall = Date.UTC(year, month - 1, day);
-  const first = wall - offsetAt(wall, timeZone);
-  return wall - offsetAt(first, timeZone);
+  const offsetAt = wallClockOffset(timeZone);
+  const first = wall - offsetAt(wall);
+  return wall - offsetAt(first);
 }
