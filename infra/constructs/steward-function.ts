@@ -18,6 +18,7 @@ import { Construct } from 'constructs';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import type { Config } from '#shared/config/schema.ts';
 import { CONFIG_ENV } from '#shared/env-names.ts';
+import { aliasArgs } from '../bundling/bundle-aliases.ts';
 
 /**
  * The runtime the project is tested on (the `node` devDependency pins Node 22 for the build and
@@ -144,6 +145,8 @@ export class StewardFunction extends Construct {
         banner: ESM_REQUIRE_BANNER,
         logLevel: LogLevel.WARNING,
         define: { [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(inlined)) },
+        // Packages the code never uses, replaced by modules that throw (bundle-aliases.ts).
+        esbuildArgs: { '--alias': aliasArgs() },
       },
     });
     // Lambda checks the network-interface permissions when it creates the function.

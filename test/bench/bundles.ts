@@ -15,6 +15,7 @@ import { type BuildOptions, build } from 'esbuild';
 import { parseConfig } from '#shared/config/load.ts';
 import { runtimeConfig } from '#shared/config/runtime-config.ts';
 import { CONFIG_ENV } from '#shared/env-names.ts';
+import { BUNDLE_ALIASES } from '../../infra/bundling/bundle-aliases.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ESM_REQUIRE_BANNER =
@@ -94,6 +95,7 @@ export async function bundleFacts(options: {
     define: {
       [`process.env.${CONFIG_ENV}`]: JSON.stringify(JSON.stringify(runtimeConfig(config))),
     },
+    alias: { ...BUNDLE_ALIASES },
     metafile: true,
     logLevel: 'warning',
   };

@@ -68,7 +68,7 @@ function buildBundles(): string[] {
 }
 
 describe('the Lambda bundles', () => {
-  it('are minified ESM with source maps, start with the inlined configuration, and hold nothing of the deployment', () => {
+  it('are minified ESM with source maps, start with the inlined configuration, and hold nothing of the deployment nor form-data', () => {
     const bundles = buildBundles();
     expect(bundles).toHaveLength(2);
 
@@ -88,6 +88,9 @@ describe('the Lambda bundles', () => {
       expect(code).not.toMatch(/\bsubnet-[0-9a-f]{8,17}\b/);
       expect(code).not.toContain('10.30.4.0/28'); // sites[].aws.qrsCidr
       expect(code).not.toContain('0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b'); // the KMS key
+      // form-data is replaced (infra/bundling/bundle-aliases.ts): no mime-db, the stub instead.
+      expect(code).not.toContain('application/1d-interleaved-parityfec');
+      expect(code).toContain('multipart form data is not bundled');
 
       // As deployed: the stack gives the release function its run ledger table.
       const env: NodeJS.ProcessEnv = {
