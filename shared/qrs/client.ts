@@ -35,7 +35,7 @@ import {
   type QrsTransportOptions,
   type ServerClock,
 } from './transport.ts';
-import type { QrsTable, TableDefinition } from './user-table.ts';
+import type { QrsTable, TableDefinition, TableRowLists } from './user-table.ts';
 
 export { isNoAnswer, isNodeDown } from './nodes.ts';
 export type { QrsTlsMaterial } from './tls-material.ts';
@@ -286,21 +286,34 @@ export class QrsClient {
    * One page of `POST /qrs/user/table`, ordered by id so that pages do not overlap, read as it
    * arrives: with `keepRow`, only the rows whose id it accepts are kept (the others are dropped
    * as they are parsed), so a page of 10,000 users costs memory only for the ones a plan needs.
+   * `observeLists` is asked for an observer at the start of each attempt (a retried page starts
+   * over), which then sees every row's List cells; a cell of an unknown form throws
+   * `UserTableShapeError` once the page is read.
    */
   async getUserTable(
     definition: TableDefinition,
     page: { skip: number; take: number },
-    options: { keepRow?: (id: string) => boolean } = {},
+    options: {
+      keepRow?: (id: string) => boolean;
+      observeLists?: () => (lists: TableRowLists) => void;
+    } = {},
   ): Promise<QrsTable> {
     const path = '/user/table';
     const query = { skip: page.skip, take: page.take, sortColumn: 'id', orderAscending: 'true' };
-    let rows = new TableRowCollector(options.keepRow);
+    const collector = () =>
+      new TableRowCollector({
+        ...(options.keepRow ? { keepRow: options.keepRow } : {}),
+        ...(options.observeLists ? { observeLists: options.observeLists() } : {}),
+      });
+    // Replaced at the start of each attempt.
+    let rows = new TableRowCollector();
     const read = await this.nodes.read((node) =>
       node.requestJsonStream({ method: 'POST', path, query, body: definition }, () => {
-        rows = new TableRowCollector(options.keepRow);
+        rows = collector();
         return { root: 'object', paths: ['$.columnNames', '$.rows.*'], onValue: rows.onValue };
       }),
     );
+    if (rows.failure !== undefined) throw rows.failure;
     const table = rows.table(read);
     if (!table)
       throw new QrsResponseError('expected a table ({ columnNames, rows })', 'POST', path);

@@ -121,21 +121,12 @@ export function usersFromTable(
   const simple = ['userId', 'userDirectory', 'inactive', 'blacklisted', 'removedExternally']
     .map((name) => [name, at(name)] as const)
     .filter(([, index]) => index >= 0);
-  const tagsAt = at('tags');
-  const propertiesAt = at('customProperties');
+  const listsOf = tableRowLists(table.columnNames);
   for (const row of table.rows) {
     const id = row[idAt];
     const isWanted = typeof id === 'string' && wanted.has(id.toLowerCase());
     if (!isWanted && !observe) continue;
-    const lists: TableRowLists = {};
-    if (tagsAt >= 0) lists.tags = listCell(row[tagsAt], 'tags', TAG_VALUE_COLUMNS, tagOf);
-    if (propertiesAt >= 0)
-      lists.customProperties = listCell(
-        row[propertiesAt],
-        'customProperties',
-        PROPERTY_VALUE_COLUMNS,
-        propertyOf,
-      );
+    const lists = listsOf(row);
     observe?.(lists);
     if (!isWanted) continue;
     const record: Record<string, unknown> = { id, ...lists };
@@ -150,6 +141,27 @@ export function usersFromTable(
     else into.invalid.push({ id, problem: describeIssues(parsed.error, 'user table row') });
   }
   return into;
+}
+
+/**
+ * Reads the List cells (tags, custom properties) of a row of a table with these columns; throws
+ * `UserTableShapeError` on a cell of an unknown form. A column not asked for stays absent.
+ */
+export function tableRowLists(columnNames: readonly string[]): (row: unknown[]) => TableRowLists {
+  const tagsAt = indexOfName(columnNames, 'tags');
+  const propertiesAt = indexOfName(columnNames, 'customProperties');
+  return (row) => {
+    const lists: TableRowLists = {};
+    if (tagsAt >= 0) lists.tags = listCell(row[tagsAt], 'tags', TAG_VALUE_COLUMNS, tagOf);
+    if (propertiesAt >= 0)
+      lists.customProperties = listCell(
+        row[propertiesAt],
+        'customProperties',
+        PROPERTY_VALUE_COLUMNS,
+        propertyOf,
+      );
+    return lists;
+  };
 }
 
 /** What `userSchema` accepts, for the fields a table row can hold. */

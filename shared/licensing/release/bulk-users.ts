@@ -11,9 +11,9 @@
  * only when every List cell had a known form and the cross-check agrees (table-cross-check.ts);
  * otherwise the caller reads id batches, and a real release re-reads what it deletes anyway.
  *
- * Memory (docs/release.md, "Memory"): a page is read as it arrives and, unless the cross-check
- * must see every row, keeps only the rows of the users the plan needs; pages are read one after
- * another, so one is done before the next starts.
+ * Memory (docs/release.md, "Memory"): a page is read as it arrives and keeps only the rows of the
+ * users the plan needs; the cross-check counts every row as it streams by. Pages are read one
+ * after another, so one is done before the next starts.
  */
 import pLimit from 'p-limit';
 import type { QrsClient } from '#shared/qrs/client.ts';
@@ -27,7 +27,7 @@ import {
 } from '#shared/qrs/user-table.ts';
 import type { RuleCounter } from './rule-counts.ts';
 import type { ProtectionRules } from './rules.ts';
-import { tableTally } from './table-cross-check.ts';
+import { type PageTally, tableTally } from './table-cross-check.ts';
 
 export type BulkUserQrs = Pick<QrsClient, 'countUsers' | 'getUserTable'>;
 
@@ -73,15 +73,24 @@ export async function readUsersInBulk(
   const definition = userTableDefinition(rules.userColumns);
   const found: UsersFromTable = { users: new Map(), invalid: [] };
   const tally = tableTally(rules.source);
-  const observe = tally.rules > 0 ? tally.observe : undefined;
   const readPage = async (index: number): Promise<void> => {
+    let counted: PageTally | undefined;
+    // The cross-check counts every row as it streams; only the wanted rows are kept.
+    const observeLists =
+      tally.rules > 0
+        ? () => {
+            const page = tally.page();
+            counted = page;
+            return page.observe;
+          }
+        : undefined;
     const table = await qrs.getUserTable(
       definition,
       { skip: index * pageSize, take: pageSize },
-      // The cross-check tallies every row; without it only the wanted rows are kept.
-      observe ? {} : { keepRow: (id) => wanted.has(id.toLowerCase()) },
+      { keepRow: (id) => wanted.has(id.toLowerCase()), ...(observeLists ? { observeLists } : {}) },
     );
-    usersFromTable(table, wanted, found, observe);
+    counted?.commit();
+    usersFromTable(table, wanted, found);
   };
   try {
     const pages = Math.max(1, Math.ceil((await qrs.countUsers()) / pageSize));

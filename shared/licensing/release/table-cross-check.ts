@@ -10,9 +10,17 @@ import type { TableRowLists } from '#shared/qrs/user-table.ts';
 import type { RuleCounter } from './rule-counts.ts';
 import { sameName } from './rules.ts';
 
+/** One page's counts: added to the tally only once the whole page is read (`commit`). */
+export interface PageTally {
+  observe(lists: TableRowLists): void;
+  commit(): void;
+}
+
 export interface TableTally {
   /** Called for every row of every page. */
   observe(lists: TableRowLists): void;
+  /** A page's own counts, so a page read again (a retry) is not counted twice. */
+  page(): PageTally;
   /** `undefined` when every count agrees, else why the table is not trusted. */
   disagreement(counter: RuleCounter): Promise<string | undefined>;
   /** Rules checked (= `/qrs/user/count` requests the check needs). */
@@ -22,20 +30,39 @@ export interface TableTally {
 export function tableTally(rules: NeverRelease): TableTally {
   const tags = rules.tag.map((tag) => ({ tag, seen: 0 }));
   const properties = rules.customProperty.map((rule) => ({ rule, seen: 0 }));
+  /** Which rules the row's lists match: one flag per tag rule, then per property rule. */
+  const matches = (lists: TableRowLists): boolean[] => [
+    ...tags.map((entry) => lists.tags?.some((tag) => sameName(tag.name, entry.tag)) ?? false),
+    ...properties.map((entry) => {
+      const values = lists.customProperties ?? [];
+      // The filter's two halves each hold for any property of the user: counted alike here.
+      return (
+        values.some((value) => sameName(value.definition.name, entry.rule.name)) &&
+        values.some((value) => sameName(value.value, entry.rule.value))
+      );
+    }),
+  ];
+  const entries = [...tags, ...properties];
+  const add = (counts: readonly number[]) => {
+    entries.forEach((entry, index) => {
+      entry.seen += counts[index] ?? 0;
+    });
+  };
   return {
-    rules: tags.length + properties.length,
+    rules: entries.length,
     observe(lists) {
-      for (const entry of tags)
-        if (lists.tags?.some((tag) => sameName(tag.name, entry.tag))) entry.seen++;
-      for (const entry of properties) {
-        const values = lists.customProperties ?? [];
-        // The filter's two halves each hold for any property of the user: counted alike here.
-        if (
-          values.some((value) => sameName(value.definition.name, entry.rule.name)) &&
-          values.some((value) => sameName(value.value, entry.rule.value))
-        )
-          entry.seen++;
-      }
+      add(matches(lists).map(Number));
+    },
+    page() {
+      const counts = entries.map(() => 0);
+      return {
+        observe(lists) {
+          matches(lists).forEach((match, index) => {
+            if (match) counts[index] = (counts[index] ?? 0) + 1;
+          });
+        },
+        commit: () => add(counts),
+      };
     },
     async disagreement(counter) {
       const differences: string[] = [];
