@@ -3,11 +3,14 @@
  * 200,000) never exists in memory as one text or one object graph: the parser hands over each
  * value at the paths asked for, the caller keeps what it needs, and the value is dropped.
  *
- * The parser is `@streamparser/json` (docs/release.md, "Memory": why this one). Anything that
- * is not a complete JSON document of the expected kind is a `JsonBodyError`: invalid JSON, a body
- * that ends mid-document (truncated), a document whose top level is not the kind asked for.
+ * The parser is `@streamparser/json` (docs/release.md, "Memory": why this one); the items of a
+ * top-level array go through json-items.ts instead (`JSON.parse` per run of items, far less CPU).
+ * Anything that is not a complete JSON document of the expected kind is a `JsonBodyError`: invalid
+ * JSON, a body that ends mid-document (truncated), a document whose top level is not the kind
+ * asked for.
  */
 import { JSONParser, TokenType } from '@streamparser/json';
+import { readJsonArrayItems } from './json-items.ts';
 
 export type JsonRootKind = 'array' | 'object';
 
@@ -39,6 +42,9 @@ export async function readJsonStream(
   body: AsyncIterable<Uint8Array | string>,
   spec: JsonStreamSpec,
 ): Promise<JsonStreamRead> {
+  // Each item of a top-level array whole (the allocation lists): JSON.parse per run of items.
+  if (spec.root === 'array' && spec.paths.length === 1 && spec.paths[0] === '$.*')
+    return readJsonArrayItems(body, (item, index) => spec.onValue(item, { key: index, depth: 1 }));
   // A string buffer decodes each string once instead of concatenating pieces: ~12 % faster here.
   const parser = new JSONParser({
     paths: spec.paths,

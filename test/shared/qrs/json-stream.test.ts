@@ -51,4 +51,29 @@ describe('readJsonStream', () => {
 
     await expect(items(cut, 3)).rejects.toThrow(JsonBodyError);
   });
+
+  it.each([1, 2, 5])(
+    'keeps brackets, braces, commas and escaped quotes inside strings (chunks of %i bytes)',
+    async (size) => {
+      const tricky = [{ a: '],}{[,"\\' }, ['x,]', { b: '\\"' }], 'y', 0];
+
+      const { found } = await items(Buffer.from(JSON.stringify(tricky)), size);
+
+      expect(found).toEqual(tricky);
+    },
+  );
+
+  it.each([
+    ['a trailing comma', '[1,2,]'],
+    ['an empty item', '[1,,2]'],
+    ['an empty item across chunks', '[1, , 2]'],
+    ['a leading comma', '[,1]'],
+    ['two items without a comma', '[{"a":1}{"b":2}]'],
+    ['data after the end', '[1]   x'],
+    ['a second document', '[1] [2]'],
+    ['a closing brace for the array', '[{"a":1}}'],
+  ])('refuses %s in any chunking', async (_, text) => {
+    for (const size of [1, 2, 3, 100])
+      await expect(items(Buffer.from(text), size)).rejects.toThrow(JsonBodyError);
+  });
 });
