@@ -225,7 +225,7 @@ function bulkGoals(size: SizeResult, concurrency: number, deleteLatencyMs: numbe
         ...(bulkCli.wallMs <= 3_000
           ? {}
           : {
-              why: `Missed by ${seconds(bulkCli.wallMs - 3_000)}. The CLI process used ${seconds(bulkCli.cpuMs)} of CPU, start-up included, the simulator ${seconds(bulkCli.server.cpuMs)}: the rest of the wall time is waiting for the machine's CPUs (see the load average under "Machine"). The same plan in a warm process took ${bulkDryRun ? seconds(bulkDryRun.wallMs) : '?'} (CPU ${bulkDryRun ? seconds(bulkDryRun.cpuMs) : '?'}); the rest is the CLI's start (Node.js, tsx compiling the TypeScript) and writing ${count(bulkCli.candidates)} audit log lines to stderr and ${(bulkCli.stdoutBytes / MB).toFixed(1)} MB of JSON to stdout.`,
+              why: `Missed by ${seconds(bulkCli.wallMs - 3_000)}. The CLI process used ${seconds(bulkCli.cpuMs)} of CPU, start-up included, the simulator ${seconds(bulkCli.server.cpuMs)}: the rest of the wall time is waiting for the machine's CPUs (see the load average under "Machine"). The same plan in a warm process took ${bulkDryRun ? seconds(bulkDryRun.wallMs) : '?'} (CPU ${bulkDryRun ? seconds(bulkDryRun.cpuMs) : '?'}); the rest is the CLI's start (Node.js loading the built command) and writing ${count(bulkCli.candidates)} audit log lines to stderr and ${(bulkCli.stdoutBytes / MB).toFixed(1)} MB of JSON to stdout.`,
             }),
       },
       {
@@ -709,9 +709,10 @@ const METHOD = [
   '- **Cap above the candidates.** At the largest size the dry run runs twice more: with the',
   '  default cap 50 (the usual run), and with `maxReleasesPerRun` 1,000,000, so every candidate',
   '  needs its user record (a first clean-up of a large site). The latter also runs as a new user',
-  '  starts it, `license-steward release --dry-run --json 2> audit.log | …` (the JSON into a pipe,',
+  "  starts it, `license-steward release --dry-run --json 2> audit.log | …` (the package's `bin`,",
+  '  `dist/license-steward.mjs` as `npm run build` makes it; the JSON into a pipe,',
   '  the log lines into a file; `test/bench/cli-run.ts`): wall time from spawning the process to',
-  '  its exit (Node.js and tsx start-up, one audit line per candidate and the JSON included), CPU',
+  '  its exit (Node.js start-up, one audit line per candidate and the JSON included), CPU',
   "  and peak RSS the process's own (`process.resourceUsage()` at exit), requests as the",
   '  simulator counted them. With the log lines into a pipe whose reader lags instead, Node.js',
   '  queues them in memory: about 45 MB more peak RSS measured.',

@@ -89,7 +89,7 @@ export function scaleMarkdown(scale: readonly ScaleResult[], latencyMs: number):
     '',
     '## Memory per allocation (the CLI, 50,000 to 200,000 allocations)',
     '',
-    `\`license-steward release --dry-run --json > out.json 2> audit.log\` as an administrator starts it, a fresh process per run, against the simulator (${latencyMs} ms per request), the site generated as below. Peak RSS is the process's own \`maxRSS\` (Node.js, tsx and every module included), what a 512 MB function must hold.`,
+    `\`license-steward release --dry-run --json > out.json 2> audit.log\` as an administrator starts it, a fresh process per run, against the simulator (${latencyMs} ms per request), the site generated as below. Peak RSS is the process's own \`maxRSS\` (Node.js and the built command, \`dist/license-steward.mjs\` as \`npm run build\` makes it), what a 512 MB function must hold.`,
     '',
     '| Allocations | Run | Peak RSS | QRS requests | Requests per route | Wall | CPU | Read → candidates | JSON on stdout |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
