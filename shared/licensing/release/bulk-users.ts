@@ -12,8 +12,8 @@
  * otherwise the caller reads id batches, and a real release re-reads what it deletes anyway.
  *
  * Memory (docs/release.md, "Memory"): a page is read as it arrives and keeps only the rows of the
- * users the plan needs; the cross-check counts every row as it streams by. Pages are read one
- * after another, so one is done before the next starts.
+ * users the plan needs; the cross-check counts every row as it streams by. Two pages are in flight
+ * at once (`DEFAULT_PAGE_CONCURRENCY`), never all of them.
  */
 import pLimit from 'p-limit';
 import type { QrsClient } from '#shared/qrs/client.ts';
@@ -35,6 +35,11 @@ export type BulkUserQrs = Pick<QrsClient, 'countUsers' | 'getUserTable'>;
 export const DEFAULT_USER_PAGE_SIZE = 10_000;
 /** Up to this many id batches the user count is not even asked: the usual run (cap 50). */
 export const BULK_MIN_ID_REQUESTS = 4;
+/**
+ * Pages in flight at once: while one page is parsed here, QRS builds the next. A page in flight
+ * holds only the rows the plan needs (the others are dropped as they stream), so two cost little.
+ */
+export const DEFAULT_PAGE_CONCURRENCY = 2;
 
 export interface BulkOptions {
   /** Id batches the plan would send otherwise (at least). */
@@ -42,7 +47,7 @@ export interface BulkOptions {
   /** The run's counts (shared with the rule check, so each is asked once). */
   counter: RuleCounter;
   pageSize?: number;
-  /** Pages in flight at once (default 1: each page is done before the next is read). */
+  /** Pages in flight at once (default `DEFAULT_PAGE_CONCURRENCY`). */
   concurrency?: number;
 }
 
@@ -97,9 +102,12 @@ export async function readUsersInBulk(
     // The cross-check's counts are part of the price: batches win a tie.
     if (pages + tally.rules >= options.idRequests) return { kind: 'batches' };
     // A user pushed past the last page by users added since the count is not read: doubt, kept.
-    const limit = pLimit(Math.max(1, options.concurrency ?? 1));
-    await Promise.all(Array.from({ length: pages }, (_, index) => limit(() => readPage(index))));
-    const disagreement = await tally.disagreement(options.counter);
+    const limit = pLimit(Math.max(1, options.concurrency ?? DEFAULT_PAGE_CONCURRENCY));
+    const read = Promise.all(
+      Array.from({ length: pages }, (_, index) => limit(() => readPage(index))),
+    );
+    // QRS's own counts are asked while the pages are read; compared once every page is in.
+    const disagreement = await tally.disagreement(options.counter, read);
     if (disagreement)
       return { kind: 'untrusted', reason: `the cross-check disagrees: ${disagreement}` };
   } catch (error) {

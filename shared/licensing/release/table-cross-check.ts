@@ -21,8 +21,12 @@ export interface TableTally {
   observe(lists: TableRowLists): void;
   /** A page's own counts, so a page read again (a retry) is not counted twice. */
   page(): PageTally;
-  /** `undefined` when every count agrees, else why the table is not trusted. */
-  disagreement(counter: RuleCounter): Promise<string | undefined>;
+  /**
+   * `undefined` when every count agrees, else why the table is not trusted. QRS's counts are
+   * asked at once; the comparison waits for `tableRead` (the pages being read), and a failure of
+   * either is thrown only once both have settled, so no page is left reading behind the caller.
+   */
+  disagreement(counter: RuleCounter, tableRead?: Promise<unknown>): Promise<string | undefined>;
   /** Rules checked (= `/qrs/user/count` requests the check needs). */
   readonly rules: number;
 }
@@ -64,12 +68,18 @@ export function tableTally(rules: NeverRelease): TableTally {
         commit: () => add(counts),
       };
     },
-    async disagreement(counter) {
+    async disagreement(counter, tableRead = Promise.resolve()) {
       const differences: string[] = [];
-      const [tagCounts, propertyCounts] = await Promise.all([
-        Promise.all(tags.map((entry) => counter.usersWithTag(entry.tag))),
-        Promise.all(properties.map((entry) => counter.usersWithProperty(entry.rule))),
+      const [counts, table] = await Promise.allSettled([
+        Promise.all([
+          Promise.all(tags.map((entry) => counter.usersWithTag(entry.tag))),
+          Promise.all(properties.map((entry) => counter.usersWithProperty(entry.rule))),
+        ]),
+        tableRead,
       ]);
+      if (table.status === 'rejected') throw table.reason;
+      if (counts.status === 'rejected') throw counts.reason;
+      const [tagCounts, propertyCounts] = counts.value;
       tags.forEach((entry, index) => {
         const counted = tagCounts[index];
         if (counted !== entry.seen)
