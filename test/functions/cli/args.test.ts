@@ -84,8 +84,10 @@ describe('license-steward usage', () => {
 
 describe('--write', () => {
   it('is off unless given, and applies to monitor and release', () => {
-    expect(parseCliArgs(['monitor', '--config', 'x.yaml']).write).toBe(false);
-    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write']).write).toBe(true);
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml'])).toMatchObject({ write: false });
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write'])).toMatchObject({
+      write: true,
+    });
     expect(parseCliArgs(['release', '--config', 'x.yaml', '--dry-run', '--write'])).toMatchObject({
       command: 'release',
       dryRun: true,
