@@ -127,17 +127,11 @@ export async function runCertsPut(
   }
 
   const failed = results.filter((result) => !result.stored);
-  if (args.json) {
-    io.stdout(`${JSON.stringify({ site: site.name, parameters: results }, null, 2)}\n`);
-  } else {
-    for (const result of results) {
-      io.stdout(
-        result.stored
-          ? `stored ${result.file} as SecureString ${result.parameter}${result.version !== undefined ? ` (version ${result.version})` : ''}\n`
-          : `not stored: ${result.file} → ${result.parameter}: ${result.error}\n`,
-      );
-    }
-  }
+  io.stdout(
+    args.json
+      ? `${JSON.stringify({ site: site.name, parameters: results }, null, 2)}\n`
+      : renderStored(results),
+  );
   for (const result of failed) {
     io.logger.error('certificate parameter not stored', {
       site: site.name,
@@ -146,6 +140,17 @@ export async function runCertsPut(
     });
   }
   return failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** One line per parameter: what was stored where, or why not (names only, never PEM text). */
+function renderStored(results: readonly Stored[]): string {
+  return results
+    .map((result) =>
+      result.stored
+        ? `stored ${result.file} as SecureString ${result.parameter}${result.version !== undefined ? ` (version ${result.version})` : ''}\n`
+        : `not stored: ${result.file} → ${result.parameter}: ${result.error}\n`,
+    )
+    .join('');
 }
 
 function regionMissing(error: Error): UsageError {
