@@ -1,37 +1,38 @@
 /**
- * Argument parsing for `license-steward <command> [options]` with node's own parseArgs. A mistake
- * is one line naming it (with "did you mean" for a misspelt command or option) and the help to
- * read: `usageLine` in ./help.ts.
+ * Argument parsing for `license-steward <command> [options]` with node's own parseArgs: the
+ * options every command shares (./options.ts), then the command's own parser (`parseXArgs` in
+ * its module under ./commands/). A mistake is one line naming it (with "did you mean" for a
+ * misspelt command or option) and the help to read: `usageLine` in ./help.ts.
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { suggestion } from '#shared/config/did-you-mean.ts';
+import { type CertsPutArgs, parseCertsPutArgs } from './commands/certs-put.ts';
+import { type DoctorArgs, parseDoctorArgs } from './commands/doctor.ts';
+import { type ImportButlerArgs, parseImportButlerArgs } from './commands/import-butler.ts';
+import { type MonitorArgs, parseMonitorArgs } from './commands/monitor.ts';
+import { parseReleaseArgs, type ReleaseArgs } from './commands/release.ts';
 import { COMMANDS, type CommandName } from './help.ts';
 import { UsageError } from './io.ts';
+import type { CliOptions } from './options.ts';
 
 export { USAGE } from './help.ts';
 
-export interface ParsedArgs {
-  command: CommandName | 'help' | 'version';
-  /** With `command: 'help'`: the command whose help to print (none = the whole usage). */
-  helpFor?: CommandName;
-  config?: string;
-  site?: string;
-  json: boolean;
-  dryRun: boolean;
-  /** Send the run's data to the enabled destinations (docs/without-aws.md). */
-  write: boolean;
-  dir?: string;
-  plan?: string;
-  maxPlanAgeHours?: number;
-  /** `release --plan`: apply without asking (required when no terminal can answer). */
-  yes?: boolean;
-  /** `release`: the whole table in the human output, however many rows. */
-  all?: boolean;
-  overwrite: boolean;
-  verbose: boolean;
-  butlerConfig?: string;
-  out?: string;
-}
+/** `--help` (of one command, or the whole usage) and `--version`: no command runs. */
+export type InfoArgs = { command: 'version' } | { command: 'help'; helpFor?: CommandName };
+
+/** One command's typed arguments, from its own parser (./commands/). */
+export type CommandArgs = DoctorArgs | MonitorArgs | ReleaseArgs | CertsPutArgs | ImportButlerArgs;
+
+export type CliArgs = InfoArgs | CommandArgs;
+
+const PARSERS: { [C in CommandName]: (options: CliOptions) => CommandArgs } = {
+  doctor: parseDoctorArgs,
+  monitor: parseMonitorArgs,
+  release: parseReleaseArgs,
+  'certs-put': parseCertsPutArgs,
+  'import-butler': parseImportButlerArgs,
+};
 
 const OPTIONS = {
   config: { type: 'string', short: 'c' },
@@ -55,7 +56,11 @@ const OPTIONS = {
 const OPTION_NAMES = Object.keys(OPTIONS).map((name) => `--${name}`);
 const COMMAND_WORDS = ['doctor', 'monitor', 'release', 'certs', 'import-butler', 'help'];
 
-export function parseCliArgs(argv: readonly string[]): ParsedArgs {
+/**
+ * The command and its typed arguments (its own parser checks its options), or a usage error
+ * before any file is read. `cwd`: the folder relative paths are typed against (none: as typed).
+ */
+export function parseCliArgs(argv: readonly string[], cwd?: string): CliArgs {
   // A best guess before parsing, only to point a usage error at the right help.
   refuseUnknownOptions(argv, guessCommand(argv));
   let parsed: ReturnType<typeof parse>;
@@ -68,7 +73,8 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
   }
   const { values, positionals } = parsed;
   const command = commandOf(positionals);
-  const base = {
+  const options: CliOptions = {
+    userPath: (file) => (cwd === undefined ? file : path.resolve(cwd, file)),
     json: values.json ?? false,
     dryRun: values['dry-run'] ?? false,
     write: values.write ?? false,
@@ -86,10 +92,10 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       ? { maxPlanAgeHours: hours(values['max-plan-age']) }
       : {}),
   };
-  if (values.version) return { ...base, command: 'version' };
+  if (values.version) return { command: 'version' };
   if (values.help || positionals[0] === 'help') {
     const topic = positionals[0] === 'help' ? commandOf(positionals.slice(1)) : command;
-    return { ...base, command: 'help', ...(topic ? { helpFor: topic } : {}) };
+    return { command: 'help', ...(topic ? { helpFor: topic } : {}) };
   }
   if (positionals.length === 0) {
     throw new UsageError(
@@ -106,23 +112,7 @@ export function parseCliArgs(argv: readonly string[]): ParsedArgs {
       `unexpected argument "${command === 'certs-put' ? rest[0] : second}"`,
       command,
     );
-  if (command === 'import-butler') return importButlerArgs(base);
-  const fail = (message: string) => new UsageError(message, command);
-  if (base.butlerConfig !== undefined || base.out !== undefined)
-    throw fail('--butler-config and --out apply to import-butler only');
-  if (!base.config) throw fail('--config FILE is required');
-  if (command !== 'release' && base.dryRun) throw fail('--dry-run applies to release only');
-  if (command !== 'release' && base.plan !== undefined)
-    throw fail('--plan applies to release only');
-  if (base.maxPlanAgeHours !== undefined && base.plan === undefined)
-    throw fail('--max-plan-age applies to release --plan only');
-  if (base.yes && base.plan === undefined) throw fail('--yes applies to release --plan only');
-  if (base.all && command !== 'release') throw fail('--all applies to release only');
-  if (command === 'certs-put' && base.write)
-    throw fail('--write applies to monitor and release only');
-  if (command === 'certs-put' && (!base.site || !base.dir))
-    throw fail('certs put needs --site NAME and --dir DIR');
-  return { ...base, command };
+  return PARSERS[command](options);
 }
 
 function guessCommand(argv: readonly string[]): CommandName | undefined {
@@ -144,26 +134,10 @@ function refuseUnknownOptions(argv: readonly string[], command: CommandName | un
   for (const arg of argv) {
     if (arg === '--') return;
     if (!arg.startsWith('--')) continue;
-    const name = arg.split('=')[0] as string;
+    const [name = arg] = arg.split('=');
     if (!OPTION_NAMES.includes(name))
       throw new UsageError(`unknown option ${name}${suggestion(name, OPTION_NAMES, '')}`, command);
   }
-}
-
-function importButlerArgs(base: Omit<ParsedArgs, 'command'>): ParsedArgs {
-  const fail = (message: string) => new UsageError(message, 'import-butler');
-  if (!base.butlerConfig) throw fail('import-butler needs --butler-config FILE');
-  for (const [given, option] of [
-    [base.config, '--config'],
-    [base.dir, '--dir'],
-    [base.dryRun || undefined, '--dry-run'],
-    [base.json || undefined, '--json'],
-    [base.overwrite || undefined, '--overwrite'],
-    [base.yes || undefined, '--yes'],
-    [base.all || undefined, '--all'],
-  ] as const)
-    if (given !== undefined) throw fail(`${option} does not apply to import-butler`);
-  return { ...base, command: 'import-butler' };
 }
 
 function parse(argv: readonly string[]) {

@@ -1,16 +1,16 @@
 /**
- * `license-steward`: the CLI entry. Parses arguments, loads and validates the configuration once,
- * runs one command and maps the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
+ * `license-steward`: the CLI entry. Parses arguments (./args.ts, each command's own parser), loads
+ * and validates the configuration once, hands the typed arguments to the command's run and maps
+ * the outcome to the exit status (0 ok, 1 run failed, 2 usage/config).
  * ./bin.ts runs it as a process (the package's `bin`, built by ./build.ts).
  */
 import { once } from 'node:events';
-import path from 'node:path';
 import { ConfigError } from '#shared/config/errors.ts';
 import { loadConfig } from '#shared/config/load.ts';
 import { scheduleDstWarnings } from '#shared/config/schedule-dst.ts';
 import { exitKindOf } from '#shared/errors.ts';
 import { StderrLogger } from '#shared/observability/logger.ts';
-import { type ParsedArgs, parseCliArgs } from './args.ts';
+import { type CliArgs, type CommandArgs, parseCliArgs } from './args.ts';
 import { runCertsPut } from './commands/certs-put.ts';
 import { runDoctor } from './commands/doctor.ts';
 import { runImportButler } from './commands/import-butler.ts';
@@ -29,9 +29,9 @@ export interface CliOptions extends Partial<CliIo> {
 export async function runCli(argv: readonly string[], io?: CliOptions): Promise<number> {
   const stdout = io?.stdout ?? ((text: string) => process.stdout.write(text));
   const stderr = io?.stderr ?? ((text: string) => process.stderr.write(text));
-  let args: ParsedArgs;
+  let args: CliArgs;
   try {
-    args = withUserPaths(parseCliArgs(argv), io?.cwd ?? userFolder());
+    args = parseCliArgs(argv, io?.cwd ?? userFolder());
   } catch (error) {
     const command = error instanceof UsageError ? error.command : undefined;
     stderr(`${usageLine((error as Error).message, command)}\n`);
@@ -45,6 +45,16 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
     stdout(`${args.helpFor ? commandHelp(args.helpFor) : USAGE}\n`);
     return EXIT_OK;
   }
+  return runCommand(args, io, stdout, stderr);
+}
+
+/** One command, its outcome as the exit status: the parsed arguments go to the command's run. */
+async function runCommand(
+  args: CommandArgs,
+  io: CliOptions | undefined,
+  stdout: (text: string) => void,
+  stderr: (text: string) => void,
+): Promise<number> {
   const logger =
     io?.logger ??
     new StderrLogger({
@@ -70,7 +80,7 @@ export async function runCli(argv: readonly string[], io?: CliOptions): Promise<
   };
   try {
     if (args.command === 'import-butler') return runImportButler(args, cliIo);
-    const config = loadConfig(args.config as string, {
+    const config = loadConfig(args.config, {
       onNotice: (text) => logger.warn(`notice: ${text}`),
     });
     for (const warning of scheduleDstWarnings(config.sites))
@@ -106,14 +116,4 @@ function refusalDocument(error: Error) {
         ? { kind: 'configuration', file: error.source, problems: error.problems }
         : { kind: 'usage', message: error.message },
   };
-}
-
-/** Every path option as the user meant it: relative to the folder they typed the command in. */
-function withUserPaths(args: ParsedArgs, cwd: string): ParsedArgs {
-  const resolved = { ...args };
-  for (const key of ['config', 'plan', 'dir', 'butlerConfig', 'out'] as const) {
-    const value = args[key];
-    if (value !== undefined) resolved[key] = path.resolve(cwd, value);
-  }
-  return resolved;
 }

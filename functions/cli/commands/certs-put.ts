@@ -19,8 +19,14 @@ import {
   certificateParameters,
 } from '#shared/certificates/sources.ts';
 import type { Config, SiteConfig } from '#shared/config/schema.ts';
-import type { ParsedArgs } from '../args.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
+import {
+  type CliOptions,
+  type CommonArgs,
+  configCommandArgs,
+  refuseGiven,
+  refuseReleaseOptions,
+} from '../options.ts';
 import { selectSites } from '../select-sites.ts';
 
 type Part = CertificateKind;
@@ -40,14 +46,40 @@ interface Stored {
   error?: string;
 }
 
+export interface CertsPutArgs extends CommonArgs {
+  command: 'certs-put';
+  config: string;
+  /** The site whose parameters to write. */
+  site: string;
+  /** The folder with the QMC's exported files. */
+  dir: string;
+  /** Replace parameters that already exist. */
+  overwrite: boolean;
+}
+
+export function parseCertsPutArgs(options: CliOptions): CertsPutArgs {
+  const common = configCommandArgs(options, 'certs-put');
+  refuseReleaseOptions(options, 'certs-put');
+  refuseGiven('certs-put', [[options.write, '--write applies to monitor and release only']]);
+  const { site, dir } = options;
+  if (!site || !dir) throw new UsageError('certs put needs --site NAME and --dir DIR', 'certs-put');
+  return {
+    command: 'certs-put',
+    ...common,
+    site,
+    dir: options.userPath(dir),
+    overwrite: options.overwrite,
+  };
+}
+
 export async function runCertsPut(
   config: Config,
-  args: ParsedArgs,
+  args: CertsPutArgs,
   io: CliIo,
   dependencies: CertsPutDependencies = {},
 ): Promise<number> {
   const [site] = selectSites(config, args.site);
-  if (!site || !args.dir) throw new UsageError('certs put needs --site NAME and --dir DIR');
+  if (!site) throw new UsageError('certs put needs --site NAME and --dir DIR');
   const siteIndex = config.sites.indexOf(site);
   const parameters = parameterNames(site, siteIndex);
   const pems = await readAndCheck(args.dir);
@@ -95,17 +127,11 @@ export async function runCertsPut(
   }
 
   const failed = results.filter((result) => !result.stored);
-  if (args.json) {
-    io.stdout(`${JSON.stringify({ site: site.name, parameters: results }, null, 2)}\n`);
-  } else {
-    for (const result of results) {
-      io.stdout(
-        result.stored
-          ? `stored ${result.file} as SecureString ${result.parameter}${result.version !== undefined ? ` (version ${result.version})` : ''}\n`
-          : `not stored: ${result.file} → ${result.parameter}: ${result.error}\n`,
-      );
-    }
-  }
+  io.stdout(
+    args.json
+      ? `${JSON.stringify({ site: site.name, parameters: results }, null, 2)}\n`
+      : renderStored(results),
+  );
   for (const result of failed) {
     io.logger.error('certificate parameter not stored', {
       site: site.name,
@@ -114,6 +140,17 @@ export async function runCertsPut(
     });
   }
   return failed.length === 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+/** One line per parameter: what was stored where, or why not (names only, never PEM text). */
+function renderStored(results: readonly Stored[]): string {
+  return results
+    .map((result) =>
+      result.stored
+        ? `stored ${result.file} as SecureString ${result.parameter}${result.version !== undefined ? ` (version ${result.version})` : ''}\n`
+        : `not stored: ${result.file} → ${result.parameter}: ${result.error}\n`,
+    )
+    .join('');
 }
 
 function regionMissing(error: Error): UsageError {

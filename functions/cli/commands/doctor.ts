@@ -8,12 +8,33 @@ import type { SiteDoctorReport } from '#shared/doctor/check.ts';
 import { doctorSite } from '#shared/doctor/doctor-site.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
-import type { ParsedArgs } from '../args.ts';
 import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
+import {
+  type CliOptions,
+  type CommonArgs,
+  configCommandArgs,
+  refuseReleaseOptions,
+} from '../options.ts';
 import { forEverySite, selectSites } from '../select-sites.ts';
 
-export async function runDoctor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
+export interface DoctorArgs extends CommonArgs {
+  command: 'doctor';
+  config: string;
+  site?: string;
+}
+
+export function parseDoctorArgs(options: CliOptions): DoctorArgs {
+  const common = configCommandArgs(options, 'doctor');
+  refuseReleaseOptions(options, 'doctor');
+  return {
+    command: 'doctor',
+    ...common,
+    ...(options.site !== undefined ? { site: options.site } : {}),
+  };
+}
+
+export async function runDoctor(config: Config, args: DoctorArgs, io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   // Every site is checked, its jobs on or off: the doctor answers "could it run".
   const reports = await forEverySite(selectSites(config, args.site), (site) =>

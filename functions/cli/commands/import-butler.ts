@@ -7,12 +7,49 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { importButler } from '#shared/butler/import.ts';
 import { formatSummary } from '#shared/butler/summary.ts';
-import type { ParsedArgs } from '../args.ts';
 import { commandName } from '../help.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK, UsageError } from '../io.ts';
+import { type CliOptions, type CommonArgs, refuseGiven } from '../options.ts';
 
-export function runImportButler(args: ParsedArgs, io: CliIo): number {
-  const butlerFile = args.butlerConfig as string;
+export interface ImportButlerArgs extends CommonArgs {
+  command: 'import-butler';
+  butlerConfig: string;
+  /** The new site's name. */
+  site?: string;
+  /** Where to write the configuration (none: stdout). */
+  out?: string;
+}
+
+/** Its own options only: it reads no license-steward configuration and prints YAML, not JSON. */
+export function parseImportButlerArgs(options: CliOptions): ImportButlerArgs {
+  if (!options.butlerConfig)
+    throw new UsageError('import-butler needs --butler-config FILE', 'import-butler');
+  refuseGiven(
+    'import-butler',
+    (
+      [
+        [options.config !== undefined, '--config'],
+        [options.dir !== undefined, '--dir'],
+        [options.dryRun, '--dry-run'],
+        [options.json, '--json'],
+        [options.overwrite, '--overwrite'],
+        [options.yes, '--yes'],
+        [options.all, '--all'],
+      ] as const
+    ).map(([given, option]) => [given, `${option} does not apply to import-butler`] as const),
+  );
+  return {
+    command: 'import-butler',
+    butlerConfig: options.userPath(options.butlerConfig),
+    ...(options.site !== undefined ? { site: options.site } : {}),
+    ...(options.out !== undefined ? { out: options.userPath(options.out) } : {}),
+    json: false,
+    verbose: options.verbose,
+  };
+}
+
+export function runImportButler(args: ImportButlerArgs, io: CliIo): number {
+  const butlerFile = args.butlerConfig;
   const outFile = args.out === undefined ? undefined : path.resolve(args.out);
   if (outFile !== undefined && outFile === path.resolve(butlerFile))
     throw new UsageError('--out must not be the Butler config file itself');

@@ -15,14 +15,38 @@ import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import { withLogContext } from '#shared/observability/context-logger.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
-import type { ParsedArgs } from '../args.ts';
 import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
+import {
+  type CliOptions,
+  type CommonArgs,
+  configCommandArgs,
+  refuseReleaseOptions,
+} from '../options.ts';
 import { forEverySite, jobIsOn, selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
 import { renderMonitorTable, type SiteReport } from './monitor-table.ts';
 
-export async function runMonitor(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
+export interface MonitorArgs extends CommonArgs {
+  command: 'monitor';
+  config: string;
+  site?: string;
+  /** Send the snapshot to the enabled destinations (docs/without-aws.md). */
+  write: boolean;
+}
+
+export function parseMonitorArgs(options: CliOptions): MonitorArgs {
+  const common = configCommandArgs(options, 'monitor');
+  refuseReleaseOptions(options, 'monitor');
+  return {
+    command: 'monitor',
+    ...common,
+    ...(options.site !== undefined ? { site: options.site } : {}),
+    write: options.write,
+  };
+}
+
+export async function runMonitor(config: Config, args: MonitorArgs, io: CliIo): Promise<number> {
   const sites = selectSites(config, args.site).filter((site) =>
     jobIsOn(site, 'monitor', io.logger),
   );

@@ -5,9 +5,9 @@
  */
 import type { PlannedSite } from '#shared/licensing/release/plan-file.ts';
 import type { ReleaseItem } from '#shared/licensing/release/types.ts';
-import type { ParsedArgs } from '../args.ts';
 import { commandName } from '../help.ts';
 import { type CliIo, UsageError } from '../io.ts';
+import type { ReleaseArgs } from './release.ts';
 
 /** Rows of the plan shown before the question; the rest are counted. */
 export const ROWS_SHOWN = 10;
@@ -15,7 +15,7 @@ export const ROWS_SHOWN = 10;
 /** True to go on; false when the person at the terminal said no. */
 export async function confirmPlan(
   planned: readonly PlannedSite[],
-  args: ParsedArgs,
+  args: Pick<ReleaseArgs, 'dryRun' | 'yes'>,
   io: CliIo,
 ): Promise<boolean> {
   if (args.dryRun || args.yes) return true;

@@ -7,16 +7,16 @@ import {
   plannedSitesToApply,
   readPlanFile,
 } from '#shared/licensing/release/plan-file.ts';
-import type { ParsedArgs } from '../args.ts';
 import { UsageError } from '../io.ts';
 import { selectSites } from '../select-sites.ts';
+import type { ReleaseArgs } from './release.ts';
 
 export function readPlanFor(
   config: Config,
-  args: ParsedArgs,
+  args: Pick<ReleaseArgs, 'site' | 'maxPlanAgeHours'> & { plan: string },
   now: Date,
 ): Array<{ site: SiteConfig; planned: PlannedSite }> {
-  const file = args.plan as string;
+  const file = args.plan;
   // An unknown --site is the usual usage error, before the plan is read.
   if (args.site !== undefined) selectSites(config, args.site);
   try {

@@ -81,8 +81,7 @@ function formatSite(result: SiteReleaseResult, options: ReportOptions): string {
     );
     const before = lines.length;
     show('FAILED', result.failed, (item) => ('error' in item ? String(item.error) : ''));
-    for (let index = before; index < lines.length; index++)
-      lines[index] = paint(lines[index] as string, 'red');
+    lines.push(...lines.splice(before).map((line) => paint(line, 'red')));
     show('Deferred to the next run (time limit)', result.deferred);
   }
   show('Planned but not applied', result.skipped ?? [], (item) =>

@@ -17,10 +17,10 @@ import type { ReleaseSink } from '#shared/licensing/sinks.ts';
 import { createQrsClient } from '#shared/licensing/site-qrs-client.ts';
 import type { QrsClient } from '#shared/qrs/client.ts';
 import { readSiteCertificates } from '#shared/secrets/read.ts';
-import type { ParsedArgs } from '../args.ts';
 import { painter } from '../colour.ts';
 import { type CliIo, EXIT_FAILED, EXIT_OK } from '../io.ts';
 import { writeJsonDocument } from '../json-output.ts';
+import { type CliOptions, type CommonArgs, configCommandArgs, refuseGiven } from '../options.ts';
 import { forEverySite, jobIsOn, selectSites } from '../select-sites.ts';
 import { cliSinks } from '../write-sinks.ts';
 import { confirmPlan } from './release-confirm.ts';
@@ -29,11 +29,51 @@ import { formatReleaseReport } from './release-table.ts';
 
 type ReleaseConfig = NonNullable<SiteConfig['licenseRelease']>;
 
-export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): Promise<number> {
+export interface ReleaseArgs extends CommonArgs {
+  command: 'release';
+  config: string;
+  site?: string;
+  dryRun: boolean;
+  /** Send the run to the enabled destinations (docs/without-aws.md). */
+  write: boolean;
+  /** The whole table in the human output, however many rows. */
+  all: boolean;
+  /** `--plan FILE`: apply this reviewed plan (./release-plan.ts). */
+  plan?: string;
+  /** `--plan`: refuse a plan older than this. */
+  maxPlanAgeHours?: number;
+  /** `--plan`: apply without asking (required when no terminal can answer). */
+  yes: boolean;
+}
+
+export function parseReleaseArgs(options: CliOptions): ReleaseArgs {
+  const common = configCommandArgs(options, 'release');
+  const noPlan = options.plan === undefined;
+  refuseGiven('release', [
+    [
+      options.maxPlanAgeHours !== undefined && noPlan,
+      '--max-plan-age applies to release --plan only',
+    ],
+    [options.yes && noPlan, '--yes applies to release --plan only'],
+  ]);
+  return {
+    command: 'release',
+    ...common,
+    ...(options.site !== undefined ? { site: options.site } : {}),
+    dryRun: options.dryRun,
+    write: options.write,
+    all: options.all,
+    ...(options.plan !== undefined ? { plan: options.userPath(options.plan) } : {}),
+    ...(options.maxPlanAgeHours !== undefined ? { maxPlanAgeHours: options.maxPlanAgeHours } : {}),
+    yes: options.yes,
+  };
+}
+
+export async function runRelease(config: Config, args: ReleaseArgs, io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   // A plan is checked as a whole (sites, age, shape) before any site is touched: exit 2.
   const jobs = args.plan
-    ? readPlanFor(config, args, now())
+    ? readPlanFor(config, { ...args, plan: args.plan }, now())
     : selectSites(config, args.site).map((site) => ({ site, planned: undefined }));
   if (args.plan) {
     const planned = jobs.flatMap((job) => (job.planned ? [job.planned] : []));
@@ -79,7 +119,7 @@ export async function runRelease(config: Config, args: ParsedArgs, io: CliIo): P
  * `--plan` is the reviewed apply step: it releases unless `--dry-run` is given, whatever
  * `dryRun` and `mode` say. Otherwise `mode: review` makes every run a plan (a dry run).
  */
-function dryRunOf(site: SiteConfig, args: ParsedArgs, io: CliIo): boolean {
+function dryRunOf(site: SiteConfig, args: ReleaseArgs, io: CliIo): boolean {
   if (args.plan !== undefined || args.dryRun) return args.dryRun;
   const release = site.licenseRelease as ReleaseConfig;
   if (release.mode === 'review') {

@@ -84,8 +84,10 @@ describe('license-steward usage', () => {
 
 describe('--write', () => {
   it('is off unless given, and applies to monitor and release', () => {
-    expect(parseCliArgs(['monitor', '--config', 'x.yaml']).write).toBe(false);
-    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write']).write).toBe(true);
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml'])).toMatchObject({ write: false });
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--write'])).toMatchObject({
+      write: true,
+    });
     expect(parseCliArgs(['release', '--config', 'x.yaml', '--dry-run', '--write'])).toMatchObject({
       command: 'release',
       dryRun: true,
@@ -132,5 +134,71 @@ describe('help, version and did-you-mean', () => {
     expect(userFolder({ INIT_CWD: '/home/admin' }, root)).toBe('/home/admin');
     expect(userFolder({ INIT_CWD: '/home/admin' }, tmpdir())).toBe(tmpdir());
     expect(userFolder({}, tmpdir())).toBe(tmpdir());
+  });
+});
+
+describe("each command's typed arguments", () => {
+  const cwd = '/home/admin';
+
+  it('release --plan: the paths as the user meant them, the plan options with it', () => {
+    expect(
+      parseCliArgs(
+        ['release', '-c', 'steward.yaml', '--plan', 'plan.json', '--max-plan-age', '1.5', '-y'],
+        cwd,
+      ),
+    ).toEqual({
+      command: 'release',
+      config: '/home/admin/steward.yaml',
+      json: false,
+      verbose: false,
+      dryRun: false,
+      write: false,
+      all: false,
+      plan: '/home/admin/plan.json',
+      maxPlanAgeHours: 1.5,
+      yes: true,
+    });
+  });
+
+  it('certs put: the site and the folder are there, typed; import-butler: no --config, no JSON', () => {
+    expect(
+      parseCliArgs(['certs', 'put', '-c', '/etc/s.yaml', '-s', 'prod', '--dir', 'export'], cwd),
+    ).toEqual({
+      command: 'certs-put',
+      config: '/etc/s.yaml',
+      site: 'prod',
+      dir: '/home/admin/export',
+      overwrite: false,
+      json: false,
+      verbose: false,
+    });
+    expect(
+      parseCliArgs(['import-butler', '--butler-config', 'b.yaml', '-o', 'c.yaml', '-v'], cwd),
+    ).toEqual({
+      command: 'import-butler',
+      butlerConfig: '/home/admin/b.yaml',
+      out: '/home/admin/c.yaml',
+      json: false,
+      verbose: true,
+    });
+  });
+
+  it('an empty path is still a missing one: paths are resolved only after the checks', () => {
+    expect(() => parseCliArgs(['doctor', '--config', ''], cwd)).toThrow(
+      '--config FILE is required',
+    );
+    expect(() => parseCliArgs(['import-butler', '--butler-config', ''], cwd)).toThrow(
+      'import-butler needs --butler-config FILE',
+    );
+  });
+
+  it('--help and --version run no command and carry no options', () => {
+    expect(parseCliArgs(['monitor', '--config', 'x.yaml', '--version'])).toEqual({
+      command: 'version',
+    });
+    expect(parseCliArgs(['certs', 'put', '--help'])).toEqual({
+      command: 'help',
+      helpFor: 'certs-put',
+    });
   });
 });

@@ -5,8 +5,7 @@ import { ParameterAlreadyExists, PutParameterCommand, SSMClient } from '@aws-sdk
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import type { ParsedArgs } from '#functions/cli/args.ts';
-import { runCertsPut } from '#functions/cli/commands/certs-put.ts';
+import { type CertsPutArgs, runCertsPut } from '#functions/cli/commands/certs-put.ts';
 import type { CliIo } from '#functions/cli/io.ts';
 import { runCli } from '#functions/cli/main.ts';
 import { parseConfig } from '#shared/config/load.ts';
@@ -67,15 +66,13 @@ function exportDir(
   return dir;
 }
 
-function args(dir: string, extra: Partial<ParsedArgs> = {}): ParsedArgs {
+function args(dir: string, extra: Partial<CertsPutArgs> = {}): CertsPutArgs {
   return {
     command: 'certs-put',
     config: path.join(work, 'config.yaml'),
     site: 'prod',
     dir,
     json: false,
-    dryRun: false,
-    write: false,
     overwrite: false,
     verbose: false,
     ...extra,
