@@ -57,6 +57,15 @@ export const PEM_FILES = {
   expiredKey: 'expired_client_key.pem',
 } as const;
 
+/** A new temporary folder holding the site's client certificate, key and CA as the QMC names them. */
+export function qmcCertificateFolder(pki: TestPki, prefix: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
+  writeFileSync(path.join(dir, PEM_FILES.cert), pki.client.cert);
+  writeFileSync(path.join(dir, PEM_FILES.key), pki.client.key, { mode: 0o600 });
+  writeFileSync(path.join(dir, PEM_FILES.ca), pki.ca);
+  return dir;
+}
+
 export interface ConfigFolder {
   dir: string;
   /** Writes a config file (YAML text, or an object stringified as YAML) and returns its path. */

@@ -5,8 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_PLAN_BYTES } from '#shared/licensing/release/plan-file.ts';
@@ -14,6 +13,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { addAllocation, addUser, createSampleSite, type SimSite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
+import { qmcCertificateFolder } from '#test/support/harness.ts';
 import { DAY_MS } from '#test/support/time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -29,10 +29,7 @@ let site: SimSite;
 
 beforeAll(async () => {
   pki = await createTestPki();
-  folder = mkdtempSync(path.join(tmpdir(), 'license-steward-plan-'));
-  writeFileSync(path.join(folder, 'client.pem'), pki.client.cert);
-  writeFileSync(path.join(folder, 'client_key.pem'), pki.client.key, { mode: 0o600 });
-  writeFileSync(path.join(folder, 'root.pem'), pki.ca);
+  folder = qmcCertificateFolder(pki, 'license-steward-plan-');
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 beforeEach(async () => {

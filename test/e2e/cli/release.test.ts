@@ -2,8 +2,7 @@
  * `license-steward release` in-process against the QRS simulator: a YAML config and PEM files in
  * a temporary folder, as an administrator would have them.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { KEEP_REASONS } from '#shared/licensing/release/types.ts';
@@ -11,6 +10,7 @@ import { createTestPki, type TestPki } from '#test/simulator/certs.ts';
 import { type Simulator, startSimulator } from '#test/simulator/server.ts';
 import { createSampleSite, type SimSite } from '#test/simulator/site.ts';
 import { runCliCaptured } from '#test/support/cli.ts';
+import { qmcCertificateFolder } from '#test/support/harness.ts';
 
 const DELETES = [
   'DELETE /qrs/license/professionalaccesstype/{id}',
@@ -32,10 +32,7 @@ let site: SimSite;
 
 beforeAll(async () => {
   pki = await createTestPki();
-  folder = mkdtempSync(path.join(tmpdir(), 'license-steward-release-'));
-  writeFileSync(path.join(folder, 'client.pem'), pki.client.cert);
-  writeFileSync(path.join(folder, 'client_key.pem'), pki.client.key, { mode: 0o600 });
-  writeFileSync(path.join(folder, 'root.pem'), pki.ca);
+  folder = qmcCertificateFolder(pki, 'license-steward-release-');
 });
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 beforeEach(async () => {
